@@ -1,0 +1,52 @@
+# Two commands do all set-up on a fresh clone: `make run` and `make test`.
+# Only Python 3.12 and make are assumed; uv is installed with pip when it is missing.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+UV ?= $(shell command -v uv || echo .tools/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test lint format messages catalogue check clean help
+
+help:
+	@echo "make run    - the portal with demo data at http://127.0.0.1:8000/ (web server + Celery worker)"
+	@echo "make test   - the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make lint   - ruff, migrations and API schema checks"
+	@echo "make messages - extract translatable strings into the zh-hans catalogue"
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+
+# The environment comes from the lock file and is rebuilt only when the lock file changes.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python 3.12
+	@touch $@
+
+catalogue: $(VENV)/.synced
+	@$(PY) manage.py compile_catalogue
+
+run: $(VENV)/.synced catalogue
+	$(PY) manage.py run_portal
+
+test: $(VENV)/.synced catalogue
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+format: $(VENV)/.synced
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(VENV)/.synced
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*"
+	$(PY) manage.py compile_catalogue
+
+clean:
+	rm -rf var/celery var/static .pytest_cache

@@ -1,0 +1,35 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import Category
+
+from .models import Organization, OrganizationStatus
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=OrganizationStatus.choices
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        field_name="primary_categories",
+        queryset=Category.objects.all(),
+        distinct=True,
+    )
+    created_after = django_filters.DateFilter(
+        label=_("Created on or after"), field_name="created_at", lookup_expr="date__gte"
+    )
+    created_before = django_filters.DateFilter(
+        label=_("Created on or before"), field_name="created_at", lookup_expr="date__lte"
+    )
+    q = django_filters.CharFilter(label=_("Name or credit code"), method="filter_search")
+
+    class Meta:
+        model = Organization
+        fields = ["status", "category", "created_after", "created_before", "q"]
+
+    def filter_search(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = value.strip()
+        return queryset.filter(Q(legal_name__icontains=value) | Q(credit_code__iexact=value))

@@ -1,0 +1,97 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.audit.context import client_ip
+from portal.core.queue import enqueue
+
+from . import ratelimit
+from .services import user_set_password
+from .tasks import send_password_reset_email
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Sign-in with the email address, limited per account and per client address."""
+
+    username = auth_forms.UsernameField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _("The email address or password is not correct."),
+        "rate_limited": _(
+            "Too many sign-in attempts. Please wait %(minutes)d minutes and try again."
+        ),
+    }
+
+    def clean(self):
+        limits = settings.LOGIN_RATE_LIMIT
+        email = (self.cleaned_data.get("username") or "").strip().lower()
+        ip = client_ip(self.request) if self.request else "-"
+        for key, limit in (
+            (f"login:ip:{ip}", limits["per_ip"]),
+            (f"login:acct:{email}", limits["per_account"]),
+        ):
+            verdict = ratelimit.hit(key, limit=limit, window=limits["window_seconds"])
+            if not verdict.allowed:
+                raise forms.ValidationError(
+                    self.error_messages["rate_limited"],
+                    code="rate_limited",
+                    params={"minutes": max(1, -(-verdict.retry_after // 60))},
+                )
+        return super().clean()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Queues the reset email as a background task (through the outbox, so a broker outage only
+    delays it). Replies the same whether or not the address has an account."""
+
+    RESETS_PER_HOUR = 5
+
+    def get_users(self, email):
+        # Unlike Django's default, accounts made without a password (staff set up by an operator)
+        # may use the reset link to set their first one: the portal has no external sign-in.
+        from .models import User
+
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        email = self.cleaned_data["email"]
+        verdict = ratelimit.hit(
+            f"reset:{email.lower()}", limit=self.RESETS_PER_HOUR, window=60 * 60
+        )
+        if not verdict.allowed:
+            return
+        domain = domain_override or (request.get_host() if request else "localhost")
+        for user in self.get_users(email):
+            enqueue(
+                send_password_reset_email,
+                user_id=user.pk,
+                domain=domain,
+                use_https=use_https,
+                language=get_language(),
+            )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def save(self, commit=True):
+        return user_set_password(
+            actor=self.user,
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            action="account.password_change",
+        )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def save(self, commit=True):
+        return user_set_password(
+            actor=self.user,
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            action="account.password_reset",
+        )

@@ -1,0 +1,39 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .models import User
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_password_reset_email(*, user_id: int, domain: str, use_https: bool, language: str) -> None:
+    """Email a password reset link. The token is made here, from the account as it is now."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    with translation.override(language):
+        context = {
+            "user": user,
+            "email": user.email,
+            "domain": domain,
+            "protocol": "https" if use_https else "http",
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        }
+        subject = "".join(
+            render_to_string("registration/password_reset_subject.txt", context).splitlines()
+        )
+        body = render_to_string("registration/password_reset_email.txt", context)
+    send_mail(subject, body, None, [user.email])

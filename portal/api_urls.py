@@ -1,0 +1,21 @@
+"""Version 1 of the REST API."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from organizations.api.views import OrganizationViewSet
+from portal.accounts.api.views import MeView
+from portal.audit.api.views import AuditEntryViewSet
+from portal.core.api.views import CategoryViewSet
+
+router = DefaultRouter()
+router.register("categories", CategoryViewSet, basename="category")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
+
+app_name = "api"
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,37 @@
+"""The navigation each role sees. Links appear only for pages the user's role may open."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.permissions import can
+
+NAVIGATION = [
+    # (label, url name, action that opens it)
+    (_("Dashboard"), "core:dashboard", "dashboard.view"),
+    (_("Categories"), "core:categories", "category.view"),
+    (_("Audit log"), "audit:list", "audit.view"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        current = request.resolver_match.view_name if request.resolver_match else ""
+        items = [
+            {"label": label, "url": reverse(name), "current": current == name}
+            for label, name, action in NAVIGATION
+            if can(user, action)
+        ]
+        membership = getattr(user, "membership", None) if user.is_organization_member else None
+        if membership is not None:
+            items.insert(
+                1,
+                {
+                    "label": _("My organization"),
+                    "url": membership.organization.get_absolute_url(),
+                    "current": current == "organizations:detail",
+                },
+            )
+    return {"nav_items": items, "portal_name": settings.PORTAL_NAME}

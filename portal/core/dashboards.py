@@ -1,0 +1,110 @@
+"""What each role's dashboard shows: figures that exist today, each read with a bounded number of
+queries whatever the size of the program."""
+
+from django.db.models import Count, Q
+
+from creators.models import Binding, Creator
+from organizations.models import Membership, Organization, OrganizationStatus
+from portal.accounts.models import ManagerProfile
+from portal.accounts.permissions import manager_category_ids
+from portal.audit.models import AuditEntry
+
+from .models import Category, QueuedTask, localized
+
+RECENT = 8
+AWAITING_REVIEW = [OrganizationStatus.SUBMITTED, OrganizationStatus.UNDER_REVIEW]
+
+
+def status_bars(organizations) -> list[dict]:
+    """Organizations per lifecycle state, every state present (zero included), for a bar chart."""
+    counts = dict(
+        organizations.order_by().values_list("status").annotate(n=Count("id", distinct=True))
+    )
+    top = max(counts.values(), default=0) or 1
+    return [
+        {
+            "key": status.value,
+            "label": status.label,
+            "value": counts.get(status.value, 0),
+            "share": round(100 * counts.get(status.value, 0) / top, 1),
+        }
+        for status in OrganizationStatus
+    ]
+
+
+def recent_entries(user):
+    return AuditEntry.objects.for_user(user).select_related("actor", "organization")[:RECENT]
+
+
+def recent_applications(user):
+    return (
+        Organization.objects.for_user(user)
+        .exclude(status=OrganizationStatus.DRAFT)
+        .order_by("-updated_at", "-id")[:RECENT]
+    )
+
+
+def operator_dashboard(user) -> dict:
+    organizations = Organization.objects.all()
+    categories = Category.objects.annotate(
+        managers=Count("manager_profiles", filter=Q(manager_profiles__is_active=True))
+    )
+    return {
+        "status_bars": status_bars(organizations),
+        "awaiting_review": organizations.filter(status__in=AWAITING_REVIEW).count(),
+        "active_organizations": organizations.filter(status=OrganizationStatus.APPROVED).count(),
+        "creators": Creator.objects.count(),
+        "active_bindings": Binding.objects.active().count(),
+        "managers": ManagerProfile.objects.filter(is_active=True).count(),
+        "categories": categories.filter(is_active=True).count(),
+        "uncovered_categories": [c for c in categories.filter(is_active=True) if not c.managers],
+        "queued_tasks": QueuedTask.objects.filter(published_at__isnull=True).count(),
+        "recent_entries": recent_entries(user),
+        "recent_applications": recent_applications(user),
+    }
+
+
+def manager_dashboard(user) -> dict:
+    organizations = Organization.objects.for_user(user)
+    return {
+        "my_categories": Category.objects.filter(pk__in=manager_category_ids(user)),
+        "status_bars": status_bars(organizations),
+        "awaiting_review": organizations.filter(status__in=AWAITING_REVIEW).count(),
+        "active_organizations": organizations.filter(status=OrganizationStatus.APPROVED).count(),
+        "creators": Creator.objects.for_user(user).count(),
+        "recent_entries": recent_entries(user),
+        "recent_applications": recent_applications(user),
+    }
+
+
+def organization_dashboard(user) -> dict:
+    membership = Membership.objects.select_related("organization").filter(user=user).first()
+    if membership is None:
+        return {"membership": None}
+    organization = membership.organization
+    roster = Binding.objects.active().filter(organization=organization)
+    by_category = list(
+        roster.values("creator__primary_category__name_zh", "creator__primary_category__name_en")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    top = max((row["n"] for row in by_category), default=0) or 1
+    return {
+        "membership": membership,
+        "organization": organization,
+        "categories": organization.primary_categories.all(),
+        "members": organization.memberships.select_related("user"),
+        "roster_size": roster.count(),
+        "roster_by_category": [
+            {
+                "label": localized(
+                    row["creator__primary_category__name_zh"],
+                    row["creator__primary_category__name_en"],
+                ),
+                "value": row["n"],
+                "share": round(100 * row["n"] / top, 1),
+            }
+            for row in by_category
+        ],
+        "recent_entries": recent_entries(user),
+    }

@@ -1,0 +1,469 @@
+"""Demo data: a realistic program built through the same services as real data.
+
+`demo_plan(seed)` decides everything (names, codes, states, rosters) from a seeded random generator,
+so the same seed always gives the same program. `demo_apply(plan)` carries the plan out through the
+services, acting as the people who would really do each step: applicants create and submit, category
+managers review, operators suspend. The audit log therefore reads like a real one.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from creators.models import BindingSource
+from creators.services import binding_start, creator_register
+from organizations import services as org_services
+from organizations.models import OrganizationStatus, OrgRole
+from organizations.validators import credit_code_check_char
+from portal.accounts.models import Role, User
+from portal.accounts.permissions import SYSTEM
+from portal.accounts.services import manager_profile_create, user_create
+
+from .models import Category
+
+DEMO_PASSWORD = "portal-demo-2026"
+DEMO_DOMAIN = "demo.local"
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余"
+GIVEN = "伟芳娜敏静丽强磊洋艳勇军杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬斌宇浩凯鹏晨欣怡婷雪琳"
+CITIES = [
+    ("杭州", "330106"),
+    ("上海", "310115"),
+    ("北京", "110105"),
+    ("广州", "440106"),
+    ("深圳", "440305"),
+    ("成都", "510107"),
+    ("武汉", "420106"),
+    ("长沙", "430104"),
+    ("南京", "320105"),
+    ("厦门", "350203"),
+    ("西安", "610113"),
+    ("重庆", "500105"),
+    ("苏州", "320505"),
+    ("青岛", "370212"),
+    ("郑州", "410105"),
+]
+BRAND_WORDS = [
+    "星河",
+    "云图",
+    "红果",
+    "青橙",
+    "光合",
+    "好物",
+    "万象",
+    "众星",
+    "微光",
+    "星火",
+    "极光",
+    "蓝鲸",
+    "新锐",
+    "乐享",
+    "百川",
+    "明日",
+    "繁星",
+    "奇点",
+    "追光",
+    "禾木",
+    "知味",
+    "拾光",
+    "映画",
+    "柠檬",
+    "鹿鸣",
+    "山海",
+    "半糖",
+    "青禾",
+    "木棉",
+    "星选",
+    "晨曦",
+    "远山",
+    "果壳",
+    "森屿",
+    "橘子",
+    "麦田",
+]
+COMPANY_KINDS = ["文化传媒有限公司", "网络科技有限公司", "文化传播有限公司", "电子商务有限公司"]
+NICK_PREFIXES = ["小", "阿", "大", "老", "爱吃的", "会玩的", "认真的", ""]
+NICK_WORDS = {
+    "digital-3c": ["数码测评", "开箱君", "科技控"],
+    "home-appliances": ["家电研究所", "家电测评"],
+    "maternal-child": ["育儿日记", "宝妈分享"],
+    "pets": ["和猫猫", "铲屎官", "养狗日常"],
+    "fashion": ["穿搭日记", "每日OOTD", "衣橱"],
+    "sports": ["健身打卡", "跑步日常"],
+    "beauty": ["美妆日记", "化妆师", "护肤笔记"],
+    "personal-care": ["个护好物", "洗护测评"],
+    "health": ["健康生活", "营养师"],
+    "automotive": ["说车", "车评"],
+    "home-furnishing": ["家居改造", "收纳达人"],
+    "food-fresh": ["吃播", "美食探店", "下厨房"],
+    "supermarket-fmcg": ["囤货清单", "超市好物"],
+    "books": ["读书会", "书单"],
+    "toys": ["玩具开箱", "积木控"],
+    "jewelry": ["珠宝鉴赏", "饰品搭配"],
+    "outdoor": ["露营记", "户外装备"],
+    "travel": ["旅行日记", "去远方"],
+    "education": ["学习方法", "考研日记"],
+    "computers-office": ["办公效率", "装机"],
+    "luggage-leather": ["包包测评", "箱包控"],
+    "watches-eyewear": ["腕表志", "眼镜控"],
+    "home-textiles": ["床品测评", "家纺好物"],
+    "wine-spirits": ["品酒笔记", "小酌"],
+}
+CHANGE_REASONS = [
+    "营业执照图片不清晰，请上传清晰的扫描件或原件照片。",
+    "联系人手机号无法接通，请核实后重新提交。",
+    "主营类目与已签约达人的内容方向不一致，请补充说明。",
+]
+REJECT_REASONS = [
+    "经营范围不包含网络文化、广告或直播相关业务，暂不符合入驻条件。",
+    "统一社会信用代码对应的企业已注销，无法通过审核。",
+]
+SUSPEND_REASONS = [
+    "近30天多名签约达人出现异常播放数据，暂停合作待核查。",
+    "机构存在违规搬运内容的投诉，核查期间暂停。",
+]
+
+# How many organizations in each state (the fixed demo organization is added to APPROVED).
+STATE_COUNTS = {
+    OrganizationStatus.APPROVED: 22,
+    OrganizationStatus.SUBMITTED: 4,
+    OrganizationStatus.UNDER_REVIEW: 4,
+    OrganizationStatus.CHANGES_REQUESTED: 3,
+    OrganizationStatus.DRAFT: 3,
+    OrganizationStatus.REJECTED: 3,
+    OrganizationStatus.SUSPENDED: 3,
+    OrganizationStatus.WITHDRAWN: 2,
+}
+
+# The path each final state takes through the lifecycle, after the application is created.
+PATHS = {
+    OrganizationStatus.DRAFT: [],
+    OrganizationStatus.SUBMITTED: ["submit"],
+    OrganizationStatus.UNDER_REVIEW: ["submit", "start_review"],
+    OrganizationStatus.CHANGES_REQUESTED: ["submit", "start_review", "request_changes"],
+    OrganizationStatus.APPROVED: ["submit", "start_review", "approve"],
+    OrganizationStatus.REJECTED: ["submit", "start_review", "reject"],
+    OrganizationStatus.SUSPENDED: ["submit", "start_review", "approve", "suspend"],
+    OrganizationStatus.WITHDRAWN: ["submit", "withdraw"],
+}
+
+
+@dataclass
+class PersonPlan:
+    email: str
+    full_name: str
+    phone: str
+    role: str
+
+
+@dataclass
+class OrganizationPlan:
+    legal_name: str
+    credit_code: str
+    city: str
+    status: str
+    categories: list[str]
+    legal_representative: str
+    owner: PersonPlan
+    others: list[tuple[PersonPlan, str]]  # (person, organization role)
+    declared_roster_size: int
+    reasons: dict[str, str]
+
+
+@dataclass
+class CreatorPlan:
+    platform_account_id: str
+    display_name: str
+    category: str
+    follower_count: int
+    real_name_verified: bool
+    organization_index: int | None  # index into organizations, None = not bound
+    started_days_ago: int
+
+
+@dataclass
+class DemoPlan:
+    seed: int
+    operators: list[PersonPlan]
+    managers: list[tuple[PersonPlan, list[str]]]
+    organizations: list[OrganizationPlan]
+    creators: list[CreatorPlan] = field(default_factory=list)
+
+
+def org_code_check(body8: str) -> str:
+    """Check character of a 9-character organization code (GB 11714)."""
+    weights = [3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(char, 36) * w for char, w in zip(body8, weights, strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def make_credit_code(rng: random.Random, division: str) -> str:
+    body8 = f"{rng.randrange(10**7, 10**8)}"
+    first17 = "91" + division + body8 + org_code_check(body8)
+    return first17 + credit_code_check_char(first17)
+
+
+def _person(rng: random.Random, email: str, role: str, used: set[str]) -> PersonPlan:
+    while True:
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        if name not in used:
+            used.add(name)
+            break
+    phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    return PersonPlan(email=email, full_name=name, phone=phone, role=role)
+
+
+def demo_plan(*, seed: int, category_codes: list[str], creators: int = 3000) -> DemoPlan:
+    """Decide the whole demo program from `seed` and the category codes; no database access."""
+    rng = random.Random(seed)
+    codes = sorted(category_codes)
+    used_names: set[str] = set()
+
+    operators = [
+        _person(rng, f"operator@{DEMO_DOMAIN}", Role.OPERATOR, used_names),
+        _person(rng, f"operator2@{DEMO_DOMAIN}", Role.OPERATOR, used_names),
+    ]
+
+    managers: list[tuple[PersonPlan, list[str]]] = []
+    # The demo manager login serves beauty and personal care; then two or three per category.
+    managers.append(
+        (
+            _person(rng, f"manager@{DEMO_DOMAIN}", Role.MANAGER, used_names),
+            ["beauty", "personal-care"],
+        )
+    )
+    number = 1
+    for code in codes:
+        for _ in range(rng.choice((2, 2, 3))):
+            extra = [rng.choice(codes)] if rng.random() < 0.2 else []
+            categories = list(dict.fromkeys([code, *extra]))
+            email = f"manager{number:02d}@{DEMO_DOMAIN}"
+            managers.append((_person(rng, email, Role.MANAGER, used_names), categories))
+            number += 1
+
+    organizations: list[OrganizationPlan] = []
+    used_org_names: set[str] = set()
+
+    def new_org(status: str, owner_email: str, name: str | None = None) -> OrganizationPlan:
+        city, division = rng.choice(CITIES)
+        while name is None or name in used_org_names:
+            name = f"{city}{rng.choice(BRAND_WORDS)}{rng.choice(COMPANY_KINDS)}"
+        used_org_names.add(name)
+        owner = _person(rng, owner_email, Role.ORGANIZATION, used_names)
+        index = len(organizations) + 1
+        others = []
+        if status in (OrganizationStatus.APPROVED, OrganizationStatus.SUSPENDED):
+            others.append(
+                (
+                    _person(
+                        rng, f"org{index:02d}.admin@{DEMO_DOMAIN}", Role.ORGANIZATION, used_names
+                    ),
+                    OrgRole.ADMIN,
+                )
+            )
+            for m in range(rng.randint(0, 2)):
+                others.append(
+                    (
+                        _person(
+                            rng,
+                            f"org{index:02d}.member{m + 1}@{DEMO_DOMAIN}",
+                            Role.ORGANIZATION,
+                            used_names,
+                        ),
+                        OrgRole.MEMBER,
+                    )
+                )
+        reasons = {
+            "request_changes": rng.choice(CHANGE_REASONS),
+            "reject": rng.choice(REJECT_REASONS),
+            "suspend": rng.choice(SUSPEND_REASONS),
+        }
+        return OrganizationPlan(
+            legal_name=name,
+            credit_code=make_credit_code(rng, division),
+            city=city,
+            status=status,
+            categories=rng.sample(codes, rng.choice((1, 2, 2, 3))),
+            legal_representative=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+            owner=owner,
+            others=others,
+            declared_roster_size=rng.choice((20, 50, 80, 120, 200, 350, 500)),
+            reasons=reasons,
+        )
+
+    # The demo organization behind the owner@ and member@ logins.
+    showcase = new_org(
+        OrganizationStatus.APPROVED, f"owner@{DEMO_DOMAIN}", "杭州星河文化传媒有限公司"
+    )
+    showcase.categories = ["beauty", "fashion", "personal-care"]
+    showcase.others = [
+        (_person(rng, f"admin@{DEMO_DOMAIN}", Role.ORGANIZATION, used_names), OrgRole.ADMIN),
+        (_person(rng, f"member@{DEMO_DOMAIN}", Role.ORGANIZATION, used_names), OrgRole.MEMBER),
+    ]
+    organizations.append(showcase)
+    # An application waiting for the demo manager, behind the applicant@ login.
+    applicant = new_org(OrganizationStatus.SUBMITTED, f"applicant@{DEMO_DOMAIN}")
+    applicant.categories = ["beauty"]
+    organizations.append(applicant)
+    for status, count in STATE_COUNTS.items():
+        for _ in range(count):
+            organizations.append(
+                new_org(status, f"org{len(organizations) + 1:02d}.owner@{DEMO_DOMAIN}")
+            )
+
+    # Creators: most belong to active or suspended organizations, some are not bound yet.
+    rostered = [
+        i
+        for i, org in enumerate(organizations)
+        if org.status in (OrganizationStatus.APPROVED, OrganizationStatus.SUSPENDED)
+    ]
+    weights = [3 if i == 0 else rng.uniform(0.3, 2.0) for i in rostered]
+    creator_plans = []
+    for n in range(creators):
+        bound = rng.random() < 0.9
+        org_index = rng.choices(rostered, weights)[0] if bound else None
+        if org_index is not None and rng.random() < 0.75:
+            category = rng.choice(organizations[org_index].categories)
+        else:
+            category = rng.choice(codes)
+        words = NICK_WORDS.get(category, ["日常分享"])
+        nickname = rng.choice(NICK_PREFIXES) + rng.choice(GIVEN) + rng.choice(words)
+        creator_plans.append(
+            CreatorPlan(
+                platform_account_id=f"u{seed % 100:02d}{n:06d}{rng.randrange(1000):03d}",
+                display_name=nickname,
+                category=category,
+                follower_count=int(rng.lognormvariate(9, 1.6)),
+                real_name_verified=rng.random() < 0.85,
+                organization_index=org_index,
+                started_days_ago=rng.randint(0, 150),
+            )
+        )
+    return DemoPlan(
+        seed=seed,
+        operators=operators,
+        managers=managers,
+        organizations=organizations,
+        creators=creator_plans,
+    )
+
+
+def _make_user(person: PersonPlan) -> User:
+    # Only the printed demo logins get a password (hashing one costs a quarter of a second); the
+    # other accounts are like staff set up without one: they would choose theirs by reset email.
+    login = person.email in DEMO_LOGIN_EMAILS
+    return user_create(
+        actor=SYSTEM,
+        email=person.email,
+        full_name=person.full_name,
+        role=person.role,
+        password=DEMO_PASSWORD if login else None,
+        phone=person.phone,
+    )
+
+
+@transaction.atomic
+def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
+    """Write the plan through the services. Returns counts of what was made."""
+    say = progress or (lambda _message: None)
+    categories = {c.code: c for c in Category.objects.all()}
+
+    operators = [_make_user(p) for p in plan.operators]
+    operator = operators[0]
+    say(f"{len(operators)} operators")
+
+    managers_by_category: dict[str, list[User]] = {}
+    for person, codes in plan.managers:
+        user = _make_user(person)
+        manager_profile_create(
+            actor=operator, user=user, categories=[categories[c] for c in codes], capacity=30
+        )
+        for code in codes:
+            managers_by_category.setdefault(code, []).append(user)
+    say(f"{len(plan.managers)} category managers")
+
+    made = []
+    suspensions = []  # suspended organizations built their roster first, so suspend them last
+    for org in plan.organizations:
+        owner = _make_user(org.owner)
+        organization = org_services.organization_create(
+            actor=owner,
+            legal_name=org.legal_name,
+            credit_code=org.credit_code,
+            primary_categories=[categories[c] for c in org.categories],
+            legal_representative=org.legal_representative,
+            contact_name=org.owner.full_name,
+            contact_phone=org.owner.phone,
+            contact_email=org.owner.email,
+            declared_roster_size=org.declared_roster_size,
+        )
+        reviewer = managers_by_category.get(org.categories[0], [operator])[0]
+        for step in PATHS[org.status]:
+            if step == "suspend":
+                suspensions.append((organization, org.reasons[step]))
+                continue
+            org_services.organization_transition(
+                actor=owner if step in ("submit", "withdraw") else reviewer,
+                organization=organization,
+                transition=step,
+                reason=org.reasons.get(step, ""),
+            )
+        for person, role in org.others:
+            org_services.membership_add(
+                actor=owner, organization=organization, user=_make_user(person), role=role
+            )
+        made.append((organization, owner))
+    say(f"{len(made)} organizations")
+
+    today = timezone.localdate()
+    bound = 0
+    for creator in plan.creators:
+        if creator.organization_index is None:
+            organization, actor = None, operator
+        else:
+            organization, actor = made[creator.organization_index]
+        record = creator_register(
+            actor=actor,
+            platform_account_id=creator.platform_account_id,
+            display_name=creator.display_name,
+            primary_category=categories[creator.category],
+            follower_count=creator.follower_count,
+            real_name_verified=creator.real_name_verified,
+            organization=organization,
+        )
+        if organization is not None:
+            binding_start(
+                actor=actor,
+                creator=record,
+                organization=organization,
+                source=BindingSource.RECRUITED,
+                started_on=today - datetime.timedelta(days=creator.started_days_ago),
+            )
+            bound += 1
+    say(f"{len(plan.creators)} creators, {bound} bound to organizations")
+    for organization, reason in suspensions:
+        org_services.organization_suspend(actor=operator, organization=organization, reason=reason)
+    return {
+        "operators": len(operators),
+        "managers": len(plan.managers),
+        "organizations": len(made),
+        "creators": len(plan.creators),
+        "bindings": bound,
+    }
+
+
+DEMO_LOGINS = [
+    ("operator@" + DEMO_DOMAIN, "Program operator"),
+    ("manager@" + DEMO_DOMAIN, "Category manager (beauty, personal care)"),
+    ("owner@" + DEMO_DOMAIN, "Organization owner (杭州星河文化传媒有限公司)"),
+    ("member@" + DEMO_DOMAIN, "Organization member (杭州星河文化传媒有限公司)"),
+    ("applicant@" + DEMO_DOMAIN, "Applicant with a submitted application"),
+]
+DEMO_LOGIN_EMAILS = {email for email, _role in DEMO_LOGINS} | {
+    "admin@" + DEMO_DOMAIN,
+    "operator2@" + DEMO_DOMAIN,
+}

@@ -1,0 +1,95 @@
+"""`make run`: prepare the database, then run the web server and a Celery worker (with beat)
+together until Ctrl-C stops both."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from portal.core.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Run the portal for development: migrate, load demo data once, serve web and worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+
+    def handle(self, *args, host, port, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database is up to date.")
+        call_command("seed_demo", if_empty=True)
+
+        python = sys.executable
+        manage = str(settings.BASE_DIR / "manage.py")
+        schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+        processes = {
+            "worker": subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--beat",
+                    "--schedule",
+                    schedule,
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=settings.BASE_DIR,
+            ),
+            "web": subprocess.Popen(
+                [python, manage, "runserver", f"{host}:{port}"], cwd=settings.BASE_DIR
+            ),
+        }
+        url = f"http://{host}:{port}/"
+        try:
+            self._wait_until_serving(url + "healthz", processes)
+            self.stdout.write(self.style.SUCCESS(f"\nThe portal is running at {url}"))
+            self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+            for email, role in DEMO_LOGINS:
+                self.stdout.write(f"  {email:28} {role}")
+            self.stdout.write("Press Ctrl-C to stop the web server and the worker.\n")
+            while all(p.poll() is None for p in processes.values()):
+                time.sleep(0.5)
+            stopped = [name for name, p in processes.items() if p.poll() is not None]
+            self.stderr.write(f"{', '.join(stopped)} stopped; stopping the rest.")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            self._stop(processes)
+
+    def _wait_until_serving(self, url, processes, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(p.poll() is not None for p in processes.values()):
+                return
+            try:
+                with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own local URL)
+                    return
+            except OSError:
+                time.sleep(0.5)
+
+    def _stop(self, processes):
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 15
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()

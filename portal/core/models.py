@@ -1,0 +1,95 @@
+"""Reference data shared by every app (the creative-field categories) and the task outbox."""
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
+
+
+def localized(zh: str, en: str) -> str:
+    """Pick the Chinese or English text of a bilingual pair by the active language."""
+    language = translation.get_language() or "zh-hans"
+    return en if language.startswith("en") else zh
+
+
+class CategoryQuerySet(ScopedQuerySet):
+    """Categories are reference data: every signed-in role reads them."""
+
+    def for_manager(self, user):
+        return self.all()
+
+    def for_organization_member(self, user):
+        return self.all()
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Category(models.Model):
+    """A creative field of the program (digital 3C, beauty, pets ...), named in both languages.
+
+    Creator subsidy rules, manager assignments and rankings are all kept per category.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=40)
+    name_en = models.CharField(_("English name"), max_length=60)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_zh"],
+                name="category_name_zh_unique",
+                violation_error_message=_("A category with this Chinese name already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["name_en"],
+                name="category_name_en_unique",
+                violation_error_message=_("A category with this English name already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return localized(self.name_zh, self.name_en)
+
+
+class QueuedTask(models.Model):
+    """A background task recorded in the same transaction as the work that asked for it.
+
+    Celery's `delay_on_commit` loses the task when the broker is down at commit time. The outbox keeps
+    it: the task is published right after commit, and whatever could not be published is sent again
+    by the beat job and whenever a worker starts.
+    """
+
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(published_at__isnull=True),
+                name="queuedtask_pending_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task_name} #{self.pk}"

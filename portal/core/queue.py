@@ -1,0 +1,68 @@
+"""Enqueue background work so that it survives a broker outage.
+
+`enqueue(task, **kwargs)` records the task in the outbox inside the caller's transaction and publishes
+it once that transaction commits. If the broker cannot take it, the row stays pending and is published
+later by `deliver_queued_tasks` (every minute from beat, and when a worker starts). Tasks therefore run
+at least once and must be idempotent; they take ids, never model instances.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from celery import current_app
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import QueuedTask
+
+logger = logging.getLogger(__name__)
+
+# A pending row younger than this is probably still being published by the request that made it.
+REDELIVERY_GRACE = timedelta(seconds=30)
+
+
+def enqueue(task, **kwargs) -> QueuedTask:
+    """Record `task(**kwargs)` and publish it when the current transaction commits."""
+    row = QueuedTask.objects.create(task_name=task.name, kwargs=kwargs)
+    transaction.on_commit(partial(publish, row.pk), robust=True)
+    return row
+
+
+def publish(row_id: int) -> bool:
+    """Hand one outbox row to the broker. Returns False (and keeps the row pending) on failure."""
+    row = QueuedTask.objects.filter(pk=row_id, published_at__isnull=True).first()
+    if row is None:
+        return True
+    try:
+        current_app.tasks[row.task_name].apply_async(
+            kwargs=row.kwargs, task_id=f"queued-{row.pk}-{row.attempts}", retry=False
+        )
+    except Exception as exc:  # the broker is down or refused the message: keep it for later
+        QueuedTask.objects.filter(pk=row.pk).update(
+            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.warning("Task %s kept in the outbox: broker unavailable (%s)", row, exc)
+        return False
+    QueuedTask.objects.filter(pk=row.pk).update(
+        published_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+    )
+    return True
+
+
+def deliver_pending(limit: int = 500) -> tuple[int, int]:
+    """Publish pending outbox rows; returns (published, still pending)."""
+    cutoff = timezone.now() - REDELIVERY_GRACE
+    pending = QueuedTask.objects.filter(published_at__isnull=True, created_at__lte=cutoff)
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        ids = list(pending.order_by("created_at", "id").values_list("id", flat=True)[:limit])
+        published = sum(1 for row_id in ids if publish(row_id))
+    remaining = QueuedTask.objects.filter(published_at__isnull=True).count()
+    return published, remaining
+
+
+def pending_count() -> int:
+    return QueuedTask.objects.filter(published_at__isnull=True).count()

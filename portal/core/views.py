@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import action_required
+from portal.accounts.services import user_set_language
+
+from . import dashboards, health
+from .models import Category
+
+
+@action_required("dashboard.view")
+def dashboard(request):
+    user = request.user
+    if user.role == Role.OPERATOR:
+        template, context = "core/dashboard_operator.html", dashboards.operator_dashboard(user)
+    elif user.role == Role.MANAGER:
+        template, context = "core/dashboard_manager.html", dashboards.manager_dashboard(user)
+    else:
+        template, context = (
+            "core/dashboard_organization.html",
+            dashboards.organization_dashboard(user),
+        )
+    return render(request, template, context)
+
+
+@action_required("category.view")
+def categories(request):
+    rows = (
+        Category.objects.for_user(request.user).active().prefetch_related("manager_profiles__user")
+    )
+    return render(request, "core/categories.html", {"categories": rows})
+
+
+@require_POST
+def language_switch(request):
+    """Switch the interface language; a signed-in person keeps the choice on every device."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(actor=request.user, user=request.user, language=language)
+    return response
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    ready, checks = health.readiness()
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,158 @@
+"""Shared fixtures: fast settings, eager Celery, the people of every role, and the environment
+checks that decide whether PostgreSQL-only and browser tests run, skip or fail."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings as django_settings
+
+# Playwright's sync API runs an event loop in the main thread; Django's ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_configure(config):
+    if REQUIRE_BROWSER and not CHROMIUM:
+        raise pytest.UsageError(
+            "REQUIRE_BROWSER=1 but no Chromium was found (install Debian's chromium package)."
+        )
+    if REQUIRE_POSTGRES and not ON_POSTGRES:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not a PostgreSQL URL.")
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_browser = pytest.mark.skip(
+        reason="Chromium not found: browser tests skipped (install chromium, or set REQUIRE_BROWSER=1 to fail instead)"
+    )
+    skip_postgres = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://... (REQUIRE_POSTGRES=1 fails instead)"
+    )
+    for item in items:
+        if "browser" in item.keywords and not CHROMIUM:
+            item.add_marker(skip_browser)
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_postgres)
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_celery():
+    """Tasks run inline unless a test starts a real worker (see tests/core/test_worker.py)."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
+# --- people ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def operator(db):
+    from tests.accounts.factories import OperatorFactory
+
+    return OperatorFactory(email="op@example.com", full_name="Olivia Operator")
+
+
+@pytest.fixture
+def beauty(db):
+    from portal.core.models import Category
+
+    return Category.objects.get(code="beauty")
+
+
+@pytest.fixture
+def pets(db):
+    from portal.core.models import Category
+
+    return Category.objects.get(code="pets")
+
+
+@pytest.fixture
+def manager(db, beauty):
+    from tests.accounts.factories import ManagerFactory
+
+    return ManagerFactory(email="mgr@example.com", full_name="Mia Manager", categories=[beauty])
+
+
+@pytest.fixture
+def pets_manager(db, pets):
+    from tests.accounts.factories import ManagerFactory
+
+    return ManagerFactory(email="pets@example.com", full_name="Pat Pets", categories=[pets])
+
+
+@pytest.fixture
+def organization(db, beauty):
+    from tests.organizations.factories import OrganizationFactory
+
+    return OrganizationFactory(legal_name="杭州星河文化传媒有限公司", categories=[beauty])
+
+
+@pytest.fixture
+def owner(organization):
+    from organizations.models import OrgRole
+    from tests.organizations.factories import make_member
+
+    return make_member(organization, OrgRole.OWNER, email="owner@example.com")
+
+
+@pytest.fixture
+def member(organization):
+    from organizations.models import OrgRole
+    from tests.organizations.factories import make_member
+
+    return make_member(organization, OrgRole.MEMBER, email="member@example.com")
+
+
+@pytest.fixture
+def other_organization(db, pets):
+    from tests.organizations.factories import OrganizationFactory
+
+    return OrganizationFactory(legal_name="上海远山网络科技有限公司", categories=[pets])
+
+
+@pytest.fixture
+def other_owner(other_organization):
+    from organizations.models import OrgRole
+    from tests.organizations.factories import make_member
+
+    return make_member(other_organization, OrgRole.OWNER, email="other@example.com")
+
+
+# --- Redis --------------------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("REDIS_URL") or (
+    django_settings.CELERY_BROKER_URL
+    if django_settings.CELERY_BROKER_URL.startswith("redis://")
+    else ""
+)
+
+
+@pytest.fixture
+def redis_cache_url():
+    """A Redis database of its own (15) for tests that need the shared cache."""
+    if not REDIS_URL:
+        pytest.skip("needs Redis: set CELERY_BROKER_URL or REDIS_URL to a redis:// URL")
+    base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
+    return f"{base}/15"

@@ -1,0 +1,236 @@
+"""The access matrix for every page and endpoint: anonymous, wrong role, other organization, allowed.
+
+Roles: operator; manager of the beauty category; owner and member of an approved beauty organization;
+owner of a pets organization (the "other organization"); manager of pets (a manager of another
+category). Every row says what each of them gets.
+"""
+
+import pytest
+from django.urls import reverse
+
+from portal.audit.services import audit_record
+
+ROLES = ["anonymous", "operator", "manager", "owner", "member", "other_owner", "pets_manager"]
+OK, LOGIN, FORBIDDEN, MISSING, UNAUTHORIZED = 200, "login", 403, 404, 401
+
+
+@pytest.fixture
+def world(operator, manager, pets_manager, owner, member, other_owner, organization):
+    from django.db import transaction
+
+    with transaction.atomic():
+        entry = audit_record(
+            actor=operator, action="test.touch", obj=organization, organization=organization
+        )
+    return {"organization": organization, "entry": entry}
+
+
+def client_for(client, request, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    return client
+
+
+PAGES = {
+    # name: (url builder, expected per role)
+    "dashboard": (
+        lambda w: reverse("core:dashboard"),
+        dict(
+            anonymous=LOGIN,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=OK,
+            pets_manager=OK,
+        ),
+    ),
+    "categories": (
+        lambda w: reverse("core:categories"),
+        dict(
+            anonymous=LOGIN,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=OK,
+            pets_manager=OK,
+        ),
+    ),
+    "audit log": (
+        lambda w: reverse("audit:list"),
+        dict(
+            anonymous=LOGIN,
+            operator=OK,
+            manager=FORBIDDEN,
+            owner=FORBIDDEN,
+            member=FORBIDDEN,
+            other_owner=FORBIDDEN,
+            pets_manager=FORBIDDEN,
+        ),
+    ),
+    "organization detail": (
+        lambda w: reverse("organizations:detail", args=[w["organization"].pk]),
+        dict(
+            anonymous=LOGIN,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=MISSING,
+            pets_manager=MISSING,
+        ),
+    ),
+    "password change": (
+        lambda w: reverse("accounts:password_change"),
+        dict(
+            anonymous=LOGIN,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=OK,
+            pets_manager=OK,
+        ),
+    ),
+}
+
+ENDPOINTS = {
+    "me": (
+        lambda w: "/api/v1/me/",
+        dict(
+            anonymous=UNAUTHORIZED,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=OK,
+            pets_manager=OK,
+        ),
+    ),
+    "categories": (
+        lambda w: "/api/v1/categories/",
+        dict(
+            anonymous=UNAUTHORIZED,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=OK,
+            pets_manager=OK,
+        ),
+    ),
+    "organizations": (
+        lambda w: "/api/v1/organizations/",
+        dict(
+            anonymous=UNAUTHORIZED,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=OK,
+            pets_manager=OK,
+        ),
+    ),
+    "organization detail": (
+        lambda w: f"/api/v1/organizations/{w['organization'].pk}/",
+        dict(
+            anonymous=UNAUTHORIZED,
+            operator=OK,
+            manager=OK,
+            owner=OK,
+            member=OK,
+            other_owner=MISSING,
+            pets_manager=MISSING,
+        ),
+    ),
+    "audit entries": (
+        lambda w: "/api/v1/audit-entries/",
+        dict(
+            anonymous=UNAUTHORIZED,
+            operator=OK,
+            manager=FORBIDDEN,
+            owner=FORBIDDEN,
+            member=FORBIDDEN,
+            other_owner=FORBIDDEN,
+            pets_manager=FORBIDDEN,
+        ),
+    ),
+    "audit entry detail": (
+        lambda w: f"/api/v1/audit-entries/{w['entry'].pk}/",
+        dict(
+            anonymous=UNAUTHORIZED,
+            operator=OK,
+            manager=FORBIDDEN,
+            owner=FORBIDDEN,
+            member=FORBIDDEN,
+            other_owner=FORBIDDEN,
+            pets_manager=FORBIDDEN,
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_access(client, request, world, page, role):
+    url_for, expected = PAGES[page]
+    url = url_for(world)
+    response = client_for(client, request, role).get(url)
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_endpoint_access(client, request, world, endpoint, role):
+    url_for, expected = ENDPOINTS[endpoint]
+    response = client_for(client, request, role).get(url_for(world))
+    assert response.status_code == expected[role], f"{role} on {endpoint}"
+    body = response.json()
+    if response.status_code >= 400:
+        assert set(body) >= {"code", "message"}, "every API error has the same body"
+
+
+@pytest.mark.parametrize(
+    "role,visible",
+    [
+        ("operator", {"杭州星河文化传媒有限公司", "上海远山网络科技有限公司"}),
+        ("manager", {"杭州星河文化传媒有限公司"}),
+        ("pets_manager", {"上海远山网络科技有限公司"}),
+        ("owner", {"杭州星河文化传媒有限公司"}),
+        ("other_owner", {"上海远山网络科技有限公司"}),
+    ],
+)
+def test_organization_list_shows_only_what_the_role_may_see(client, request, world, role, visible):
+    response = client_for(client, request, role).get("/api/v1/organizations/")
+    assert {row["legal_name"] for row in response.json()["results"]} == visible
+
+
+def test_manager_does_not_see_draft_applications_in_their_category(client, manager, beauty):
+    from tests.organizations.factories import OrganizationFactory
+
+    OrganizationFactory(legal_name="草稿机构", status="draft", categories=[beauty])
+    client.force_login(manager)
+    names = {row["legal_name"] for row in client.get("/api/v1/organizations/").json()["results"]}
+    assert "草稿机构" not in names
+
+
+def test_denied_action_is_logged_as_a_security_event(client, owner, caplog):
+    client.force_login(owner)
+    with caplog.at_level("WARNING", logger="portal.security"):
+        response = client.get(reverse("audit:list"))
+    assert response.status_code == 403
+    assert any(
+        "permission denied" in r.getMessage() and "audit.view" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_schema_and_docs_and_health_are_public(client):
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}
