@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
@@ -61,7 +61,7 @@ TRANSITIONS = {
             S.SUBMITTED,
             "organization.submit",
             False,
-            gettext_lazy("submitted"),
+            pgettext_lazy("transition", "submitted"),
         ),
         Transition(
             "start_review",
@@ -69,7 +69,7 @@ TRANSITIONS = {
             S.UNDER_REVIEW,
             "organization.review",
             False,
-            gettext_lazy("taken into review"),
+            pgettext_lazy("transition", "taken into review"),
         ),
         Transition(
             "request_changes",
@@ -77,7 +77,7 @@ TRANSITIONS = {
             S.CHANGES_REQUESTED,
             "organization.review",
             True,
-            gettext_lazy("sent back for changes"),
+            pgettext_lazy("transition", "sent back for changes"),
         ),
         Transition(
             "approve",
@@ -85,7 +85,7 @@ TRANSITIONS = {
             S.APPROVED,
             "organization.review",
             False,
-            gettext_lazy("approved"),
+            pgettext_lazy("transition", "approved"),
         ),
         Transition(
             "reject",
@@ -93,7 +93,7 @@ TRANSITIONS = {
             S.REJECTED,
             "organization.review",
             True,
-            gettext_lazy("rejected"),
+            pgettext_lazy("transition", "rejected"),
         ),
         Transition(
             "suspend",
@@ -101,7 +101,7 @@ TRANSITIONS = {
             S.SUSPENDED,
             "organization.suspend",
             True,
-            gettext_lazy("suspended"),
+            pgettext_lazy("transition", "suspended"),
         ),
         Transition(
             "reinstate",
@@ -109,7 +109,7 @@ TRANSITIONS = {
             S.APPROVED,
             "organization.suspend",
             True,
-            gettext_lazy("reinstated"),
+            pgettext_lazy("transition", "reinstated"),
         ),
         Transition(
             "withdraw",
@@ -117,7 +117,7 @@ TRANSITIONS = {
             S.WITHDRAWN,
             "organization.withdraw",
             False,
-            gettext_lazy("withdrawn"),
+            pgettext_lazy("transition", "withdrawn"),
         ),
     ]
 }

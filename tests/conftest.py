@@ -15,7 +15,13 @@ CHROMIUM = (
 )
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+REDIS_URL = os.environ.get("REDIS_URL") or (
+    django_settings.CELERY_BROKER_URL
+    if django_settings.CELERY_BROKER_URL.startswith("redis://")
+    else ""
+)
 
 
 def pytest_configure(config):
@@ -25,6 +31,8 @@ def pytest_configure(config):
         )
     if REQUIRE_POSTGRES and not ON_POSTGRES:
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not a PostgreSQL URL.")
+    if REQUIRE_REDIS and not REDIS_URL:
+        raise pytest.UsageError("REQUIRE_REDIS=1 but CELERY_BROKER_URL is not a redis:// URL.")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -142,17 +150,17 @@ def other_owner(other_organization):
 
 # --- Redis --------------------------------------------------------------------------------------
 
-REDIS_URL = os.environ.get("REDIS_URL") or (
-    django_settings.CELERY_BROKER_URL
-    if django_settings.CELERY_BROKER_URL.startswith("redis://")
-    else ""
-)
-
 
 @pytest.fixture
 def redis_cache_url():
     """A Redis database of its own (15) for tests that need the shared cache."""
     if not REDIS_URL:
         pytest.skip("needs Redis: set CELERY_BROKER_URL or REDIS_URL to a redis:// URL")
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis at {REDIS_URL} is not reachable: {exc}")
     base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
     return f"{base}/15"

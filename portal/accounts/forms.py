@@ -12,7 +12,15 @@ from .services import user_set_password
 from .tasks import send_password_reset_email
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class PortalFormMixin:
+    """Labels without a trailing colon: the page layout already separates label and field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
     """Sign-in with the email address, limited per account and per client address."""
 
     username = auth_forms.UsernameField(
@@ -46,7 +54,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         return super().clean()
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
     """Queues the reset email as a background task (through the outbox, so a broker outage only
     delays it). Replies the same whether or not the address has an account."""
 
@@ -77,7 +85,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             )
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
+class PasswordChangeForm(PortalFormMixin, auth_forms.PasswordChangeForm):
     def save(self, commit=True):
         return user_set_password(
             actor=self.user,
@@ -87,7 +95,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         )
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
     def save(self, commit=True):
         return user_set_password(
             actor=self.user,

@@ -15,7 +15,9 @@ LOGIN = "/accounts/login/"
 
 
 def sign_in(client, email, password=PASSWORD, **extra):
-    return client.post(LOGIN, {"username": email, "password": password}, **extra)
+    return client.post(
+        LOGIN, {"username": email, "password": password}, headers={"Accept-Language": "en"}, **extra
+    )
 
 
 def test_sign_in_with_email_and_password_opens_the_dashboard(client, operator):

@@ -1,0 +1,54 @@
+import pytest
+from django.core.management import call_command
+
+from creators.models import Binding, Creator
+from organizations.models import Organization, OrganizationStatus
+from organizations.validators import validate_credit_code
+from portal.accounts.models import ManagerProfile, User
+from portal.audit.models import AuditEntry
+from portal.core.demo import DEMO_PASSWORD, demo_plan
+from portal.core.models import Category
+
+CODES = ["beauty", "pets", "fashion", "digital-3c", "personal-care"]
+
+
+def test_the_plan_is_deterministic_for_a_seed():
+    first = demo_plan(seed=7, category_codes=CODES, creators=50)
+    again = demo_plan(seed=7, category_codes=list(reversed(CODES)), creators=50)
+    other = demo_plan(seed=8, category_codes=CODES, creators=50)
+    assert first == again
+    assert first != other
+
+
+def test_the_plan_uses_valid_unique_credit_codes_and_realistic_names():
+    plan = demo_plan(seed=1, category_codes=CODES, creators=10)
+    codes = [org.credit_code for org in plan.organizations]
+    assert len(set(codes)) == len(codes)
+    for code in codes:
+        validate_credit_code(code)
+    assert all(org.legal_name.endswith("有限公司") for org in plan.organizations)
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_every_state_through_the_services(capsys):
+    call_command("seed_demo", seed=3, creators=300)
+
+    states = set(Organization.objects.values_list("status", flat=True))
+    assert states == set(OrganizationStatus.values)
+    assert Creator.objects.count() == 300
+    assert Binding.objects.filter(ended_on__isnull=True).count() > 200
+    # Every category has managers; the applicants' steps are in the audit log, done by real people.
+    assert not Category.objects.filter(manager_profiles__isnull=True).exists()
+    assert ManagerProfile.objects.count() >= 2 * Category.objects.count()
+    approvals = AuditEntry.objects.filter(action="organization.approve").select_related("actor")
+    assert approvals.exists() and all(e.actor.role == "manager" for e in approvals)
+    assert AuditEntry.objects.filter(
+        action="organization.submit", actor__role="organization"
+    ).exists()
+    # The printed logins work.
+    out = capsys.readouterr().out
+    assert "operator@demo.local" in out and DEMO_PASSWORD in out
+    assert User.objects.get(email="owner@demo.local").check_password(DEMO_PASSWORD)
+
+    call_command("seed_demo", if_empty=True)  # make run on an existing database: nothing changes
+    assert Creator.objects.count() == 300

@@ -1,0 +1,79 @@
+"""Production settings pass Django's deployment checks; the API schema is valid."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+
+
+def clean_environment():
+    """The developer's environment without the test-only and service variables."""
+    drop = {
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "CACHE_URL",
+        "EMAIL_HOST",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def test_deploy_checks_pass_with_debug_off_and_real_values(tmp_path):
+    env = {
+        **clean_environment(),
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "-production-secret-" + "z" * 30,
+        "ALLOWED_HOSTS": "portal.example.com",
+        "DATABASE_URL": "postgres://portal@db.example.com/portal",
+        "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
+        "CACHE_URL": "redis://redis.example.com:6379/1",
+        "EMAIL_HOST": "smtp.example.com",
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deploy_checks_warn_when_production_runs_on_development_services(tmp_path):
+    env = {
+        **clean_environment(),
+        "EMAIL_HOST": "smtp.example.com",
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 60,
+        "ALLOWED_HOSTS": "portal.example.com",
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    for check in ("portal.W001", "portal.W002", "portal.W003"):
+        assert check in result.stderr + result.stdout
+
+
+def test_the_openapi_schema_is_valid_without_warnings(tmp_path):
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", validate=True, fail_on_warn=True, file=str(out))
+    text = out.read_text()
+    for path in (
+        "/api/v1/organizations/",
+        "/api/v1/audit-entries/",
+        "/api/v1/categories/",
+        "/api/v1/me/",
+    ):
+        assert path in text
