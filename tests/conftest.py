@@ -62,6 +62,33 @@ def _fast_settings(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _seeded_categories(request):
+    """A transactional test empties every table when it ends, the categories seeded by migration
+    0002 included; put them back for the tests that follow, with the migration's own function."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or (
+            marker is not None
+            and bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        )
+    )
+    if not (transactional or marker is not None or "db" in names):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from portal.core.models import Category
+
+    if not Category.objects.exists():
+        import_module("portal.core.migrations.0002_seed_categories").seed(apps, None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _eager_celery():
     """Tasks run inline unless a test starts a real worker (see tests/core/test_worker.py)."""

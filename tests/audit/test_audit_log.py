@@ -49,7 +49,7 @@ def test_a_refused_change_leaves_no_entry(operator, member, organization):
     assert not AuditEntry.objects.filter(action="organization.suspend").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_audit_record_outside_a_transaction_is_refused(operator):
     with pytest.raises(RuntimeError, match="inside the change's transaction"):
         audit_record(actor=operator, action="test.outside")

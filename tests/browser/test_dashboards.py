@@ -8,7 +8,7 @@ from tests.accounts.factories import PASSWORD, ManagerFactory, OperatorFactory
 from tests.creators.factories import BindingFactory
 from tests.organizations.factories import OrganizationFactory, make_member
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def real_worker(settings):
         app.conf.task_always_eager = True
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_email_is_sent_by_a_real_worker_through_the_broker(client, real_worker):
     import time
 

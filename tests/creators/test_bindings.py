@@ -87,7 +87,7 @@ def test_creators_are_scoped_to_the_role(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_organizations_binding_one_creator_at_once_leaves_one_binding(beauty, pets):
     from tests.accounts.factories import OperatorFactory
     from tests.organizations.factories import OrganizationFactory

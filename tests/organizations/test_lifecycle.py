@@ -160,7 +160,7 @@ def test_a_credit_code_is_held_by_one_open_application_only(owner, organization,
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_approve_and_reject_end_in_exactly_one_decision(beauty):
     from tests.accounts.factories import ManagerFactory, OperatorFactory
 
