@@ -5,19 +5,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.context import client_ip
+from portal.core.forms import PortalFormMixin
 from portal.core.queue import enqueue
 
 from . import ratelimit
 from .services import user_set_password
 from .tasks import send_password_reset_email
-
-
-class PortalFormMixin:
-    """Labels without a trailing colon: the page layout already separates label and field."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -17,6 +18,17 @@ def _ip(request):
 @receiver(user_logged_in)
 def log_login(sender, request, user, **kwargs):
     security_log.info("login: user=%s ip=%s", user.pk, _ip(request))
+
+
+@receiver(user_logged_in)
+def keep_language_chosen_before_sign_in(sender, request, user, **kwargs):
+    """Someone who switched language on the sign-in page keeps it after signing in: the latest
+    explicit choice wins over the one saved on the account."""
+    from .services import user_set_language
+
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) if request is not None else None
+    if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+        user_set_language(actor=user, user=user, language=chosen)
 
 
 @receiver(user_logged_out)

@@ -44,11 +44,26 @@ def recent_applications(user):
     )
 
 
+def share_bars(rows: list[tuple[str, int]]) -> list[dict]:
+    """(label, value) rows as bars scaled to the largest value."""
+    top = max((value for _label, value in rows), default=0) or 1
+    return [
+        {"label": label, "value": value, "share": round(100 * value / top, 1)}
+        for label, value in rows
+    ]
+
+
 def operator_dashboard(user) -> dict:
     organizations = Organization.objects.all()
     categories = Category.objects.annotate(
-        managers=Count("manager_profiles", filter=Q(manager_profiles__is_active=True))
-    )
+        managers=Count("manager_profiles", filter=Q(manager_profiles__is_active=True), distinct=True),
+        active_organizations=Count(
+            "organizations",
+            filter=Q(organizations__status=OrganizationStatus.APPROVED),
+            distinct=True,
+        ),
+    ).filter(is_active=True)
+    by_organizations = sorted(categories, key=lambda c: (-c.active_organizations, c.sort_order))
     return {
         "status_bars": status_bars(organizations),
         "awaiting_review": organizations.filter(status__in=AWAITING_REVIEW).count(),
@@ -56,8 +71,9 @@ def operator_dashboard(user) -> dict:
         "creators": Creator.objects.count(),
         "active_bindings": Binding.objects.active().count(),
         "managers": ManagerProfile.objects.filter(is_active=True).count(),
-        "categories": categories.filter(is_active=True).count(),
-        "uncovered_categories": [c for c in categories.filter(is_active=True) if not c.managers],
+        "categories": len(by_organizations),
+        "uncovered_categories": [c for c in by_organizations if not c.managers],
+        "category_bars": share_bars([(c.name, c.active_organizations) for c in by_organizations[:10]]),
         "queued_tasks": QueuedTask.objects.filter(published_at__isnull=True).count(),
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),
@@ -88,23 +104,23 @@ def organization_dashboard(user) -> dict:
         .annotate(n=Count("id"))
         .order_by("-n")[:10]
     )
-    top = max((row["n"] for row in by_category), default=0) or 1
     return {
         "membership": membership,
         "organization": organization,
         "categories": organization.primary_categories.all(),
         "members": organization.memberships.select_related("user"),
         "roster_size": roster.count(),
-        "roster_by_category": [
-            {
-                "label": localized(
-                    row["creator__primary_category__name_zh"],
-                    row["creator__primary_category__name_en"],
-                ),
-                "value": row["n"],
-                "share": round(100 * row["n"] / top, 1),
-            }
-            for row in by_category
-        ],
+        "roster_by_category": share_bars(
+            [
+                (
+                    localized(
+                        row["creator__primary_category__name_zh"],
+                        row["creator__primary_category__name_en"],
+                    ),
+                    row["n"],
+                )
+                for row in by_category
+            ]
+        ),
         "recent_entries": recent_entries(user),
     }

@@ -300,6 +300,7 @@ def demo_plan(*, seed: int, category_codes: list[str], creators: int = 3000) -> 
         OrganizationStatus.APPROVED, f"owner@{DEMO_DOMAIN}", "杭州星河文化传媒有限公司"
     )
     showcase.categories = ["beauty", "fashion", "personal-care"]
+    showcase.declared_roster_size = 300
     showcase.others = [
         (_person(rng, f"admin@{DEMO_DOMAIN}", Role.ORGANIZATION, used_names), OrgRole.ADMIN),
         (_person(rng, f"member@{DEMO_DOMAIN}", Role.ORGANIZATION, used_names), OrgRole.MEMBER),

@@ -83,3 +83,14 @@ def test_category_names_follow_the_language(client, operator):
     client.post("/language/", {"language": "zh-hans", "next": "/"})
     html = client.get("/").content.decode()
     assert "项目概览" in html
+
+
+def test_language_chosen_on_the_sign_in_page_survives_sign_in(client, operator):
+    from tests.accounts.factories import PASSWORD
+
+    assert operator.language == "en"
+    client.post("/language/", {"language": "zh-hans", "next": "/accounts/login/"})
+    client.post("/accounts/login/", {"username": operator.email, "password": PASSWORD})
+    operator.refresh_from_db()
+    assert operator.language == "zh-hans"
+    assert "项目概览" in client.get("/").content.decode()

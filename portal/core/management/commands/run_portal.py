@@ -1,6 +1,7 @@
 """`make run`: prepare the database, then run the web server and a Celery worker (with beat)
 together until Ctrl-C stops both."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -23,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
 
     def handle(self, *args, host, port, **options):
+        # Started in the background by a script, a process inherits an ignored SIGINT; Ctrl-C (or
+        # `kill -INT`) must still stop everything, and SIGTERM stops it the same way.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
         call_command("seed_demo", if_empty=True)
@@ -50,9 +55,12 @@ class Command(BaseCommand):
                     "--without-mingle",
                 ],
                 cwd=settings.BASE_DIR,
+                preexec_fn=_default_signals,
             ),
             "web": subprocess.Popen(
-                [python, manage, "runserver", f"{host}:{port}"], cwd=settings.BASE_DIR
+                [python, manage, "runserver", f"{host}:{port}"],
+                cwd=settings.BASE_DIR,
+                preexec_fn=_default_signals,
             ),
         }
         url = f"http://{host}:{port}/"
@@ -84,12 +92,26 @@ class Command(BaseCommand):
                 time.sleep(0.5)
 
     def _stop(self, processes):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+        for stop_signal, grace in ((signal.SIGINT, 15), (signal.SIGTERM, 5)):
+            for process in processes.values():
+                if process.poll() is None:
+                    process.send_signal(stop_signal)
+            deadline = time.monotonic() + grace
+            for process in processes.values():
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
         for process in processes.values():
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 15
-        for process in processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
                 process.kill()
+        self.stdout.write("Stopped the web server and the worker.")
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _default_signals():
+    """In the child, before exec: Ctrl-C and SIGTERM act normally even if ignored here."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
