@@ -320,6 +320,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "portal.security": {"level": "INFO"},
+        # Denials are already in portal.security; django.request would add a traceback per 403/404.
+        "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "WARNING"},
     },
 }

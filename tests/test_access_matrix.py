@@ -31,142 +31,48 @@ def client_for(client, request, role):
     return client
 
 
+def everyone(anonymous):
+    """Every signed-in role may open it."""
+    return dict.fromkeys(ROLES, OK) | {"anonymous": anonymous}
+
+
+def operators_only(anonymous):
+    return dict.fromkeys(ROLES, FORBIDDEN) | {"anonymous": anonymous, "operator": OK}
+
+
+def beauty_organization_scope(anonymous):
+    """The beauty organization: its people, beauty's manager and operators; others get 404."""
+    return dict.fromkeys(ROLES, OK) | {
+        "anonymous": anonymous,
+        "other_owner": MISSING,
+        "pets_manager": MISSING,
+    }
+
+
 PAGES = {
-    # name: (url builder, expected per role)
-    "dashboard": (
-        lambda w: reverse("core:dashboard"),
-        dict(
-            anonymous=LOGIN,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=OK,
-            pets_manager=OK,
-        ),
-    ),
-    "categories": (
-        lambda w: reverse("core:categories"),
-        dict(
-            anonymous=LOGIN,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=OK,
-            pets_manager=OK,
-        ),
-    ),
-    "audit log": (
-        lambda w: reverse("audit:list"),
-        dict(
-            anonymous=LOGIN,
-            operator=OK,
-            manager=FORBIDDEN,
-            owner=FORBIDDEN,
-            member=FORBIDDEN,
-            other_owner=FORBIDDEN,
-            pets_manager=FORBIDDEN,
-        ),
-    ),
+    # name: (url builder, expected status per role)
+    "dashboard": (lambda w: reverse("core:dashboard"), everyone(LOGIN)),
+    "categories": (lambda w: reverse("core:categories"), everyone(LOGIN)),
+    "audit log": (lambda w: reverse("audit:list"), operators_only(LOGIN)),
     "organization detail": (
         lambda w: reverse("organizations:detail", args=[w["organization"].pk]),
-        dict(
-            anonymous=LOGIN,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=MISSING,
-            pets_manager=MISSING,
-        ),
+        beauty_organization_scope(LOGIN),
     ),
-    "password change": (
-        lambda w: reverse("accounts:password_change"),
-        dict(
-            anonymous=LOGIN,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=OK,
-            pets_manager=OK,
-        ),
-    ),
+    "password change": (lambda w: reverse("accounts:password_change"), everyone(LOGIN)),
 }
 
 ENDPOINTS = {
-    "me": (
-        lambda w: "/api/v1/me/",
-        dict(
-            anonymous=UNAUTHORIZED,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=OK,
-            pets_manager=OK,
-        ),
-    ),
-    "categories": (
-        lambda w: "/api/v1/categories/",
-        dict(
-            anonymous=UNAUTHORIZED,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=OK,
-            pets_manager=OK,
-        ),
-    ),
-    "organizations": (
-        lambda w: "/api/v1/organizations/",
-        dict(
-            anonymous=UNAUTHORIZED,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=OK,
-            pets_manager=OK,
-        ),
-    ),
+    "me": (lambda w: "/api/v1/me/", everyone(UNAUTHORIZED)),
+    "categories": (lambda w: "/api/v1/categories/", everyone(UNAUTHORIZED)),
+    "organizations": (lambda w: "/api/v1/organizations/", everyone(UNAUTHORIZED)),
     "organization detail": (
         lambda w: f"/api/v1/organizations/{w['organization'].pk}/",
-        dict(
-            anonymous=UNAUTHORIZED,
-            operator=OK,
-            manager=OK,
-            owner=OK,
-            member=OK,
-            other_owner=MISSING,
-            pets_manager=MISSING,
-        ),
+        beauty_organization_scope(UNAUTHORIZED),
     ),
-    "audit entries": (
-        lambda w: "/api/v1/audit-entries/",
-        dict(
-            anonymous=UNAUTHORIZED,
-            operator=OK,
-            manager=FORBIDDEN,
-            owner=FORBIDDEN,
-            member=FORBIDDEN,
-            other_owner=FORBIDDEN,
-            pets_manager=FORBIDDEN,
-        ),
-    ),
+    "audit entries": (lambda w: "/api/v1/audit-entries/", operators_only(UNAUTHORIZED)),
     "audit entry detail": (
         lambda w: f"/api/v1/audit-entries/{w['entry'].pk}/",
-        dict(
-            anonymous=UNAUTHORIZED,
-            operator=OK,
-            manager=FORBIDDEN,
-            owner=FORBIDDEN,
-            member=FORBIDDEN,
-            other_owner=FORBIDDEN,
-            pets_manager=FORBIDDEN,
-        ),
+        operators_only(UNAUTHORIZED),
     ),
 }
 

@@ -1,28 +1,54 @@
-from django.urls import path
+from django.contrib.auth import views as auth
+from django.urls import path, reverse_lazy
 
-from . import views
+from .forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "login/",
+        auth.LoginView.as_view(
+            form_class=LoginForm,
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path(
+        "password/change/",
+        auth.PasswordChangeView.as_view(
+            form_class=PasswordChangeForm,
+            success_url=reverse_lazy("accounts:password_change_done"),
+        ),
+        name="password_change",
+    ),
     path(
         "password/change/done/",
-        views.PasswordChangeDoneView.as_view(),
+        auth.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/",
+        auth.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path("password/reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
+        auth.PasswordResetConfirmView.as_view(
+            form_class=SetPasswordForm,
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        ),
         name="password_reset_confirm",
     ),
     path(
         "password/reset/complete/",
-        views.PasswordResetCompleteView.as_view(),
+        auth.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

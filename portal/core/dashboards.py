@@ -15,21 +15,26 @@ RECENT = 8
 AWAITING_REVIEW = [OrganizationStatus.SUBMITTED, OrganizationStatus.UNDER_REVIEW]
 
 
-def status_bars(organizations) -> list[dict]:
-    """Organizations per lifecycle state, every state present (zero included), for a bar chart."""
+def status_counts(organizations) -> dict[str, int]:
+    """Organizations per lifecycle state, every state present (zero included)."""
     counts = dict(
         organizations.order_by().values_list("status").annotate(n=Count("id", distinct=True))
     )
-    top = max(counts.values(), default=0) or 1
-    return [
-        {
-            "key": status.value,
-            "label": status.label,
-            "value": counts.get(status.value, 0),
-            "share": round(100 * counts.get(status.value, 0) / top, 1),
-        }
-        for status in OrganizationStatus
-    ]
+    return {status.value: counts.get(status.value, 0) for status in OrganizationStatus}
+
+
+def status_bars(counts: dict[str, int]) -> list[dict]:
+    bars = share_bars([(OrganizationStatus(key).label, value) for key, value in counts.items()])
+    return [bar | {"key": key} for bar, key in zip(bars, counts, strict=True)]
+
+
+def organization_figures(organizations) -> dict:
+    counts = status_counts(organizations)
+    return {
+        "status_bars": status_bars(counts),
+        "awaiting_review": sum(counts[status] for status in AWAITING_REVIEW),
+        "active_organizations": counts[OrganizationStatus.APPROVED],
+    }
 
 
 def recent_entries(user):
@@ -54,9 +59,10 @@ def share_bars(rows: list[tuple[str, int]]) -> list[dict]:
 
 
 def operator_dashboard(user) -> dict:
-    organizations = Organization.objects.all()
     categories = Category.objects.annotate(
-        managers=Count("manager_profiles", filter=Q(manager_profiles__is_active=True), distinct=True),
+        managers=Count(
+            "manager_profiles", filter=Q(manager_profiles__is_active=True), distinct=True
+        ),
         active_organizations=Count(
             "organizations",
             filter=Q(organizations__status=OrganizationStatus.APPROVED),
@@ -65,15 +71,15 @@ def operator_dashboard(user) -> dict:
     ).filter(is_active=True)
     by_organizations = sorted(categories, key=lambda c: (-c.active_organizations, c.sort_order))
     return {
-        "status_bars": status_bars(organizations),
-        "awaiting_review": organizations.filter(status__in=AWAITING_REVIEW).count(),
-        "active_organizations": organizations.filter(status=OrganizationStatus.APPROVED).count(),
+        **organization_figures(Organization.objects.all()),
         "creators": Creator.objects.count(),
         "active_bindings": Binding.objects.active().count(),
         "managers": ManagerProfile.objects.filter(is_active=True).count(),
         "categories": len(by_organizations),
         "uncovered_categories": [c for c in by_organizations if not c.managers],
-        "category_bars": share_bars([(c.name, c.active_organizations) for c in by_organizations[:10]]),
+        "category_bars": share_bars(
+            [(c.name, c.active_organizations) for c in by_organizations[:10]]
+        ),
         "queued_tasks": QueuedTask.objects.filter(published_at__isnull=True).count(),
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),
@@ -81,12 +87,9 @@ def operator_dashboard(user) -> dict:
 
 
 def manager_dashboard(user) -> dict:
-    organizations = Organization.objects.for_user(user)
     return {
         "my_categories": Category.objects.filter(pk__in=manager_category_ids(user)),
-        "status_bars": status_bars(organizations),
-        "awaiting_review": organizations.filter(status__in=AWAITING_REVIEW).count(),
-        "active_organizations": organizations.filter(status=OrganizationStatus.APPROVED).count(),
+        **organization_figures(Organization.objects.for_user(user)),
         "creators": Creator.objects.for_user(user).count(),
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),

@@ -135,3 +135,11 @@ def test_audit_list_query_count_does_not_grow_with_rows(
         client.get(reverse("audit:list"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/api/v1/audit-entries/")
+
+
+def test_the_log_page_describes_changes_in_the_readers_words(client, operator, organization):
+    organization_suspend(actor=operator, organization=organization, reason="核查")
+    client.force_login(operator)
+    html = client.get(reverse("audit:list"), headers={"Accept-Language": "en"}).content.decode()
+    assert "<del>Approved</del> → <ins>Suspended</ins>" in html
+    assert "Status" in html

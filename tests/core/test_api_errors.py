@@ -11,13 +11,18 @@ def test_an_unexpected_error_answers_json_without_a_traceback(client, operator, 
     client.force_login(operator)
     response = client.get("/api/v1/me/", headers={"Accept-Language": "en"})
     assert response.status_code == 500
-    assert response.json() == {"code": "server_error", "message": "Something went wrong on our side."}
+    assert response.json() == {
+        "code": "server_error",
+        "message": "Something went wrong on our side.",
+    }
     assert b"secret internal detail" not in response.content
 
 
 def test_invalid_filters_name_the_field(client, operator):
     client.force_login(operator)
-    response = client.get("/api/v1/organizations/", {"status": "nonsense"}, headers={"Accept-Language": "en"})
+    response = client.get(
+        "/api/v1/organizations/", {"status": "nonsense"}, headers={"Accept-Language": "en"}
+    )
     body = response.json()
     assert response.status_code == 400
     assert body["code"] == "invalid"

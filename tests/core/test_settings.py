@@ -20,6 +20,17 @@ def clean_environment():
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 
+def run_deploy_check(env):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_deploy_checks_pass_with_debug_off_and_real_values(tmp_path):
     env = {
         **clean_environment(),
