@@ -32,7 +32,7 @@ run: $(VENV)/.synced catalogue
 	$(PY) manage.py run_portal
 
 test: $(VENV)/.synced catalogue
-	$(PY) -m pytest $(PYTEST_ARGS)
+	PORTAL_VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

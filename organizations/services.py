@@ -212,7 +212,8 @@ def organization_transition(
     if step.reason_required and not reason:
         raise ValidationError({"reason": _("Give a reason; the organization will read it.")})
 
-    seen = Organization.objects.filter(pk=organization.pk).values_list("status", flat=True).get()
+    organization.refresh_from_db()  # decide on the stored values, not a caller's stale copy
+    seen = organization.status
     if seen not in step.sources:
         raise TransitionRefused(
             _("This organization is %(state)s and cannot be %(verb)s.")

@@ -30,7 +30,7 @@ def navigation(request):
                 1,
                 {
                     "label": _("My organization"),
-                    "url": membership.organization.get_absolute_url(),
+                    "url": reverse("organizations:detail", args=[membership.organization_id]),
                     "current": current == "organizations:detail",
                 },
             )

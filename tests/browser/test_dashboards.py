@@ -78,3 +78,13 @@ def test_dashboard_fits_a_phone_screen(page, live_server, people):
     expect(page.get_by_role("heading", level=1)).to_have_text("项目概览")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+
+
+def test_the_api_docs_render_from_our_static_files_under_the_csp(page, live_server):
+    blocked = []
+    page.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.get_by_text("/api/v1/organizations/", exact=True).first).to_be_visible()
+    assert blocked == []

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from portal.accounts.models import User
 from portal.core.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 
@@ -67,9 +68,10 @@ class Command(BaseCommand):
         try:
             self._wait_until_serving(url + "healthz", processes)
             self.stdout.write(self.style.SUCCESS(f"\nThe portal is running at {url}"))
-            self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-            for email, role in DEMO_LOGINS:
-                self.stdout.write(f"  {email:28} {role}")
+            if User.objects.filter(email__in=[email for email, _role in DEMO_LOGINS]).exists():
+                self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+                for email, role in DEMO_LOGINS:
+                    self.stdout.write(f"  {email:28} {role}")
             self.stdout.write("Press Ctrl-C to stop the web server and the worker.\n")
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
