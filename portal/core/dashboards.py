@@ -71,9 +71,9 @@ def operator_dashboard(user) -> dict:
     ).filter(is_active=True)
     by_organizations = sorted(categories, key=lambda c: (-c.active_organizations, c.sort_order))
     return {
-        **organization_figures(Organization.objects.all()),
-        "creators": Creator.objects.count(),
-        "active_bindings": Binding.objects.active().count(),
+        **organization_figures(Organization.objects.for_user(user)),
+        "creators": Creator.objects.for_user(user).count(),
+        "active_bindings": Binding.objects.for_user(user).active().count(),
         "managers": ManagerProfile.objects.filter(is_active=True).count(),
         "categories": len(by_organizations),
         "uncovered_categories": [c for c in by_organizations if not c.managers],
