@@ -6,7 +6,9 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import is_operator, is_staff, manager_category_ids, rule
 from portal.audit.services import register_actions
 
-from .models import OrgRole
+from .models import OrganizationStatus, OrgRole
+
+CLOSED = (OrganizationStatus.REJECTED, OrganizationStatus.WITHDRAWN)
 
 
 def org_role(user, organization) -> str | None:
@@ -17,6 +19,10 @@ def org_role(user, organization) -> str | None:
     if membership is None or membership.organization_id != organization.pk:
         return None
     return membership.role
+
+
+def is_org_admin(user, organization) -> bool:
+    return org_role(user, organization) in (OrgRole.OWNER, OrgRole.ADMIN)
 
 
 def manages_categories_of(user, organization) -> bool:
@@ -30,8 +36,12 @@ def manages_categories_of(user, organization) -> bool:
 
 @rule("organization.create")
 def can_create(user, obj=None):
-    # An organization person without an organization yet starts an application.
-    return user.role == Role.ORGANIZATION and getattr(user, "membership", None) is None
+    """A verified organization account without an organization (or whose application was
+    rejected or withdrawn) starts an application."""
+    if user.role != Role.ORGANIZATION or user.email_verified_at is None:
+        return False
+    membership = getattr(user, "membership", None)
+    return membership is None or membership.organization.status in CLOSED
 
 
 @rule("organization.view")
@@ -43,9 +53,19 @@ def can_view(user, organization):
     )
 
 
+@rule("organization.edit_application")
+def can_edit_application(user, organization):
+    return is_org_admin(user, organization) and organization.is_editable_application
+
+
+@rule("organization.edit_profile")
+def can_edit_profile(user, organization):
+    return is_org_admin(user, organization) and organization.is_active
+
+
 @rule("organization.submit")
 def can_submit(user, organization):
-    return org_role(user, organization) in (OrgRole.OWNER, OrgRole.ADMIN)
+    return is_org_admin(user, organization)
 
 
 rule("organization.withdraw")(can_submit)
@@ -56,17 +76,25 @@ def can_review(user, organization):
     return is_operator(user) or manages_categories_of(user, organization)
 
 
+rule("organization.queue")(is_staff)
 rule("organization.suspend")(is_operator)
+rule("assignment.manage")(is_operator)
 
 
-@rule("organization.list")
-def can_list(user, obj=None):
-    return is_staff(user)
+@rule("membership.manage")
+def can_manage_members(user, organization):
+    """Operators, and owners and admins of an active organization (a suspended one reads only)."""
+    return is_operator(user) or (is_org_admin(user, organization) and organization.is_active)
 
 
 register_actions(
     {
         "organization.create": _("Application started"),
+        "organization.edit": _("Application edited"),
+        "organization.profile": _("Profile updated"),
+        "organization.licence": _("Business licence uploaded"),
+        "organization.platforms": _("Other platforms updated"),
+        "organization.terms": _("Program terms accepted"),
         "organization.submit": _("Application submitted"),
         "organization.start_review": _("Review started"),
         "organization.request_changes": _("Changes requested"),
@@ -76,10 +104,12 @@ register_actions(
         "organization.reinstate": _("Organization reinstated"),
         "organization.withdraw": _("Application withdrawn"),
         "membership.add": _("Member added"),
+        "membership.move": _("Member moved to a new application"),
+        "membership.role": _("Member role changed"),
+        "membership.remove": _("Member removed"),
+        "invitation.create": _("Invitation sent"),
+        "invitation.revoke": _("Invitation withdrawn"),
+        "invitation.accept": _("Invitation accepted"),
+        "assignment.create": _("Category manager assigned"),
     }
 )
-
-
-@rule("membership.manage")
-def can_manage_members(user, organization):
-    return is_operator(user) or org_role(user, organization) in (OrgRole.OWNER, OrgRole.ADMIN)

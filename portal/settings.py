@@ -327,3 +327,9 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Creator Program Portal")
+# The portal's public address, for links in emails.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Invitation links stay valid this long.
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+# Email verification links stay valid this long.
+EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 60 * 60

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from organizations.views.members import invitation_accept
 from portal.core import views as core_views
 
 urlpatterns = [
@@ -8,6 +9,11 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("audit/", include("portal.audit.urls")),
     path("organizations/", include("organizations.urls")),
+    path(
+        "invitations/<int:invitation_id>/<str:token>/",
+        invitation_accept,
+        name="invitation_accept",
+    ),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

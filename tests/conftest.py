@@ -50,9 +50,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):
+def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -64,8 +65,9 @@ def _fast_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _seeded_categories(request):
-    """A transactional test empties every table when it ends, the categories seeded by migration
-    0002 included; put them back for the tests that follow, with the migration's own function."""
+    """A transactional test empties every table when it ends, the data that migrations seed
+    included (categories, program terms, review checks); put it back for the tests that follow,
+    with the migrations' own functions."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     transactional = (
@@ -83,10 +85,13 @@ def _seeded_categories(request):
 
     from django.apps import apps
 
+    from organizations.models import ProgramTerms
     from portal.core.models import Category
 
     if not Category.objects.exists():
         import_module("portal.core.migrations.0002_seed_categories").seed(apps, None)
+    if not ProgramTerms.objects.exists():
+        import_module("organizations.migrations.0003_seed_terms_and_checks").seed(apps, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

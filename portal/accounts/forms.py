@@ -96,3 +96,74 @@ class SetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
             password=self.cleaned_data["new_password1"],
             action="account.password_reset",
         )
+
+
+class SignUpForm(PortalFormMixin, forms.Form):
+    """A person from an MCN organization creates their account. With `fixed_email` (from an
+    invitation) the address is given and cannot be changed."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.EmailField(
+        label=_("Work email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters; not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, fixed_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_email = fixed_email
+        if fixed_email:
+            self.fields["email"].initial = fixed_email
+            self.fields["email"].disabled = True
+
+    def clean_email(self):
+        from .models import User
+
+        email = (self.fixed_email or self.cleaned_data["email"]).strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email already exists. Sign in, or reset your password."),
+                code="exists",
+            )
+        return email
+
+    def clean_phone(self):
+        from organizations.validators import normalize_mobile, validate_mainland_mobile
+
+        phone = self.cleaned_data.get("phone", "")
+        if phone:
+            validate_mainland_mobile(phone)
+            phone = normalize_mobile(phone)
+        return phone
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        from .models import User
+
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

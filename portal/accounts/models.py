@@ -64,6 +64,7 @@ class User(AbstractBaseUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     is_active = models.BooleanField(_("active"), default=True)
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -17,6 +17,7 @@ def can_update_account(user, account):
 
 rule("dashboard.view")(is_signed_in)
 rule("category.view")(is_signed_in)
+rule("notification.view")(is_signed_in)
 
 register_actions(
     {
@@ -27,5 +28,7 @@ register_actions(
         "account.password_reset": _("Password reset by email"),
         "account.language": _("Language preference changed"),
         "manager.create": _("Category manager set up"),
+        "account.sign_up": _("Signed up"),
+        "account.verify_email": _("Email address verified"),
     }
 )

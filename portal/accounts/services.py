@@ -4,8 +4,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit.services import audit_record
@@ -34,6 +37,8 @@ def user_create(
         role=role,
         phone=phone.strip(),
         language=language,
+        # An operator (or trusted code) vouches for the address of an account it sets up.
+        email_verified_at=timezone.now(),
     )
     if password:
         validate_password(password, user)
@@ -128,3 +133,74 @@ def manager_profile_create(
         },
     )
     return profile
+
+
+VERIFICATION_SALT = "portal.accounts.email-verification"
+
+
+def email_verification_token(user: User) -> str:
+    """A signed, expiring token for the address the account has now (a changed address voids it)."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFICATION_SALT, compress=True)
+
+
+def email_verification_path(user: User) -> str:
+    return reverse("accounts:verify_email", args=[email_verification_token(user)])
+
+
+@transaction.atomic
+def account_sign_up(
+    *, email: str, full_name: str, password: str, phone: str = "", language: str
+) -> User:
+    """A person from an MCN organization creates their own account (public sign-up). The account
+    can sign in at once; starting an application waits until the email address is verified."""
+    user = User(
+        email=User.objects.normalize_email(email).strip().lower(),
+        full_name=full_name.strip(),
+        role=Role.ORGANIZATION,
+        phone=phone.strip(),
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        actor=user,
+        action="account.sign_up",
+        obj=user,
+        after={"email": user.email, "full_name": user.full_name, "role": user.role},
+    )
+    account_send_verification(user=user)
+    return user
+
+
+def account_send_verification(*, user: User) -> None:
+    from portal.core.queue import enqueue
+
+    from .tasks import send_verification_email
+
+    if user.email_verified_at is None:
+        enqueue(send_verification_email, user_id=user.pk)
+
+
+@transaction.atomic
+def account_verify_email(*, token: str) -> User:
+    """Mark the address verified when the link is genuine, fresh and for the current address."""
+    try:
+        data = signing.loads(
+            token, salt=VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE
+        )
+    except signing.SignatureExpired as exc:
+        raise ValidationError(
+            _("This verification link has expired. Sign in and ask for a new one."), code="expired"
+        ) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(_("This verification link is not valid."), code="invalid") from exc
+    user = User.objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
+    if user is None:
+        raise ValidationError(_("This verification link is not valid."), code="invalid")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_record(actor=user, action="account.verify_email", obj=user)
+    return user

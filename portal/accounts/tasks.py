@@ -37,3 +37,26 @@ def send_password_reset_email(*, user_id: int, domain: str, use_https: bool, lan
         )
         body = render_to_string("registration/password_reset_email.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_verification_email(*, user_id: int) -> None:
+    """Email the link that verifies a new account's address, in the account's language."""
+    from portal.core.notifications import absolute_url
+
+    from .services import email_verification_path
+
+    user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
+    if user is None:
+        return
+    with translation.override(user.language):
+        context = {"user": user, "url": absolute_url(email_verification_path(user))}
+        subject = render_to_string("registration/verify_email_subject.txt", context).strip()
+        body = render_to_string("registration/verify_email.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
+from . import views
 from .forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 app_name = "accounts"
@@ -16,6 +17,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("sign-up/", views.sign_up, name="sign_up"),
+    path("verify/", views.verify_pending, name="verify_pending"),
+    path("verify/resend/", views.verify_resend, name="verify_resend"),
+    path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path(
         "password/change/",
         auth.PasswordChangeView.as_view(

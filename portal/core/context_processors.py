@@ -9,6 +9,7 @@ from portal.accounts.permissions import can
 NAVIGATION = [
     # (label, url name, action that opens it)
     (_("Dashboard"), "core:dashboard", "dashboard.view"),
+    (_("Review queue"), "organizations:review_queue", "organization.queue"),
     (_("Categories"), "core:categories", "category.view"),
     (_("Audit log"), "audit:list", "audit.view"),
 ]
@@ -26,12 +27,21 @@ def navigation(request):
         ]
         membership = getattr(user, "membership", None) if user.is_organization_member else None
         if membership is not None:
-            items.insert(
-                1,
+            items[1:1] = [
                 {
                     "label": _("My organization"),
                     "url": reverse("organizations:detail", args=[membership.organization_id]),
                     "current": current == "organizations:detail",
                 },
-            )
-    return {"nav_items": items, "portal_name": settings.PORTAL_NAME}
+                {
+                    "label": _("Members"),
+                    "url": reverse("organizations:members", args=[membership.organization_id]),
+                    "current": current == "organizations:members",
+                },
+            ]
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from .models import Notification
+
+        unread = Notification.objects.for_user(user).unread().count()
+    return {"nav_items": items, "portal_name": settings.PORTAL_NAME, "unread_notifications": unread}

@@ -2,14 +2,15 @@
 queries whatever the size of the program."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from creators.models import Binding, Creator
-from organizations.models import Membership, Organization, OrganizationStatus
+from creators.models import Binding, BindingSource, Creator
+from organizations.models import Membership, Organization, OrganizationStatus, OrgRole
 from portal.accounts.models import ManagerProfile
 from portal.accounts.permissions import manager_category_ids
 from portal.audit.models import AuditEntry
 
-from .models import Category, QueuedTask, localized
+from .models import Category, Notification, QueuedTask, localized
 
 RECENT = 8
 AWAITING_REVIEW = [OrganizationStatus.SUBMITTED, OrganizationStatus.UNDER_REVIEW]
@@ -97,11 +98,15 @@ def manager_dashboard(user) -> dict:
 
 
 def organization_dashboard(user) -> dict:
-    membership = Membership.objects.select_related("organization").filter(user=user).first()
+    membership = (
+        Membership.objects.select_related("organization__main_category").filter(user=user).first()
+    )
+    notifications = Notification.objects.for_user(user).select_related("organization")[:5]
     if membership is None:
-        return {"membership": None}
+        return {"membership": None, "notifications": notifications}
     organization = membership.organization
-    roster = Binding.objects.active().filter(organization=organization)
+    roster = Binding.objects.for_user(user).active().filter(organization=organization)
+    month_start = timezone.localdate().replace(day=1)
     by_category = list(
         roster.values("creator__primary_category__name_zh", "creator__primary_category__name_en")
         .annotate(n=Count("id"))
@@ -110,9 +115,15 @@ def organization_dashboard(user) -> dict:
     return {
         "membership": membership,
         "organization": organization,
+        "is_admin": membership.role in (OrgRole.OWNER, OrgRole.ADMIN),
         "categories": organization.primary_categories.all(),
         "members": organization.memberships.select_related("user"),
+        "assignment": organization.manager_assignments.active().select_related("manager").first(),
         "roster_size": roster.count(),
+        "recruited_this_month": roster.filter(
+            source=BindingSource.RECRUITED, started_on__gte=month_start
+        ).count(),
+        "month_start": month_start,
         "roster_by_category": share_bars(
             [
                 (
@@ -125,5 +136,6 @@ def organization_dashboard(user) -> dict:
                 for row in by_category
             ]
         ),
+        "notifications": notifications,
         "recent_entries": recent_entries(user),
     }

@@ -10,18 +10,20 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from creators.models import BindingSource
 from creators.services import binding_start, creator_register
 from organizations import services as org_services
-from organizations.models import OrganizationStatus, OrgRole
+from organizations.models import OrganizationStatus, OrgRole, ProgramTerms, ReviewCheck
 from organizations.validators import credit_code_check_char
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import SYSTEM
 from portal.accounts.services import manager_profile_create, user_create
 
+from .demo_licence import render_licence
 from .models import Category
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -126,6 +128,8 @@ SUSPEND_REASONS = [
     "机构存在违规搬运内容的投诉，核查期间暂停。",
 ]
 
+PLATFORMS = ["douyin", "kuaishou", "xiaohongshu", "bilibili", "weibo", "channels"]
+
 # How many organizations in each state (the fixed demo organization is added to APPROVED).
 STATE_COUNTS = {
     OrganizationStatus.APPROVED: 22,
@@ -171,6 +175,10 @@ class OrganizationPlan:
     others: list[tuple[PersonPlan, str]]  # (person, organization role)
     declared_roster_size: int
     reasons: dict[str, str]
+    registered_on: datetime.date
+    registered_capital_wan: int
+    platforms: dict[str, int]
+    licence_seed: int
 
 
 @dataclass
@@ -293,6 +301,13 @@ def demo_plan(*, seed: int, category_codes: list[str], creators: int = 3000) -> 
             others=others,
             declared_roster_size=rng.choice((20, 50, 80, 120, 200, 350, 500)),
             reasons=reasons,
+            registered_on=datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randint(0, 3600)),
+            registered_capital_wan=rng.choice((50, 100, 200, 300, 500, 1000)),
+            platforms={
+                platform: int(rng.lognormvariate(13, 1.2))
+                for platform in rng.sample(PLATFORMS, rng.randint(0, 3))
+            },
+            licence_seed=rng.randrange(10**9),
         )
 
     # The demo organization behind the owner@ and member@ logins.
@@ -353,6 +368,20 @@ def demo_plan(*, seed: int, category_codes: list[str], creators: int = 3000) -> 
     )
 
 
+def _licence_upload(org: OrganizationPlan) -> SimpleUploadedFile:
+    """The organization's business licence, drawn for the demo and uploaded like a real one."""
+    image = render_licence(
+        legal_name=org.legal_name,
+        credit_code=org.credit_code,
+        legal_representative=org.legal_representative,
+        city=org.city,
+        registered_on=org.registered_on,
+        registered_capital_wan=org.registered_capital_wan,
+        seed=org.licence_seed,
+    )
+    return SimpleUploadedFile("营业执照.png", image, content_type="image/png")
+
+
 def _make_user(person: PersonPlan) -> User:
     # Only the printed demo logins get a password (hashing one costs a quarter of a second); the
     # other accounts are like staff set up without one: they would choose theirs by reset email.
@@ -387,37 +416,61 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
             managers_by_category.setdefault(code, []).append(user)
     say(f"{len(plan.managers)} category managers")
 
+    terms = ProgramTerms.objects.current()
+    all_checks = list(ReviewCheck.objects.filter(is_active=True).values_list("code", flat=True))
     made = []
     suspensions = []  # suspended organizations built their roster first, so suspend them last
-    for org in plan.organizations:
+    for number, org in enumerate(plan.organizations):
         owner = _make_user(org.owner)
+        main, *others = [categories[c] for c in org.categories]
         organization = org_services.organization_create(
             actor=owner,
             legal_name=org.legal_name,
             credit_code=org.credit_code,
-            primary_categories=[categories[c] for c in org.categories],
             legal_representative=org.legal_representative,
+            main_category=main,
+            other_categories=others,
             contact_name=org.owner.full_name,
             contact_phone=org.owner.phone,
             contact_email=org.owner.email,
             declared_roster_size=org.declared_roster_size,
         )
+        # Drafts are half done: every other one has its licence and platforms already.
+        if org.status != OrganizationStatus.DRAFT or number % 2:
+            org_services.organization_set_licence(
+                actor=owner, organization=organization, upload=_licence_upload(org)
+            )
+            org_services.organization_set_platforms(
+                actor=owner, organization=organization, followers=org.platforms
+            )
         reviewer = managers_by_category.get(org.categories[0], [operator])[0]
         for step in PATHS[org.status]:
             if step == "suspend":
                 suspensions.append((organization, org.reasons[step]))
-                continue
-            org_services.organization_transition(
-                actor=owner if step in ("submit", "withdraw") else reviewer,
-                organization=organization,
-                transition=step,
-                reason=org.reasons.get(step, ""),
-            )
+            elif step == "submit":
+                org_services.organization_submit(
+                    actor=owner, organization=organization, accept_terms=terms
+                )
+            else:
+                org_services.organization_transition(
+                    actor=owner if step == "withdraw" else reviewer,
+                    organization=organization,
+                    transition=step,
+                    reason=org.reasons.get(step, ""),
+                    checks=all_checks,
+                )
         for person, role in org.others:
             org_services.membership_add(
                 actor=owner, organization=organization, user=_make_user(person), role=role
             )
         made.append((organization, owner))
+    showcase, showcase_owner = made[0]
+    org_services.invitation_create(
+        actor=showcase_owner,
+        organization=showcase,
+        email=f"new.member@{DEMO_DOMAIN}",
+        role=OrgRole.MEMBER,
+    )
     say(f"{len(made)} organizations")
 
     today = timezone.localdate()

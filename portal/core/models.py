@@ -1,5 +1,6 @@
 """Reference data shared by every app (the creative-field categories) and the task outbox."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -93,3 +94,58 @@ class QueuedTask(models.Model):
 
     def __str__(self):
         return f"{self.task_name} #{self.pk}"
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    """Everyone reads only their own notifications, whatever their role."""
+
+    def for_user(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something a person should know about (a decision on their application, an assignment).
+    The text is rendered from `event` in the reader's language when shown or mailed."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=60)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} -> {self.recipient_id}"
+
+    @property
+    def message(self) -> str:
+        from .notifications import message_for
+
+        return message_for(self)

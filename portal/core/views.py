@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -10,7 +11,9 @@ from portal.accounts.permissions import action_required
 from portal.accounts.services import user_set_language
 
 from . import dashboards, health
-from .models import Category
+from .models import Category, Notification
+from .notifications import notifications_mark_read
+from .rendering import render_page
 
 
 @action_required("dashboard.view")
@@ -26,6 +29,18 @@ def dashboard(request):
             dashboards.organization_dashboard(user),
         )
     return render(request, template, context)
+
+
+@action_required("notification.view")
+def notifications(request):
+    page = Paginator(
+        Notification.objects.for_user(request.user).select_related("organization"), 30
+    ).get_page(request.GET.get("page"))
+    response = render_page(
+        request, "core/notifications.html", {"page": page, "query": ""}, partial="list"
+    )
+    notifications_mark_read(user=request.user)
+    return response
 
 
 @action_required("category.view")

@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from portal.accounts.models import ManagerProfile, Role, User
 
@@ -16,6 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.ORGANIZATION
     language = "en"
     password = factory.django.Password(PASSWORD)
+    email_verified_at = factory.LazyFunction(timezone.now)
 
 
 class OperatorFactory(UserFactory):

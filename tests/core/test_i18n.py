@@ -16,7 +16,7 @@ def untranslated(catalogue) -> list[str]:
     return [
         entry.msgid
         for entry in catalogue
-        if entry.obsolete is False
+        if not entry.obsolete
         and ("fuzzy" in entry.flags or not (entry.msgstr or any(entry.msgstr_plural.values())))
     ]
 

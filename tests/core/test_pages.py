@@ -69,7 +69,9 @@ def test_person_without_an_organization_is_told_what_to_do(client, db):
     from tests.accounts.factories import UserFactory
 
     client.force_login(UserFactory())
-    assert "not linked to an organization" in client.get("/").content.decode()
+    html = client.get("/").content.decode()
+    assert "Bring your organization into the program" in html
+    assert "/organizations/apply/" in html
 
 
 @pytest.mark.parametrize("who", ["operator", "manager", "owner"])

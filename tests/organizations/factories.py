@@ -1,7 +1,10 @@
+from io import BytesIO
+
 import factory
 from django.utils import timezone
+from PIL import Image
 
-from organizations.models import Membership, Organization, OrganizationStatus, OrgRole
+from organizations.models import Membership, Organization, OrganizationStatus, OrgRole, ProgramTerms
 from tests.accounts.factories import OperatorFactory, UserFactory
 
 
@@ -12,7 +15,15 @@ def valid_credit_code(n: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
+def licence_png() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (120, 80), "#f5efe0").save(out, format="PNG")
+    return out.getvalue()
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
+    """A complete application (licence, terms accepted), approved unless told otherwise."""
+
     class Meta:
         model = Organization
         skip_postgeneration_save = True
@@ -27,11 +38,18 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     declared_roster_size = 50
     created_by = factory.SubFactory(OperatorFactory)
     approved_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(timezone.now)
+    licence = factory.django.FileField(filename="licence.png", data=licence_png())
+    licence_content_type = "image/png"
+    terms_version = factory.LazyFunction(lambda: ProgramTerms.objects.current())
+    terms_accepted_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def categories(self, create, extracted, **kwargs):
         if extracted:
             self.primary_categories.set(extracted)
+            self.main_category = extracted[0]
+            self.save(update_fields=["main_category"])
 
 
 def make_member(organization, role=OrgRole.MEMBER, **user_fields):

@@ -113,18 +113,16 @@ def test_a_new_application_makes_the_applicant_owner(beauty, db):
 
     applicant = UserFactory()
     organization = services.organization_create(
-        actor=applicant, legal_name="  成都禾木文化传播有限公司 ", primary_categories=[beauty]
+        actor=applicant, legal_name="  成都禾木文化传播有限公司 ", main_category=beauty
     )
     assert organization.status == S.DRAFT
     assert organization.legal_name == "成都禾木文化传播有限公司"
     assert applicant.membership.role == OrgRole.OWNER
     with pytest.raises(PermissionDenied):  # one organization per person
-        services.organization_create(
-            actor=applicant, legal_name="第二家", primary_categories=[beauty]
-        )
+        services.organization_create(actor=applicant, legal_name="第二家", main_category=beauty)
 
 
-def test_an_application_needs_one_to_three_categories(db, beauty):
+def test_an_application_has_at_most_three_categories(db, beauty):
     from portal.core.models import Category
     from tests.accounts.factories import UserFactory
 
@@ -132,9 +130,10 @@ def test_an_application_needs_one_to_three_categories(db, beauty):
         services.organization_create(
             actor=UserFactory(),
             legal_name="四类机构",
-            primary_categories=Category.objects.all()[:4],
+            main_category=beauty,
+            other_categories=Category.objects.exclude(pk=beauty.pk)[:3],
         )
-    assert "primary_categories" in error.value.message_dict
+    assert "other_categories" in error.value.message_dict
 
 
 def test_a_credit_code_is_held_by_one_open_application_only(owner, organization, beauty):
@@ -146,16 +145,16 @@ def test_a_credit_code_is_held_by_one_open_application_only(owner, organization,
             actor=rival,
             legal_name="冒名机构",
             credit_code=organization.credit_code,
-            primary_categories=[beauty],
+            main_category=beauty,
         )
-    assert "credit_code" in error.value.message_dict or "__all__" in error.value.message_dict
+    assert "credit_code" in error.value.message_dict
     # Once the first organization's application is closed, the code is free again.
     Organization.objects.filter(pk=organization.pk).update(status=S.REJECTED)
     services.organization_create(
         actor=rival,
         legal_name="重新申请",
         credit_code=organization.credit_code.lower(),
-        primary_categories=[beauty],
+        main_category=beauty,
     )
 
 

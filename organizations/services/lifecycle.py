@@ -1,41 +1,46 @@
-"""Every write to an organization: its application, its lifecycle and its members.
+"""The organization lifecycle (domain.md).
 
-Lifecycle (domain.md): draft -> submitted -> under review -> changes requested -> submitted ...
--> approved or rejected; approved -> suspended -> approved (reinstated); open applications can be
-withdrawn. Each transition is a compare-and-set UPDATE on the status the caller saw, so two reviewers
-acting at once cannot both succeed: the second finds the status changed and is refused.
+draft -> submitted -> under review -> changes requested -> submitted ... -> approved or rejected;
+approved -> suspended -> approved (reinstated); open applications can be withdrawn. Each transition is
+a compare-and-set UPDATE on the status read in the same transaction, so two reviewers acting at once
+cannot both succeed: the second finds the status changed and is refused.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from portal.accounts.models import Role
+from organizations.models import (
+    Organization,
+    OrganizationStatus,
+    OrgRole,
+    ProgramTerms,
+    ReviewCheck,
+)
 from portal.accounts.permissions import authorize
-from portal.audit.services import audit_record, snapshot
-from portal.core.models import Category
+from portal.audit.services import audit_record
+from portal.core.notifications import notify
 
-from .models import Membership, Organization, OrganizationStatus, OrgRole
-from .validators import normalize_credit_code
+from .application import application_missing, organization_accept_terms
+from .assignment import assign_least_loaded
 
 S = OrganizationStatus
 
-PROFILE_FIELDS = [
-    "legal_name",
-    "credit_code",
-    "legal_representative",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "declared_roster_size",
-    "primary_categories",
-]
-MAX_PRIMARY_CATEGORIES = 3
+# Decisions the applicant hears about, in the portal and by email.
+NOTIFIED = {
+    "submit",
+    "start_review",
+    "request_changes",
+    "approve",
+    "reject",
+    "suspend",
+    "reinstate",
+}
 
 
 class TransitionRefused(ValidationError):
@@ -123,89 +128,25 @@ TRANSITIONS = {
 }
 
 
-def _check_categories(categories: Iterable[Category]) -> list[Category]:
-    categories = list(categories)
-    if not 1 <= len(categories) <= MAX_PRIMARY_CATEGORIES:
-        raise ValidationError(
-            {
-                "primary_categories": _("Choose between 1 and %(max)d primary categories.")
-                % {"max": MAX_PRIMARY_CATEGORIES}
-            }
-        )
-    if any(not category.is_active for category in categories):
-        raise ValidationError(
-            {"primary_categories": _("One of the chosen categories is no longer open.")}
-        )
-    return categories
-
-
-@transaction.atomic
-def organization_create(
-    *,
-    actor,
-    legal_name: str,
-    primary_categories: Iterable[Category],
-    credit_code: str = "",
-    legal_representative: str = "",
-    contact_name: str = "",
-    contact_phone: str = "",
-    contact_email: str = "",
-    declared_roster_size: int = 0,
-) -> Organization:
-    """Start a draft application; the applicant becomes the organization's owner."""
-    authorize(actor, "organization.create")
-    categories = _check_categories(primary_categories)
-    organization = Organization(
-        legal_name=legal_name.strip(),
-        credit_code=normalize_credit_code(credit_code),
-        legal_representative=legal_representative.strip(),
-        contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(),
-        contact_email=contact_email.strip().lower(),
-        declared_roster_size=declared_roster_size,
-        created_by=actor,
-        status=S.DRAFT,
-    )
-    organization.full_clean()
-    organization.save()
-    organization.primary_categories.set(categories)
-    membership = Membership(user=actor, organization=organization, role=OrgRole.OWNER)
-    membership.full_clean()
-    membership.save()
-    audit_record(
-        actor=actor,
-        action="organization.create",
-        obj=organization,
-        organization=organization,
-        after=snapshot(organization, [*PROFILE_FIELDS, "status"]),
-    )
-    return organization
-
-
-def _check_complete(organization: Organization) -> None:
-    """An application is submitted only when every field a reviewer needs is filled in."""
-    required = {
-        "legal_name": _("Enter the organization's legal name."),
-        "credit_code": _("Enter the unified social credit code."),
-        "legal_representative": _("Enter the legal representative."),
-        "contact_name": _("Enter a contact person."),
-        "contact_phone": _("Enter a contact mobile number."),
-        "contact_email": _("Enter a contact email."),
-    }
-    errors = {
-        field: message for field, message in required.items() if not getattr(organization, field)
-    }
-    if errors:
-        raise ValidationError(errors)
-    _check_categories(organization.primary_categories.all())
-    organization.full_clean()
+def _check_review(step: Transition, checks) -> list[str] | None:
+    """Approval needs every active checklist item ticked; other decisions record what was ticked."""
+    if checks is None:
+        return None
+    active = list(ReviewCheck.objects.filter(is_active=True).values_list("code", flat=True))
+    ticked = sorted(set(checks) & set(active))
+    if step.name == "approve" and len(ticked) < len(active):
+        raise ValidationError({"checks": _("Tick every item of the checklist before approving.")})
+    return ticked
 
 
 @transaction.atomic
 def organization_transition(
-    *, actor, organization: Organization, transition: str, reason: str = ""
+    *, actor, organization: Organization, transition: str, reason: str = "", checks=None
 ) -> Organization:
-    """Move `organization` along the lifecycle, or refuse with a message naming its current state."""
+    """Move `organization` along the lifecycle, or refuse with a message naming its current state.
+
+    `checks` are the review checklist codes the reviewer ticked (pages always send them; trusted
+    callers such as the demo builder may leave them out)."""
     step = TRANSITIONS[transition]
     authorize(actor, step.permission, organization)
     reason = (reason or "").strip()
@@ -221,7 +162,10 @@ def organization_transition(
             code="illegal_transition",
         )
     if step.name == "submit":
-        _check_complete(organization)
+        missing = application_missing(organization)
+        if missing:
+            raise ValidationError(missing)
+    ticked = _check_review(step, checks) if step.permission == "organization.review" else None
 
     now = timezone.now()
     changes = {"status": step.target, "status_reason": reason, "status_changed_at": now}
@@ -231,7 +175,8 @@ def organization_transition(
         changes["approved_at"] = now
     # Compare-and-set on the status read above: a concurrent transition makes this match no row.
     try:
-        updated = Organization.objects.filter(pk=organization.pk, status=seen).update(**changes)
+        with transaction.atomic():
+            updated = Organization.objects.filter(pk=organization.pk, status=seen).update(**changes)
     except IntegrityError as exc:
         raise ValidationError(
             {"credit_code": _("Another organization has already applied with this code.")}
@@ -241,20 +186,44 @@ def organization_transition(
             _("Someone else changed this organization just now; reload to see its new state."),
             code="concurrent_transition",
         )
+    after = {"status": step.target}
+    if ticked is not None:
+        after["checks"] = ticked
     audit_record(
         actor=actor,
         action=f"organization.{step.name}",
         obj=organization,
         organization=organization,
         before={"status": seen},
-        after={"status": step.target},
+        after=after,
         reason=reason,
     )
     organization.refresh_from_db()
+    if step.name == "approve":
+        assign_least_loaded(actor=actor, organization=organization)
+    if step.name in NOTIFIED:
+        notify(
+            recipients=[
+                m.user
+                for m in organization.memberships.select_related("user").filter(
+                    role__in=[OrgRole.OWNER, OrgRole.ADMIN]
+                )
+            ],
+            event=f"organization.{step.name}",
+            organization=organization,
+            reason=reason,
+            link=reverse("core:dashboard"),
+        )
     return organization
 
 
-def organization_submit(*, actor, organization: Organization) -> Organization:
+@transaction.atomic
+def organization_submit(
+    *, actor, organization: Organization, accept_terms: ProgramTerms | None = None
+) -> Organization:
+    """Submit the application for review, accepting the program terms on the way if given."""
+    if accept_terms is not None:
+        organization_accept_terms(actor=actor, organization=organization, terms=accept_terms)
     return organization_transition(actor=actor, organization=organization, transition="submit")
 
 
@@ -298,24 +267,3 @@ def organization_withdraw(*, actor, organization: Organization, reason: str = ""
     return organization_transition(
         actor=actor, organization=organization, transition="withdraw", reason=reason
     )
-
-
-@transaction.atomic
-def membership_add(*, actor, organization: Organization, user, role: str) -> Membership:
-    """Attach an organization account to `organization` (the invitation flow builds on this)."""
-    authorize(actor, "membership.manage", organization)
-    if user.role != Role.ORGANIZATION:
-        raise ValidationError({"user": _("Platform staff cannot join an organization.")})
-    if Membership.objects.filter(user=user).exists():
-        raise ValidationError({"user": _("This person already belongs to an organization.")})
-    membership = Membership(user=user, organization=organization, role=role)
-    membership.full_clean()
-    membership.save()
-    audit_record(
-        actor=actor,
-        action="membership.add",
-        obj=membership,
-        organization=organization,
-        after={"user": user.pk, "role": role},
-    )
-    return membership

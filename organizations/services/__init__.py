@@ -1,0 +1,68 @@
+"""Every write to an organization goes through these services (see each module)."""
+
+from .application import (
+    application_missing,
+    organization_accept_terms,
+    organization_create,
+    organization_set_licence,
+    organization_set_platforms,
+    organization_update_application,
+    organization_update_profile,
+)
+from .assignment import assign_least_loaded, manager_assign_automatically
+from .lifecycle import (
+    TRANSITIONS,
+    TransitionRefused,
+    organization_approve,
+    organization_reinstate,
+    organization_reject,
+    organization_request_changes,
+    organization_start_review,
+    organization_submit,
+    organization_suspend,
+    organization_transition,
+    organization_withdraw,
+)
+from .members import (
+    invitation_accept,
+    invitation_accept_with_sign_up,
+    invitation_check,
+    invitation_create,
+    invitation_path,
+    invitation_revoke,
+    membership_add,
+    membership_change_role,
+    membership_remove,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "TransitionRefused",
+    "application_missing",
+    "assign_least_loaded",
+    "invitation_accept",
+    "invitation_accept_with_sign_up",
+    "invitation_check",
+    "invitation_create",
+    "invitation_path",
+    "invitation_revoke",
+    "manager_assign_automatically",
+    "membership_add",
+    "membership_change_role",
+    "membership_remove",
+    "organization_accept_terms",
+    "organization_approve",
+    "organization_create",
+    "organization_reinstate",
+    "organization_reject",
+    "organization_request_changes",
+    "organization_set_licence",
+    "organization_set_platforms",
+    "organization_start_review",
+    "organization_submit",
+    "organization_suspend",
+    "organization_transition",
+    "organization_update_application",
+    "organization_update_profile",
+    "organization_withdraw",
+]

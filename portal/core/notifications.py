@@ -1,0 +1,76 @@
+"""Telling people what happened: a notification in the portal and the same message by email.
+
+A notification stores the event, not the sentence: the text is rendered in the reader's language
+when the page is shown or the email is sent.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .mail import is_deliverable
+from .models import Notification
+from .queue import enqueue
+
+MESSAGES = {
+    "organization.submit": _(
+        "We received the application of %(organization)s. A category manager will review it soon."
+    ),
+    "organization.start_review": _("The application of %(organization)s is being reviewed."),
+    "organization.request_changes": _(
+        "The program team asks for changes to the application of %(organization)s."
+    ),
+    "organization.approve": _(
+        "Welcome to the program: the application of %(organization)s has been approved."
+    ),
+    "organization.reject": _("The application of %(organization)s was not approved."),
+    "organization.suspend": _("%(organization)s has been suspended from the program."),
+    "organization.reinstate": _("%(organization)s has been reinstated in the program."),
+    "assignment.organization": _("A category manager now coaches %(organization)s."),
+    "assignment.manager": _("You now coach %(organization)s one-on-one."),
+    "invitation.accepted": _("A new member has joined %(organization)s."),
+}
+
+
+def message_for(notification: Notification) -> str:
+    template = MESSAGES.get(notification.event, notification.event)
+    name = notification.organization.legal_name if notification.organization_id else ""
+    return str(template) % {"organization": name}
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path if path else ""
+
+
+def notify(
+    *, recipients: Iterable, event: str, organization=None, reason: str = "", link: str = ""
+) -> list[Notification]:
+    """Notify each recipient in the portal and by email (sent after the transaction commits)."""
+    if event not in MESSAGES:
+        raise ValueError(f"Unknown notification event {event!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify() must run inside the transaction of the change it reports.")
+    from .tasks import send_notification_email
+
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            recipient=person, event=event, organization=organization, reason=reason, link=link
+        )
+        for person in {person.pk: person for person in recipients}.values()
+    )
+    for notification in notifications:
+        # Automatic news is not mailed to undeliverable (demo, test) addresses; a person asking
+        # for a reset link or an invitation still gets that email wherever it goes.
+        if is_deliverable(notification.recipient.email):
+            enqueue(send_notification_email, notification_id=notification.pk)
+    return notifications
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark everything the person has seen as read. A read mark is the reader's own bookmark,
+    not a change to the program, so it is not written to the audit log."""
+    from django.utils import timezone
+
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
