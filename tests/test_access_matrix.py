@@ -11,7 +11,7 @@ from django.urls import reverse
 from portal.audit.services import audit_record
 
 ROLES = ["anonymous", "operator", "manager", "owner", "member", "other_owner", "pets_manager"]
-OK, LOGIN, FORBIDDEN, MISSING, UNAUTHORIZED = 200, "login", 403, 404, 401
+OK, LOGIN, FORBIDDEN, MISSING, UNAUTHORIZED, ELSEWHERE = 200, "login", 403, 404, 401, 302
 
 
 @pytest.fixture
@@ -40,6 +40,17 @@ def operators_only(anonymous):
     return dict.fromkeys(ROLES, FORBIDDEN) | {"anonymous": anonymous, "operator": OK}
 
 
+def staff_only(anonymous, organization_scoped=False):
+    """Operators and managers; with `organization_scoped`, a manager of another category gets 404."""
+    expected = dict.fromkeys(ROLES, FORBIDDEN) | {
+        "anonymous": anonymous,
+        "operator": OK,
+        "manager": OK,
+    }
+    expected["pets_manager"] = MISSING if organization_scoped else OK
+    return expected
+
+
 def beauty_organization_scope(anonymous):
     """The beauty organization: its people, beauty's manager and operators; others get 404."""
     return dict.fromkeys(ROLES, OK) | {
@@ -59,6 +70,27 @@ PAGES = {
         beauty_organization_scope(LOGIN),
     ),
     "password change": (lambda w: reverse("accounts:password_change"), everyone(LOGIN)),
+    "notifications": (lambda w: reverse("core:notifications"), everyone(LOGIN)),
+    "review queue": (lambda w: reverse("organizations:review_queue"), staff_only(LOGIN)),
+    "review page": (
+        lambda w: reverse("organizations:review_detail", args=[w["organization"].pk]),
+        staff_only(LOGIN, organization_scoped=True),
+    ),
+    "members": (
+        lambda w: reverse("organizations:members", args=[w["organization"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "business licence": (
+        lambda w: reverse("organizations:licence", args=[w["organization"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    # People of an active organization are sent to their dashboard; staff may not apply;
+    # someone of another organization (also active) is sent to theirs.
+    "application wizard": (
+        lambda w: reverse("organizations:apply_step", args=["contacts"]),
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {"anonymous": LOGIN, "owner": ELSEWHERE, "member": ELSEWHERE, "other_owner": ELSEWHERE},
+    ),
 }
 
 ENDPOINTS = {
@@ -86,6 +118,9 @@ def test_page_access(client, request, world, page, role):
     if expected[role] == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+    elif expected[role] == ELSEWHERE:
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == expected[role], f"{role} on {page}"
 
@@ -134,6 +169,12 @@ def test_denied_action_is_logged_as_a_security_event(client, owner, caplog):
         "permission denied" in r.getMessage() and "audit.view" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_sign_up_is_public_and_sends_signed_in_people_home(client, owner):
+    assert client.get(reverse("accounts:sign_up")).status_code == 200
+    client.force_login(owner)
+    assert client.get(reverse("accounts:sign_up"))["Location"] == reverse("core:dashboard")
 
 
 def test_schema_and_docs_and_health_are_public(client):

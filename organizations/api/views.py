@@ -1,10 +1,15 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from organizations import services
 from organizations.filtersets import OrganizationFilterSet
-from organizations.models import Organization
+from organizations.models import ManagerAssignment, Organization
+from portal.core.api.errors import ErrorSerializer
 
-from .serializers import OrganizationSerializer
+from .serializers import DecisionSerializer, OrganizationSerializer
 
 
 @extend_schema_view(
@@ -21,5 +26,38 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Organization.objects.for_user(self.request.user).prefetch_related(
-            "primary_categories"
+            "primary_categories",
+            Prefetch(
+                "manager_assignments",
+                queryset=ManagerAssignment.objects.active(),
+            ),
         )
+
+    @extend_schema(
+        summary="Decide on an application or an organization",
+        description=(
+            "Runs the same service as the review page: the transition must be allowed from the "
+            "organization's current state and for the caller's role. A refused transition "
+            "answers 400 with code `invalid`; a role that may not decide answers 403."
+        ),
+        request=DecisionSerializer,
+        responses={
+            200: OrganizationSerializer,
+            400: OpenApiResponse(ErrorSerializer),
+            403: OpenApiResponse(ErrorSerializer),
+            404: OpenApiResponse(ErrorSerializer),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        organization = self.get_object()
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        services.organization_transition(
+            actor=request.user,
+            organization=organization,
+            transition=decision.validated_data["transition"],
+            reason=decision.validated_data["reason"],
+            checks=decision.validated_data.get("checks", []),
+        )
+        return Response(OrganizationSerializer(self.get_queryset().get(pk=organization.pk)).data)

@@ -128,10 +128,8 @@ TRANSITIONS = {
 }
 
 
-def _check_review(step: Transition, checks) -> list[str] | None:
+def _check_review(step: Transition, checks) -> list[str]:
     """Approval needs every active checklist item ticked; other decisions record what was ticked."""
-    if checks is None:
-        return None
     active = list(ReviewCheck.objects.filter(is_active=True).values_list("code", flat=True))
     ticked = sorted(set(checks) & set(active))
     if step.name == "approve" and len(ticked) < len(active):
@@ -141,12 +139,12 @@ def _check_review(step: Transition, checks) -> list[str] | None:
 
 @transaction.atomic
 def organization_transition(
-    *, actor, organization: Organization, transition: str, reason: str = "", checks=None
+    *, actor, organization: Organization, transition: str, reason: str = "", checks=()
 ) -> Organization:
     """Move `organization` along the lifecycle, or refuse with a message naming its current state.
 
-    `checks` are the review checklist codes the reviewer ticked (pages always send them; trusted
-    callers such as the demo builder may leave them out)."""
+    `checks` are the codes of the review checklist items the reviewer verified; approving needs
+    all of them, and review decisions record them."""
     step = TRANSITIONS[transition]
     authorize(actor, step.permission, organization)
     reason = (reason or "").strip()
@@ -239,9 +237,11 @@ def organization_request_changes(*, actor, organization: Organization, reason: s
     )
 
 
-def organization_approve(*, actor, organization: Organization, reason: str = "") -> Organization:
+def organization_approve(
+    *, actor, organization: Organization, checks, reason: str = ""
+) -> Organization:
     return organization_transition(
-        actor=actor, organization=organization, transition="approve", reason=reason
+        actor=actor, organization=organization, transition="approve", reason=reason, checks=checks
     )
 
 

@@ -55,7 +55,9 @@ def current_application(user) -> Organization | None:
 
 
 def _progress(organization):
-    missing = services.application_missing(organization) if organization else {"legal_name": ""}
+    if organization is None:
+        return [{"step": step, "complete": False} for step in STEPS], {}
+    missing = services.application_missing(organization)
     return [
         {"step": step, "complete": not any(field in missing for field in step.fields)}
         for step in STEPS

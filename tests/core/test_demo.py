@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from creators.models import Binding, Creator
-from organizations.models import Organization, OrganizationStatus
+from organizations.models import Invitation, Organization, OrganizationStatus
 from organizations.validators import validate_credit_code
 from portal.accounts.models import ManagerProfile, User
 from portal.audit.models import AuditEntry
@@ -49,6 +49,14 @@ def test_seed_demo_builds_every_state_through_the_services(capsys):
     out = capsys.readouterr().out
     assert "operator@demo.local" in out and DEMO_PASSWORD in out
     assert User.objects.get(email="owner@demo.local").check_password(DEMO_PASSWORD)
+
+    # Applications carry real documents and accepted terms; active organizations have a manager.
+    submitted = Organization.objects.exclude(status=OrganizationStatus.DRAFT)
+    assert all(o.licence and o.terms_version_id for o in submitted)
+    assert all(o.licence_content_type == "image/png" for o in submitted)
+    active = Organization.objects.filter(status=OrganizationStatus.APPROVED)
+    assert all(o.manager_assignments.filter(ended_at__isnull=True).exists() for o in active)
+    assert Invitation.objects.pending().count() == 1
 
     call_command("seed_demo", if_empty=True)  # make run on an existing database: nothing changes
     assert Creator.objects.count() == 300

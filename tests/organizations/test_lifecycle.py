@@ -30,6 +30,12 @@ LEGAL = {
 }
 
 
+def all_checks() -> list[str]:
+    from organizations.models import ReviewCheck
+
+    return list(ReviewCheck.objects.values_list("code", flat=True))
+
+
 def actor_for(transition, *, owner, manager, operator):
     if transition in ("submit", "withdraw"):
         return owner
@@ -49,7 +55,11 @@ def test_every_transition_from_every_state(transition, state, operator, manager,
     if expected is None:
         with pytest.raises(TransitionRefused) as refused:
             services.organization_transition(
-                actor=actor, organization=organization, transition=transition, reason="理由"
+                actor=actor,
+                organization=organization,
+                transition=transition,
+                reason="理由",
+                checks=all_checks(),
             )
         assert str(S(state).label) in refused.value.messages[0]
         organization.refresh_from_db()
@@ -57,12 +67,17 @@ def test_every_transition_from_every_state(transition, state, operator, manager,
         assert not AuditEntry.objects.filter(action=f"organization.{transition}").exists()
     else:
         services.organization_transition(
-            actor=actor, organization=organization, transition=transition, reason="理由"
+            actor=actor,
+            organization=organization,
+            transition=transition,
+            reason="理由",
+            checks=all_checks(),
         )
         organization.refresh_from_db()
         assert organization.status == expected
         entry = AuditEntry.objects.get(action=f"organization.{transition}")
-        assert (entry.before, entry.after) == ({"status": state}, {"status": expected})
+        assert entry.before == {"status": state}
+        assert entry.after["status"] == expected
 
 
 @pytest.mark.parametrize("transition", ["request_changes", "reject", "suspend", "reinstate"])
@@ -172,7 +187,11 @@ def test_concurrent_approve_and_reject_end_in_exactly_one_decision(beauty):
         try:
             barrier.wait()
             services.organization_transition(
-                actor=actor, organization=organization, transition=transition, reason="并发审核"
+                actor=actor,
+                organization=organization,
+                transition=transition,
+                reason="并发审核",
+                checks=all_checks(),
             )
             outcomes.append(transition)
         except TransitionRefused:
@@ -201,3 +220,27 @@ def test_concurrent_approve_and_reject_end_in_exactly_one_decision(beauty):
         ).count()
         == 1
     )
+
+
+def test_approval_needs_every_checklist_item(manager, organization):
+    Organization.objects.filter(pk=organization.pk).update(status=S.UNDER_REVIEW)
+    with pytest.raises(ValidationError) as error:
+        services.organization_transition(
+            actor=manager, organization=organization, transition="approve", checks=all_checks()[1:]
+        )
+    assert "checks" in error.value.message_dict
+    organization.refresh_from_db()
+    assert organization.status == S.UNDER_REVIEW
+
+
+def test_a_review_decision_records_the_checks_that_were_ticked(manager, organization):
+    Organization.objects.filter(pk=organization.pk).update(status=S.UNDER_REVIEW)
+    services.organization_transition(
+        actor=manager,
+        organization=organization,
+        transition="request_changes",
+        reason="执照模糊",
+        checks=["name-matches", "not-a-check"],
+    )
+    entry = AuditEntry.objects.get(action="organization.request_changes")
+    assert entry.after == {"status": S.CHANGES_REQUESTED, "checks": ["name-matches"]}
