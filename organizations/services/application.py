@@ -98,6 +98,25 @@ def _save_application(organization: Organization, fields: dict, categories=None)
         _set_categories(organization, main, others)
 
 
+def _save_and_audit(
+    *, actor, organization: Organization, action: str, fields: dict, tracked, categories=None
+) -> None:
+    """Save `fields` and record only what really changed (nothing when nothing did)."""
+    before = snapshot(organization, tracked)
+    _save_application(organization, fields, categories)
+    after = snapshot(organization, tracked)
+    changed = [key for key in tracked if before[key] != after[key]]
+    if changed:
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=organization,
+            organization=organization,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+
+
 @transaction.atomic
 def organization_create(
     *,
@@ -162,25 +181,20 @@ def organization_update_application(
     if unknown:
         raise TypeError(f"Unknown application fields: {sorted(unknown)}")
     organization.refresh_from_db()
-    tracked = [*APPLICATION_FIELDS, "primary_categories"]
-    before = snapshot(organization, tracked)
     categories = None
     if other_categories is not None or "main_category" in fields:
         main = fields.get("main_category", organization.main_category)
         if other_categories is None:
             other_categories = organization.primary_categories.exclude(pk=getattr(main, "pk", None))
         categories = (main, other_categories)
-    _save_application(organization, fields, categories)
-    after = snapshot(organization, tracked)
-    if after != before:
-        audit_record(
-            actor=actor,
-            action="organization.edit",
-            obj=organization,
-            organization=organization,
-            before={k: v for k, v in before.items() if after[k] != v},
-            after={k: v for k, v in after.items() if before[k] != v},
-        )
+    _save_and_audit(
+        actor=actor,
+        organization=organization,
+        action="organization.edit",
+        fields=fields,
+        tracked=[*APPLICATION_FIELDS, "primary_categories"],
+        categories=categories,
+    )
     return organization
 
 
@@ -301,16 +315,11 @@ def organization_update_profile(*, actor, organization: Organization, **fields) 
     if unknown:
         raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
     organization.refresh_from_db()
-    before = snapshot(organization, PROFILE_FIELDS)
-    _save_application(organization, fields)
-    after = snapshot(organization, PROFILE_FIELDS)
-    if after != before:
-        audit_record(
-            actor=actor,
-            action="organization.profile",
-            obj=organization,
-            organization=organization,
-            before={k: v for k, v in before.items() if after[k] != v},
-            after={k: v for k, v in after.items() if before[k] != v},
-        )
+    _save_and_audit(
+        actor=actor,
+        organization=organization,
+        action="organization.profile",
+        fields=fields,
+        tracked=PROFILE_FIELDS,
+    )
     return organization

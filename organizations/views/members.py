@@ -23,6 +23,13 @@ def _organization(request, pk):
     return organization
 
 
+def _back_to_members(request, organization):
+    """After a change: the refreshed people region for HTMX, the page again otherwise."""
+    if request.htmx:
+        return _members_page(request, organization)
+    return redirect("organizations:members", pk=organization.pk)
+
+
 def _members_page(request, organization, *, invite_form=None, status=200):
     manage = can(request.user, "membership.manage", organization)
     return render_page(
@@ -66,11 +73,7 @@ def invite(request, pk: int):
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
             )
-            return (
-                _members_page(request, organization)
-                if request.htmx
-                else redirect("organizations:members", pk=pk)
-            )
+            return _back_to_members(request, organization)
     return _members_page(
         request, organization, invite_form=form, status=422 if request.htmx else 200
     )
@@ -89,11 +92,7 @@ def invitation_revoke(request, pk: int, invitation_id: int):
         messages.success(
             request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email}
         )
-    return (
-        _members_page(request, organization)
-        if request.htmx
-        else redirect("organizations:members", pk=pk)
-    )
+    return _back_to_members(request, organization)
 
 
 @login_required
@@ -117,11 +116,7 @@ def member_role(request, pk: int, membership_id: int):
                 _("%(name)s is now %(role)s.")
                 % {"name": membership.user.full_name, "role": membership.get_role_display()},
             )
-    return (
-        _members_page(request, organization)
-        if request.htmx
-        else redirect("organizations:members", pk=pk)
-    )
+    return _back_to_members(request, organization)
 
 
 @login_required
@@ -137,11 +132,7 @@ def member_remove(request, pk: int, membership_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s was removed.") % {"name": membership.user.full_name})
-    return (
-        _members_page(request, organization)
-        if request.htmx
-        else redirect("organizations:members", pk=pk)
-    )
+    return _back_to_members(request, organization)
 
 
 class _FormHasErrors(Exception):
