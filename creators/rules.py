@@ -1,9 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import OrgRole
-from organizations.rules import org_role
-from portal.accounts.permissions import is_operator, rule
+from organizations.rules import is_org_admin
+from portal.accounts.models import Role
+from portal.accounts.permissions import is_operator, is_staff, manager_category_ids, rule
 from portal.audit.services import register_actions
+
+
+def _admin_of_active(user, organization) -> bool:
+    return organization is not None and organization.is_active and is_org_admin(user, organization)
 
 
 @rule("binding.start")
@@ -11,9 +15,7 @@ def can_bind(user, organization):
     """Operators, and the owners and admins of an active organization, bind creators to it."""
     if organization is None:
         return False
-    if is_operator(user):
-        return True
-    return organization.is_active and org_role(user, organization) in (OrgRole.OWNER, OrgRole.ADMIN)
+    return is_operator(user) or _admin_of_active(user, organization)
 
 
 @rule("creator.register")
@@ -21,9 +23,74 @@ def can_register(user, organization=None):
     return is_operator(user) or (organization is not None and can_bind(user, organization))
 
 
+@rule("binding.end")
+def can_end(user, organization):
+    return is_operator(user) or _admin_of_active(user, organization)
+
+
+@rule("creator.edit")
+def can_edit_creator(user, organization):
+    """The creator's current organization (owners and admins) and operators."""
+    return is_operator(user) or _admin_of_active(user, organization)
+
+
+@rule("roster.view")
+def can_view_roster(user, obj=None):
+    """Staff, and the people of an organization (their own roster)."""
+    return is_staff(user) or (
+        user.role == Role.ORGANIZATION and getattr(user, "membership", None) is not None
+    )
+
+
+@rule("creator.import")
+def can_import(user, organization):
+    return is_operator(user) or _admin_of_active(user, organization)
+
+
+@rule("transfer.request")
+def can_request_transfer(user, organization):
+    return _admin_of_active(user, organization)
+
+
+rule("dispute.open")(can_request_transfer)
+rule("dispute.resolve")(is_operator)
+rule("metrics.write")(is_operator)
+rule("metrics.import")(is_operator)
+
+
+@rule("metrics.review")
+def can_review_metrics(user, creator):
+    """Operators, and managers of the creator's primary category."""
+    if is_operator(user):
+        return True
+    return (
+        user.role == Role.MANAGER
+        and creator is not None
+        and (creator.primary_category_id in manager_category_ids(user))
+    )
+
+
+@rule("metrics.flags")
+def can_see_flags(user, obj=None):
+    return is_staff(user)
+
+
 register_actions(
     {
         "creator.register": _("Creator registered"),
+        "creator.avatar": _("Creator avatar changed"),
         "binding.start": _("Creator bound to organization"),
+        "binding.end": _("Binding ended"),
+        "binding.transfer": _("Creator transferred"),
+        "transfer.request": _("Transfer requested"),
+        "transfer.decline": _("Transfer declined by the creator"),
+        "transfer.cancel": _("Transfer cancelled"),
+        "dispute.open": _("Dispute opened"),
+        "dispute.resolve": _("Dispute resolved"),
+        "creators.import": _("Roster imported"),
+        "metrics.ingest": _("Metrics received"),
+        "metrics.import": _("Metrics file imported"),
+        "metrics.flag_confirmed": _("Abnormal plays confirmed"),
+        "metrics.flag_dismissed": _("Abnormal-play flag dismissed"),
     }
 )

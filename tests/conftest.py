@@ -92,6 +92,7 @@ def _seeded_categories(request):
         import_module("portal.core.migrations.0002_seed_categories").seed(apps, None)
     if not ProgramTerms.objects.exists():
         import_module("organizations.migrations.0003_seed_terms_and_checks").seed(apps, None)
+        import_module("creators.migrations.0003_seed_rules").seed(apps, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,0 +1,305 @@
+"""Daily metrics: set-based upsert, abnormal-play flags and the creators' rolling figures.
+
+A re-sent day replaces the figures of that day ((creator, date) is unique). A day whose plays did
+not change keeps its review; a day whose plays changed is checked again. After every write the
+flags and the 30-day figures of the creators concerned are recomputed in SQL (window functions),
+never row by row in Python.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from creators.models import AbnormalPlayRule, Creator, DailyMetric, PlayFlag
+from portal.accounts.permissions import authorize
+from portal.audit.services import audit_record
+
+COUNTED_FIELDS = [
+    "plays",
+    "valid_plays",
+    "new_followers",
+    "videos_published",
+    "original_videos",
+    "gmv",
+    "orders",
+    "commission",
+]
+ROLLING_DAYS = 30
+CHUNK = 500  # rows per multi-row INSERT: well under both databases' parameter limits
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One creator-day as a partner reports it, already checked for shape."""
+
+    platform_account_id: str
+    date: datetime.date
+    plays: int = 0
+    valid_plays: int = 0
+    new_followers: int = 0
+    videos_published: int = 0
+    original_videos: int = 0
+    gmv: Decimal = Decimal("0")
+    orders: int = 0
+    commission: Decimal = Decimal("0")
+
+
+UPSERT_CONFLICT = """
+    ON CONFLICT (creator_id, date) DO UPDATE SET
+        flag = CASE WHEN creators_dailymetric.plays = excluded.plays
+                    THEN creators_dailymetric.flag ELSE 'none' END,
+        flag_baseline = CASE WHEN creators_dailymetric.plays = excluded.plays
+                    THEN creators_dailymetric.flag_baseline ELSE NULL END,
+        plays = excluded.plays,
+        valid_plays = excluded.valid_plays,
+        counted_valid_plays = excluded.counted_valid_plays,
+        new_followers = excluded.new_followers,
+        videos_published = excluded.videos_published,
+        original_videos = excluded.original_videos,
+        gmv = excluded.gmv,
+        orders = excluded.orders,
+        commission = excluded.commission,
+        received_at = excluded.received_at
+"""
+INSERT_COLUMNS = (
+    "creator_id, date, plays, valid_plays, counted_valid_plays, new_followers, videos_published, "
+    "original_videos, gmv, orders, commission, flag, flag_review_note, received_at"
+)
+
+
+def _check(row: MetricRow) -> None:
+    if row.original_videos > row.videos_published:
+        raise ValidationError(_("Original videos cannot exceed videos published."))
+    if row.valid_plays > row.plays:
+        raise ValidationError(_("Valid plays cannot exceed plays."))
+    if row.date > timezone.localdate():
+        raise ValidationError(_("The date is in the future."))
+
+
+def resolve_creators(account_ids: Iterable[str]) -> dict[str, int]:
+    ids = list(set(account_ids))
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), 5000):
+        found.update(
+            Creator.objects.filter(platform_account_id__in=ids[start : start + 5000]).values_list(
+                "platform_account_id", "pk"
+            )
+        )
+    return found
+
+
+@transaction.atomic
+def metrics_upsert(*, actor, rows: Sequence[MetricRow], source: str = "api") -> dict:
+    """Write metric rows (replacing re-sent days) and recompute what depends on them.
+
+    Returns counts and the row positions that could not be used, with the reason."""
+    authorize(actor, "metrics.write")
+    creators = resolve_creators(row.platform_account_id for row in rows)
+    errors: dict[int, str] = {}
+    usable: dict[tuple[int, datetime.date], MetricRow] = {}
+    for index, row in enumerate(rows):
+        creator_id = creators.get(row.platform_account_id)
+        if creator_id is None:
+            errors[index] = _("Unknown platform account id.")
+            continue
+        try:
+            _check(row)
+        except ValidationError as error:
+            errors[index] = " ".join(error.messages)
+            continue
+        usable[(creator_id, row.date)] = row  # the last copy of a repeated day wins
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = [
+        (
+            creator_id,
+            day,
+            row.plays,
+            row.valid_plays,
+            row.valid_plays,
+            row.new_followers,
+            row.videos_published,
+            row.original_videos,
+            row.gmv,
+            row.orders,
+            row.commission,
+            PlayFlag.NONE,
+            "",
+            now,
+        )
+        for (creator_id, day), row in usable.items()
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), CHUNK):
+            chunk = values[start : start + CHUNK]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * 14) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO creators_dailymetric ({INSERT_COLUMNS}) VALUES {placeholders} "  # noqa: S608
+                + UPSERT_CONFLICT,
+                [value for row in chunk for value in row],
+            )
+    touched = {}
+    for creator_id, day in usable:
+        low, high = touched.get(creator_id, (day, day))
+        touched[creator_id] = (min(low, day), max(high, day))
+    recompute(touched)
+    summary = {
+        "received": len(rows),
+        "written": len(usable),
+        "rejected": len(errors),
+        "creators": len(touched),
+        "source": source,
+    }
+    if usable:
+        days = [day for _creator, day in usable]
+        summary["from"], summary["to"] = min(days).isoformat(), max(days).isoformat()
+        audit_record(actor=actor, action="metrics.ingest", after=summary)
+    return {**summary, "errors": errors}
+
+
+def recompute(touched: dict[int, tuple[datetime.date, datetime.date]]) -> None:
+    """Flags, counted valid plays and rolling figures for the creators and days that changed."""
+    if not touched:
+        return
+    rule = AbnormalPlayRule.objects.in_force(timezone.localdate())
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS metric_scope")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE metric_scope (creator_id bigint PRIMARY KEY, "
+            "low date NOT NULL, high date NOT NULL, context_low date NOT NULL, "
+            "context_high date NOT NULL)"
+        )
+        # A changed day moves the baseline of the days after it, up to the look-back; the
+        # baseline of the first changed day needs the days before it.
+        reach = datetime.timedelta(days=(rule.lookback_days if rule else 0) + 1)
+        scope = [
+            (creator_id, low, high, low - reach, high + reach)
+            for creator_id, (low, high) in touched.items()
+        ]
+        for start in range(0, len(scope), CHUNK):
+            chunk = scope[start : start + CHUNK]
+            cursor.execute(
+                "INSERT INTO metric_scope (creator_id, low, high, context_low, context_high) "
+                "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+        if rule is not None:
+            _flag_abnormal(cursor, rule)
+        _refresh_counted(cursor)
+        _refresh_rolling(cursor)
+        cursor.execute("DROP TABLE metric_scope")
+
+
+def _flag_abnormal(cursor, rule: AbnormalPlayRule) -> None:
+    """Open a flag on unreviewed days far above the creator's recent average; close open flags on
+    days that no longer qualify (their history changed). Reviewed days keep their review."""
+    lookback = int(rule.lookback_days)
+    cursor.execute(
+        f"""
+        WITH history AS (
+            SELECT m.id, m.creator_id, m.date, m.plays, m.flag, s.low, s.context_high,
+                   AVG(m.plays) OVER (PARTITION BY m.creator_id ORDER BY m.date
+                        ROWS BETWEEN {lookback} PRECEDING AND 1 PRECEDING) AS baseline,
+                   COUNT(*) OVER (PARTITION BY m.creator_id ORDER BY m.date
+                        ROWS BETWEEN {lookback} PRECEDING AND 1 PRECEDING) AS days
+            FROM creators_dailymetric m
+            JOIN metric_scope s ON s.creator_id = m.creator_id
+            WHERE m.date >= s.context_low AND m.date <= s.context_high
+        ),
+        verdict AS (
+            SELECT id, flag, CAST(baseline AS bigint) AS baseline,
+                   CASE WHEN plays >= %(min_plays)s AND days >= %(min_days)s
+                             AND plays > %(multiplier)s * baseline THEN 1 ELSE 0 END AS abnormal
+            FROM history
+            WHERE date >= low
+        )
+        UPDATE creators_dailymetric
+        SET flag = CASE WHEN verdict.abnormal = 1 THEN 'open' ELSE 'none' END,
+            flag_baseline = CASE WHEN verdict.abnormal = 1 THEN verdict.baseline ELSE NULL END
+        FROM verdict
+        WHERE creators_dailymetric.id = verdict.id
+          AND verdict.flag IN ('none', 'open')
+          AND (verdict.flag = 'open') <> (verdict.abnormal = 1)
+        """,  # noqa: S608
+        {
+            "min_plays": rule.min_plays,
+            "min_days": rule.min_history_days,
+            "multiplier": rule.multiplier,
+        },
+    )
+
+
+def _refresh_counted(cursor) -> None:
+    cursor.execute(
+        """
+        UPDATE creators_dailymetric
+        SET counted_valid_plays = CASE WHEN flag IN ('open', 'confirmed') THEN 0 ELSE valid_plays END
+        WHERE creator_id IN (SELECT creator_id FROM metric_scope)
+          AND counted_valid_plays <> CASE WHEN flag IN ('open', 'confirmed') THEN 0
+                                          ELSE valid_plays END
+        """
+    )
+
+
+def _refresh_rolling(cursor) -> None:
+    """Each creator's totals over the 30 days up to its latest reported day."""
+    since = _days_before("l.last_day", ROLLING_DAYS)  # built from an integer, not from input
+    sql = f"""
+        WITH latest AS (
+            SELECT m.creator_id, MAX(m.date) AS last_day
+            FROM creators_dailymetric m JOIN metric_scope s ON s.creator_id = m.creator_id
+            GROUP BY m.creator_id
+        ),
+        totals AS (
+            SELECT m.creator_id, l.last_day, SUM(m.plays) AS plays,
+                   SUM(m.counted_valid_plays) AS valid_plays, SUM(m.gmv) AS gmv
+            FROM creators_dailymetric m JOIN latest l ON l.creator_id = m.creator_id
+            WHERE m.date > {since}
+            GROUP BY m.creator_id, l.last_day
+        )
+        UPDATE creators_creator
+        SET plays_30d = totals.plays, valid_plays_30d = totals.valid_plays,
+            gmv_30d = totals.gmv, metrics_through = totals.last_day
+        FROM totals
+        WHERE creators_creator.id = totals.creator_id
+    """  # noqa: S608
+    cursor.execute(sql)
+
+
+def _days_before(column: str, days: int) -> str:
+    if connection.vendor == "postgresql":
+        return f"{column} - {int(days)}"
+    return f"date({column}, '-{int(days)} days')"
+
+
+@transaction.atomic
+def metric_flag_review(*, actor, metric: DailyMetric, decision: str, note: str = "") -> DailyMetric:
+    """Settle an open flag: confirmed abnormal (the day's valid plays stay out) or dismissed (the
+    day counts in full). A reviewed day keeps its review unless its plays are sent again changed."""
+    authorize(actor, "metrics.review", metric.creator)
+    if decision not in (PlayFlag.CONFIRMED, PlayFlag.DISMISSED):
+        raise ValidationError({"decision": _("Confirm or dismiss the flag.")})
+    if decision == PlayFlag.DISMISSED and not note.strip():
+        raise ValidationError({"note": _("Say why these plays are genuine.")})
+    counted = 0 if decision == PlayFlag.CONFIRMED else metric.valid_plays
+    updated = DailyMetric.objects.filter(pk=metric.pk, flag=PlayFlag.OPEN).update(
+        flag=decision, counted_valid_plays=counted, flag_reviewed_by=actor, flag_review_note=note
+    )
+    if not updated:
+        raise ValidationError(_("This flag has already been reviewed."))
+    audit_record(
+        actor=actor,
+        action=f"metrics.flag_{decision}",
+        obj=metric.creator,
+        before={"date": metric.date, "flag": PlayFlag.OPEN},
+        after={"date": metric.date, "flag": decision, "counted_valid_plays": counted},
+        reason=note,
+    )
+    recompute({metric.creator_id: (metric.date, metric.date)})
+    metric.refresh_from_db()
+    return metric
