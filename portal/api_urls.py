@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from creators.api.views import BindingViewSet, CreatorViewSet, MetricViewSet
 from organizations.api.views import OrganizationViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
@@ -12,6 +13,9 @@ router = DefaultRouter()
 router.register("categories", CategoryViewSet, basename="category")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
+router.register("creators", CreatorViewSet, basename="creator")
+router.register("bindings", BindingViewSet, basename="binding")
+router.register("metrics", MetricViewSet, basename="metric")
 
 app_name = "api"
 

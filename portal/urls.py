@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("audit/", include("portal.audit.urls")),
     path("organizations/", include("organizations.urls")),
+    path("creators/", include("creators.urls")),
     path(
         "invitations/<int:invitation_id>/<str:token>/",
         invitation_accept,

@@ -18,11 +18,14 @@ OK, LOGIN, FORBIDDEN, MISSING, UNAUTHORIZED, ELSEWHERE = 200, "login", 403, 404,
 def world(operator, manager, pets_manager, owner, member, other_owner, organization):
     from django.db import transaction
 
+    from tests.creators.factories import BindingFactory
+
     with transaction.atomic():
         entry = audit_record(
             actor=operator, action="test.touch", obj=organization, organization=organization
         )
-    return {"organization": organization, "entry": entry}
+    binding = BindingFactory(organization=organization)
+    return {"organization": organization, "entry": entry, "creator": binding.creator}
 
 
 def client_for(client, request, role):
@@ -84,6 +87,24 @@ PAGES = {
         lambda w: reverse("organizations:licence", args=[w["organization"].pk]),
         beauty_organization_scope(LOGIN),
     ),
+    "roster": (lambda w: reverse("creators:roster"), everyone(LOGIN)),
+    "creator page": (
+        lambda w: reverse("creators:detail", args=[w["creator"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "roster export": (lambda w: reverse("creators:export", args=["csv"]), everyone(LOGIN)),
+    "claim a creator": (
+        lambda w: reverse("creators:claim"),
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {"anonymous": LOGIN, "owner": OK, "other_owner": OK, "operator": FORBIDDEN},
+    ),
+    "imports": (
+        lambda w: reverse("creators:imports"),
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {"anonymous": LOGIN, "owner": OK, "other_owner": OK, "operator": OK},
+    ),
+    "play flags": (lambda w: reverse("creators:flags"), staff_only(LOGIN)),
+    "disputes": (lambda w: reverse("creators:disputes"), everyone(LOGIN)),
     # People of an active organization are sent to their dashboard; staff may not apply;
     # someone of another organization (also active) is sent to theirs.
     "application wizard": (
@@ -102,6 +123,13 @@ ENDPOINTS = {
         beauty_organization_scope(UNAUTHORIZED),
     ),
     "audit entries": (lambda w: "/api/v1/audit-entries/", operators_only(UNAUTHORIZED)),
+    "creators": (lambda w: "/api/v1/creators/", everyone(UNAUTHORIZED)),
+    "creator detail": (
+        lambda w: f"/api/v1/creators/{w['creator'].pk}/",
+        beauty_organization_scope(UNAUTHORIZED),
+    ),
+    "bindings": (lambda w: "/api/v1/bindings/", everyone(UNAUTHORIZED)),
+    "metrics": (lambda w: "/api/v1/metrics/", everyone(UNAUTHORIZED)),
     "audit entry detail": (
         lambda w: f"/api/v1/audit-entries/{w['entry'].pk}/",
         operators_only(UNAUTHORIZED),

@@ -7,11 +7,39 @@ from .bindings import (
     creator_register,
     creator_set_avatar,
 )
+from .imports import import_commit, import_confirm, import_create, import_discard, import_validate
+from .metrics import MetricRow, metric_flag_review, metrics_upsert
+from .transfers import (
+    dispute_open,
+    dispute_resolve,
+    transfer_cancel,
+    transfer_check,
+    transfer_confirm,
+    transfer_decline,
+    transfer_path,
+    transfer_request,
+)
 
 __all__ = [
+    "MetricRow",
     "binding_end",
     "binding_start",
     "bindings_end",
     "creator_register",
     "creator_set_avatar",
+    "dispute_open",
+    "dispute_resolve",
+    "import_commit",
+    "import_confirm",
+    "import_create",
+    "import_discard",
+    "import_validate",
+    "metric_flag_review",
+    "metrics_upsert",
+    "transfer_cancel",
+    "transfer_check",
+    "transfer_confirm",
+    "transfer_decline",
+    "transfer_path",
+    "transfer_request",
 ]

@@ -10,6 +10,8 @@ NAVIGATION = [
     # (label, url name, action that opens it)
     (_("Dashboard"), "core:dashboard", "dashboard.view"),
     (_("Review queue"), "organizations:review_queue", "organization.queue"),
+    (_("Creators"), "creators:roster", "roster.view"),
+    (_("Play flags"), "creators:flags", "metrics.flags"),
     (_("Categories"), "core:categories", "category.view"),
     (_("Audit log"), "audit:list", "audit.view"),
 ]

@@ -9,13 +9,21 @@ managers review, operators suspend. The audit log therefore reads like a real on
 import datetime
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from creators.models import BindingSource
-from creators.services import binding_start, creator_register
+from creators.models import BindingSource, Creator
+from creators.services import (
+    MetricRow,
+    binding_start,
+    creator_register,
+    dispute_open,
+    metrics_upsert,
+    transfer_request,
+)
 from organizations import services as org_services
 from organizations.models import OrganizationStatus, OrgRole, ProgramTerms, ReviewCheck
 from organizations.validators import credit_code_check_char
@@ -499,6 +507,10 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
             )
             bound += 1
     say(f"{len(plan.creators)} creators, {bound} bound to organizations")
+    metrics = demo_metrics(plan, today=today)
+    result = metrics_upsert(actor=SYSTEM, rows=metrics, source="demo")
+    say(f"{result['written']} creator-days of metrics")
+    _demo_claims(plan, made)
     for organization, reason in suspensions:
         org_services.organization_suspend(actor=operator, organization=organization, reason=reason)
     return {
@@ -508,6 +520,73 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
         "creators": len(plan.creators),
         "bindings": bound,
     }
+
+
+METRIC_DAYS = 45
+
+
+def demo_metrics(plan: DemoPlan, *, today: datetime.date) -> list[MetricRow]:
+    """Daily figures for every bound creator over the last 45 days (deterministic for the seed):
+    plays that follow the audience, a few videos a week, GMV in shopping categories, and a rare
+    spike that the abnormal-play rule will flag."""
+    rng = random.Random(plan.seed * 7919)
+    shopping = {"beauty", "fashion", "digital-3c", "home-appliances", "food-fresh", "personal-care"}
+    rows = []
+    for creator in plan.creators:
+        if creator.organization_index is None:
+            continue
+        start = today - datetime.timedelta(days=min(METRIC_DAYS, creator.started_days_ago) - 1)
+        base = max(200, int(creator.follower_count * rng.uniform(0.05, 0.6)))
+        sells = creator.category in shopping and rng.random() < 0.7
+        day = start
+        while day <= today:
+            plays = int(base * rng.lognormvariate(0, 0.35))
+            if rng.random() < 0.004:
+                plays = max(plays * 40, 80_000)  # a bought burst of plays
+            published = rng.choices((0, 1, 2), (0.55, 0.35, 0.10))[0]
+            gmv = Decimal(int(plays * rng.uniform(0.01, 0.2))) if sells else Decimal(0)
+            rows.append(
+                MetricRow(
+                    platform_account_id=creator.platform_account_id,
+                    date=day,
+                    plays=plays,
+                    valid_plays=int(plays * rng.uniform(0.85, 0.98)),
+                    new_followers=int(plays * rng.uniform(-0.001, 0.01)),
+                    videos_published=published,
+                    original_videos=sum(1 for _ in range(published) if rng.random() < 0.8),
+                    gmv=gmv,
+                    orders=int(gmv / 80),
+                    commission=(gmv * Decimal("0.05")).quantize(Decimal("0.01")),
+                )
+            )
+            day += datetime.timedelta(days=1)
+    return rows
+
+
+def _demo_claims(plan: DemoPlan, made) -> None:
+    """One transfer waiting for a creator's confirmation and one open dispute, so both screens
+    have something to show."""
+    showcase, owner = made[0]
+    others = [
+        (i, c)
+        for i, c in enumerate(plan.creators)
+        if c.organization_index not in (None, 0)
+        and plan.organizations[c.organization_index].status == OrganizationStatus.APPROVED
+    ]
+    if len(others) < 2:
+        return
+    creators = Creator.objects.filter(
+        platform_account_id__in=[others[0][1].platform_account_id, others[1][1].platform_account_id]
+    ).order_by("platform_account_id")
+    first, second = list(creators)
+    transfer_request(actor=owner, creator=first, to_organization=showcase)
+    dispute_open(
+        actor=owner,
+        creator=second,
+        claimant=showcase,
+        claimed_source=BindingSource.RECRUITED,
+        statement="该达人于 2026 年 9 月与我司签订独家经纪合同，合同编号 XH-2026-0917，现被其他机构绑定，请运营核实。",
+    )
 
 
 DEMO_LOGINS = [

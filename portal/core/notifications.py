@@ -31,6 +31,14 @@ MESSAGES = {
     "assignment.organization": _("A category manager now coaches %(organization)s."),
     "assignment.manager": _("You now coach %(organization)s one-on-one."),
     "invitation.accepted": _("A new member has joined %(organization)s."),
+    "transfer.requested": _(
+        "Another organization asks to take over a creator of %(organization)s; the creator decides."
+    ),
+    "transfer.confirmed": _("A creator transfer involving %(organization)s was confirmed."),
+    "transfer.declined": _("A creator declined the transfer to %(organization)s."),
+    "dispute.opened": _("A dispute was opened over a creator of %(organization)s."),
+    "dispute.resolved": _("A dispute involving %(organization)s has been decided."),
+    "import.finished": _("The file for %(organization)s has been processed."),
 }
 
 

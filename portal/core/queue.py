@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import partial
 
 from celery import current_app
+from kombu.exceptions import OperationalError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,7 +40,7 @@ def publish(row_id: int) -> bool:
         current_app.tasks[row.task_name].apply_async(
             kwargs=row.kwargs, task_id=f"queued-{row.pk}-{row.attempts}", retry=False
         )
-    except Exception as exc:  # the broker is down or refused the message: keep it for later
+    except (OperationalError, OSError) as exc:  # the broker is down: keep the task for later
         QueuedTask.objects.filter(pk=row.pk).update(
             attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )

@@ -1,0 +1,132 @@
+import datetime
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from creators.models import Binding, BindingSource, Creator, DailyMetric
+
+
+class CreatorSerializer(serializers.ModelSerializer):
+    organization = serializers.IntegerField(
+        source="organization_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The organization the creator is bound to now, if any.",
+    )
+    secondary_categories = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Creator
+        fields = [
+            "id",
+            "platform_account_id",
+            "display_name",
+            "primary_category",
+            "secondary_categories",
+            "follower_count",
+            "real_name_verified",
+            "stage",
+            "organization",
+            "plays_30d",
+            "valid_plays_30d",
+            "gmv_30d",
+            "metrics_through",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class BindingSerializer(serializers.ModelSerializer):
+    platform_account_id = serializers.CharField(
+        source="creator.platform_account_id", read_only=True
+    )
+
+    class Meta:
+        model = Binding
+        fields = [
+            "id",
+            "creator",
+            "platform_account_id",
+            "organization",
+            "source",
+            "started_on",
+            "ended_on",
+            "end_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BindingCreateSerializer(serializers.Serializer):
+    """Bind a creator to the caller's organization (operators name the organization). Only these
+    fields are read; anything else in the body is ignored."""
+
+    platform_account_id = serializers.CharField(max_length=64)
+    organization = serializers.IntegerField(required=False, help_text="Operators only.")
+    source = serializers.ChoiceField(choices=BindingSource.choices, default=BindingSource.RECRUITED)
+    started_on = serializers.DateField(required=False)
+
+
+class BindingEndSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+    ended_on = serializers.DateField(required=False)
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    platform_account_id = serializers.CharField(
+        source="creator.platform_account_id", read_only=True
+    )
+
+    class Meta:
+        model = DailyMetric
+        fields = [
+            "id",
+            "creator",
+            "platform_account_id",
+            "date",
+            "plays",
+            "valid_plays",
+            "counted_valid_plays",
+            "new_followers",
+            "videos_published",
+            "original_videos",
+            "gmv",
+            "orders",
+            "commission",
+            "flag",
+            "received_at",
+        ]
+        read_only_fields = fields
+
+
+class MetricRowSerializer(serializers.Serializer):
+    platform_account_id = serializers.CharField(max_length=64)
+    date = serializers.DateField()
+    plays = serializers.IntegerField(min_value=0)
+    valid_plays = serializers.IntegerField(min_value=0)
+    new_followers = serializers.IntegerField(default=0)
+    videos_published = serializers.IntegerField(min_value=0, default=0)
+    original_videos = serializers.IntegerField(min_value=0, default=0)
+    gmv = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, default=0)
+    orders = serializers.IntegerField(min_value=0, default=0)
+    commission = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, default=0)
+
+    def validate_date(self, value: datetime.date):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The date is in the future.")
+        return value
+
+
+class MetricBatchSerializer(serializers.Serializer):
+    rows = MetricRowSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class MetricBatchResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    written = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    creators = serializers.IntegerField()
+    errors = serializers.DictField(
+        child=serializers.CharField(), help_text="Reason by row position (0-based)."
+    )

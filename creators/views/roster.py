@@ -1,0 +1,141 @@
+"""The roster: every creator the person may see, searchable, sortable, exportable."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from creators import services
+from creators.filtersets import RosterFilterSet
+from creators.selectors import introduced_marks, roster_queryset
+from organizations.models import Organization
+from portal.accounts.models import Role
+from portal.accounts.permissions import action_required, can
+from portal.core.rendering import render_page
+from portal.core.tabular import write_csv, write_xlsx
+
+PAGE_SIZE = 25
+EXPORT_LIMIT = 100_000
+
+
+def own_organization(user) -> Organization | None:
+    membership = getattr(user, "membership", None) if user.role == Role.ORGANIZATION else None
+    return membership.organization if membership else None
+
+
+def _filtered(request):
+    filterset = RosterFilterSet(request.GET, queryset=roster_queryset(request.user))
+    rows = (
+        filterset.qs if filterset.is_valid() else filterset.queryset.order_by("-active__started_on")
+    )
+    return filterset, rows
+
+
+@action_required("roster.view")
+def roster(request):
+    filterset, rows = _filtered(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    organization = own_organization(request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(
+        request,
+        "creators/roster.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "marks": introduced_marks(page.object_list),
+            "organization": organization,
+            "can_manage": organization is not None
+            and can(request.user, "binding.end", organization),
+            "can_import": organization is not None
+            and can(request.user, "creator.import", organization),
+            "is_staff": request.user.is_staff,
+        },
+        partial="results",
+    )
+
+
+EXPORT_HEADERS = [
+    ("平台账号ID", "platform account id"),
+    ("昵称", "display name"),
+    ("主类目", "primary category"),
+    ("粉丝数", "followers"),
+    ("实名认证", "real-name verified"),
+    ("阶段", "stage"),
+    ("机构", "organization"),
+    ("来源", "source"),
+    ("绑定日期", "start date"),
+    ("30天播放量", "plays (30 days)"),
+    ("30天有效播放量", "valid plays (30 days)"),
+    ("30天成交额", "GMV (30 days)"),
+]
+
+
+@action_required("roster.view")
+def roster_export(request, extension: str):
+    """The current filter as CSV or XLSX, headers in the person's language."""
+    _filterset, rows = _filtered(request)
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    headers = [en if english else zh for zh, en in EXPORT_HEADERS]
+    data = (
+        (
+            c.platform_account_id,
+            c.display_name,
+            c.primary_category.name,
+            c.follower_count,
+            c.real_name_verified,
+            c.get_stage_display(),
+            c.organization_name or "",
+            c.binding_source or "",
+            c.joined_on,
+            c.plays_30d,
+            c.valid_plays_30d,
+            c.gmv_30d,
+        )
+        for c in rows[:EXPORT_LIMIT].iterator(chunk_size=2000)
+    )
+    stamp = timezone.localdate().isoformat()
+    if extension == "xlsx":
+        response = HttpResponse(
+            write_xlsx(headers, data, sheet_title="roster"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = StreamingHttpResponse(write_csv(headers, data), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.{extension}"'
+    return response
+
+
+@require_POST
+@action_required("roster.view")
+def roster_bulk(request):
+    """End the bindings of the selected creators of the person's own organization."""
+    organization = own_organization(request.user)
+    if organization is None or not can(request.user, "binding.end", organization):
+        raise PermissionDenied
+    ids = [int(pk) for pk in request.POST.getlist("creators") if pk.isdigit()]
+    if request.POST.get("action") != "end" or not ids:
+        messages.error(request, _("Select creators and an action first."))
+        return redirect("creators:roster")
+    try:
+        ended = services.bindings_end(
+            actor=request.user,
+            organization=organization,
+            creator_ids=ids,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)d bindings ended.") % {"count": ended})
+    return redirect("creators:roster")
+
+
+def get_visible_creator(request, pk):
+    return get_object_or_404(roster_queryset(request.user), pk=pk)
