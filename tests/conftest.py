@@ -64,6 +64,17 @@ def _fast_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code called directly by a test speaks English; a request picks its own language (and
+    Django leaves that language active in the thread afterwards, so reset it every time)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _seeded_categories(request):
     """A transactional test empties every table when it ends, the data that migrations seed
     included (categories, program terms, review checks); put it back for the tests that follow,
@@ -197,3 +208,21 @@ def redis_cache_url():
         pytest.fail(f"Redis at {REDIS_URL} is not reachable: {exc}")
     base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
     return f"{base}/15"
+
+
+@pytest.fixture
+def real_worker():
+    """A Celery worker in a thread, taking tasks from the configured broker (Redis in CI, the
+    file broker otherwise) instead of running them inline."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10
+        ):
+            yield
+    finally:
+        app.conf.task_always_eager = True

@@ -2,22 +2,7 @@
 otherwise) and runs it against the database."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
-
-from portal.celery import app
-
-
-@pytest.fixture
-def real_worker(settings):
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10
-        ):
-            yield
-    finally:
-        app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)
