@@ -8,13 +8,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format messages catalogue check clean help
+.PHONY: run test lint format messages catalogue check clean help bench
 
 help:
 	@echo "make run    - the portal with demo data at http://127.0.0.1:8000/ (web server + Celery worker)"
 	@echo "make test   - the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint   - ruff, migrations and API schema checks"
 	@echo "make messages - extract translatable strings into the zh-hans catalogue"
+	@echo "make bench  - benchmarks against PostgreSQL (DATABASE_URL), with raw-SQL baselines"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -47,6 +48,11 @@ format: $(VENV)/.synced
 messages: $(VENV)/.synced
 	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*"
 	$(PY) manage.py compile_catalogue
+
+# Benchmarks print figures with the raw baseline of the same run; they need PostgreSQL.
+bench: $(VENV)/.synced catalogue
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL=postgres://... to run the benchmarks" && exit 1)
+	$(PY) bench/creators_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/static .pytest_cache

@@ -11,10 +11,10 @@ from datetime import timedelta
 from functools import partial
 
 from celery import current_app
-from kombu.exceptions import OperationalError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from .models import QueuedTask
 

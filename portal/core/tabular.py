@@ -180,6 +180,12 @@ def _clean(value: str) -> str:
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
     if data.startswith(XLS_MAGIC):
         raise _error("xls")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" (tab-separated UTF-16 with a BOM), common on Chinese Windows.
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise _error("encoding") from None
     if b"\x00" in data[:SNIFF_BYTES]:
         raise _error("not_table")
     try:

@@ -370,3 +370,14 @@ def test_write_xlsx_round_trips_through_read_table_and_stores_formulas_as_text()
     assert sheet.title == "达人 名单"
     assert sheet.column_dimensions["A"].width == 12  # 平台账号ID: 4 wide (8) + 2 narrow + 2
     assert sheet.column_dimensions["B"].width == 10
+
+
+def test_excel_unicode_text_in_utf16_is_read():
+    text = "平台账号ID\t昵称\nu1\t小鱼\n"
+    upload = SimpleUploadedFile(
+        "roster.txt", "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+    )
+    columns = [Column("account", ("平台账号ID",)), Column("name", ("昵称",))]
+    assert list(read_table(upload, columns, max_rows=10, max_bytes=10_000)) == [
+        (2, {"account": "u1", "name": "小鱼"})
+    ]

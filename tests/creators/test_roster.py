@@ -223,7 +223,7 @@ def test_metrics_are_sent_in_bulk_by_operators_and_refused_to_organizations(
     rows = [
         {
             "platform_account_id": account,
-            "date": "2026-11-0%d" % d,
+            "date": f"2026-11-0{d}",
             "plays": 1000,
             "valid_plays": 900,
         }
@@ -237,7 +237,7 @@ def test_metrics_are_sent_in_bulk_by_operators_and_refused_to_organizations(
     client.force_login(operator)
     body = client.post(
         "/api/v1/metrics/",
-        {"rows": rows + [{**rows[0], "platform_account_id": "nobody1"}]},
+        {"rows": [*rows, {**rows[0], "platform_account_id": "nobody1"}]},
         content_type="application/json",
     ).json()
     assert (body["written"], body["rejected"], list(body["errors"])) == (3, 1, ["3"])
