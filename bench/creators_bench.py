@@ -320,6 +320,8 @@ def main():
         sys.exit("Run the benchmarks on PostgreSQL: set DATABASE_URL=postgres://...")
     scale = 10 if args.quick else 1
     settings.MEDIA_ROOT = "/tmp/portal-bench-media"
+    # Measure the code, not Django's debug query log (DEBUG stays on only for static files).
+    settings.DEBUG = False
     old = setup_databases(verbosity=0, interactive=False)
     try:
         from portal.celery import app

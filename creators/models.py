@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,16 +32,26 @@ class CreatorQuerySet(ScopedQuerySet):
     """Operators see every creator; managers the creators of their categories; organization people
     the creators currently bound to their organization."""
 
+    def with_active_binding(self):
+        """Join each creator's current binding once, as `active` (rosters read its columns)."""
+        if "active" in self.query._filtered_relations:
+            return self
+        return self.annotate(
+            active=FilteredRelation("bindings", condition=Q(bindings__ended_on__isnull=True))
+        )
+
     def for_manager(self, user):
         from portal.accounts.permissions import manager_category_ids
 
         return self.filter(primary_category__in=manager_category_ids(user))
 
     def for_organization_member(self, user):
-        return self.filter(
-            bindings__ended_on__isnull=True,
-            bindings__organization__memberships__user=user,
-        )
+        # Filtering on the joined current binding with the organization's id as a constant lets
+        # the database walk the (organization, start date) index of a roster of any size.
+        membership = getattr(user, "membership", None)
+        if membership is None:
+            return self.none()
+        return self.with_active_binding().filter(active__organization_id=membership.organization_id)
 
 
 class Creator(models.Model):

@@ -1,7 +1,7 @@
 """Reads of creators shown to people: rosters and what each row needs, in a bounded number of
 queries whatever the roster's size."""
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F
 from django.utils import timezone
 
 from .introduced import counting_bindings, cycle_of
@@ -12,7 +12,7 @@ def roster_queryset(user):
     """Every creator the user may see, with their current binding joined in once."""
     return (
         Creator.objects.for_user(user)
-        .annotate(active=FilteredRelation("bindings", condition=Q(bindings__ended_on__isnull=True)))
+        .with_active_binding()
         .annotate(
             organization_id=F("active__organization_id"),
             organization_name=F("active__organization__legal_name"),
