@@ -46,7 +46,7 @@ format: $(VENV)/.synced
 	$(VENV)/bin/ruff format .
 
 messages: $(VENV)/.synced
-	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*"
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
 	$(PY) manage.py compile_catalogue
 
 # Benchmarks print figures with the raw baseline of the same run; they need PostgreSQL.

@@ -4,7 +4,16 @@ queries whatever the size of the program."""
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from creators.models import Binding, BindingSource, Creator
+from creators.introduced import counting_bindings
+from creators.models import (
+    Binding,
+    BindingSource,
+    Creator,
+    DailyMetric,
+    Dispute,
+    DisputeStatus,
+    PlayFlag,
+)
 from organizations.models import Membership, Organization, OrganizationStatus, OrgRole
 from portal.accounts.models import ManagerProfile
 from portal.accounts.permissions import manager_category_ids
@@ -82,6 +91,8 @@ def operator_dashboard(user) -> dict:
             [(c.name, c.active_organizations) for c in by_organizations[:10]]
         ),
         "queued_tasks": QueuedTask.objects.filter(published_at__isnull=True).count(),
+        "open_flags": DailyMetric.objects.for_user(user).filter(flag=PlayFlag.OPEN).count(),
+        "open_disputes": Dispute.objects.for_user(user).filter(status=DisputeStatus.OPEN).count(),
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),
     }
@@ -92,6 +103,7 @@ def manager_dashboard(user) -> dict:
         "my_categories": Category.objects.filter(pk__in=manager_category_ids(user)),
         **organization_figures(Organization.objects.for_user(user)),
         "creators": Creator.objects.for_user(user).count(),
+        "open_flags": DailyMetric.objects.for_user(user).filter(flag=PlayFlag.OPEN).count(),
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),
     }
@@ -123,6 +135,7 @@ def organization_dashboard(user) -> dict:
         "recruited_this_month": roster.filter(
             source=BindingSource.RECRUITED, started_on__gte=month_start
         ).count(),
+        "introduced_this_month": counting_bindings(roster, cycle_start=month_start).count(),
         "month_start": month_start,
         "roster_by_category": share_bars(
             [
