@@ -52,10 +52,10 @@ class RosterFilterSet(django_filters.FilterSet):
         model = Creator
         fields = ["q", "category", "stage", "source", "introduced", "organization", "sort"]
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, default_sort="-joined", **kwargs):
         if data is not None and not data.get("sort"):
             data = data.copy()
-            data["sort"] = "-joined"
+            data["sort"] = default_sort
         super().__init__(data, *args, **kwargs)
 
     def filter_search(self, queryset, name, value):
