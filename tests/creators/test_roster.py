@@ -288,7 +288,9 @@ def test_an_organization_sees_only_the_days_a_creator_was_with_it(
     assert days == {"2026-11-02"}
 
 
-def test_staff_read_the_most_watched_creators_first_and_organizations_their_newest(client, operator, owner, rosters):
+def test_staff_read_the_most_watched_creators_first_and_organizations_their_newest(
+    client, operator, owner, rosters
+):
     client.force_login(operator)
     assert names(client.get("/creators/"))[:2] == ["小鱼美妆", "阿杰数码"]  # 9 and 1 plays
     assert client.get("/creators/").context["filter"].form.cleaned_data["sort"] == ["-plays"]
