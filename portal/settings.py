@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -240,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-queued-tasks": {
         "task": "portal.core.tasks.deliver_queued_tasks",
         "schedule": 60.0,
+    },
+    "managers-daily-reminders": {
+        "task": "organizations.tasks.send_daily_reminders",
+        "schedule": crontab(hour=8, minute=0),  # Asia/Shanghai
     },
 }
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("portal.audit.urls")),
     path("organizations/", include("organizations.urls")),
     path("creators/", include("creators.urls")),
+    path("coaching/", include("organizations.coaching_urls")),
     path(
         "invitations/<int:invitation_id>/<str:token>/",
         invitation_accept,

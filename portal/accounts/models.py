@@ -113,6 +113,8 @@ class ManagerProfile(models.Model):
         _("capacity"), default=30, help_text=_("Most organizations this manager coaches at once.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    away_from = models.DateField(_("away from"), null=True, blank=True)
+    away_until = models.DateField(_("away until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("manager profile")
@@ -120,3 +122,6 @@ class ManagerProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def is_away(self, day) -> bool:
+        return bool(self.away_from and self.away_until and self.away_from <= day <= self.away_until)

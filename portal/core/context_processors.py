@@ -11,6 +11,8 @@ NAVIGATION = [
     (_("Dashboard"), "core:dashboard", "dashboard.view"),
     (_("Review queue"), "organizations:review_queue", "organization.queue"),
     (_("Creators"), "creators:roster", "roster.view"),
+    (_("My book"), "coaching:book", "coaching.mybook"),
+    (_("Managers"), "coaching:balance", "assignment.manage"),
     (_("Play flags"), "creators:flags", "metrics.flags"),
     (_("Categories"), "core:categories", "category.view"),
     (_("Audit log"), "audit:list", "audit.view"),
@@ -39,6 +41,11 @@ def navigation(request):
                     "label": _("Members"),
                     "url": reverse("organizations:members", args=[membership.organization_id]),
                     "current": current == "organizations:members",
+                },
+                {
+                    "label": _("Coaching"),
+                    "url": reverse("coaching:organization", args=[membership.organization_id]),
+                    "current": current == "coaching:organization",
                 },
             ]
     unread = 0

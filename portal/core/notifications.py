@@ -30,6 +30,9 @@ MESSAGES = {
     "organization.reinstate": _("%(organization)s has been reinstated in the program."),
     "assignment.organization": _("A category manager now coaches %(organization)s."),
     "assignment.manager": _("You now coach %(organization)s one-on-one."),
+    "assignment.released": _("You no longer coach %(organization)s."),
+    "coaching.session": _("A coaching session with %(organization)s was scheduled."),
+    "coaching.items": _("New action items for %(organization)s after a coaching session."),
     "invitation.accepted": _("A new member has joined %(organization)s."),
     "transfer.requested": _(
         "Another organization asks to take over a creator of %(organization)s; the creator decides."

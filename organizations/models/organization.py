@@ -1,4 +1,4 @@
-"""MCN organizations and the people who work for them."""
+"""MCN organizations, their applications and the people who work for them."""
 
 import uuid
 
@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.validators import validate_credit_code, validate_mainland_mobile
 from portal.core.scoping import ScopedQuerySet
-
-from .validators import validate_credit_code, validate_mainland_mobile
 
 
 class OrganizationStatus(models.TextChoices):
@@ -312,69 +311,6 @@ class ReviewCheck(models.Model):
         return localized(self.label_zh, self.label_en)
 
 
-class ManagerAssignmentQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        return self.filter(manager=user)
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
-
-    def active(self):
-        return self.filter(ended_at__isnull=True)
-
-
-class ManagerAssignment(models.Model):
-    """A category manager coaching one organization one-on-one, from `started_at` until
-    `ended_at`. An organization has at most one active assignment: the database refuses two."""
-
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="manager_assignments",
-        verbose_name=_("organization"),
-    )
-    manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="manager_assignments",
-        verbose_name=_("category manager"),
-    )
-    started_at = models.DateTimeField(_("assigned"), default=timezone.now)
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-
-    objects = ManagerAssignmentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        verbose_name = _("manager assignment")
-        verbose_name_plural = _("manager assignments")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization"],
-                condition=Q(ended_at__isnull=True),
-                name="assignment_one_active_per_organization",
-                violation_error_message=_("This organization already has a category manager."),
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["manager"], condition=Q(ended_at__isnull=True), name="assignment_active_idx"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.manager} -> {self.organization}"
-
-
 class InvitationQuerySet(ScopedQuerySet):
     def for_organization_member(self, user):
         return self.filter(organization__memberships__user=user)
@@ -435,3 +371,20 @@ class Invitation(models.Model):
         if self.revoked_at:
             return "revoked"
         return "expired" if self.is_expired else "pending"
+
+
+__all__ = [
+    "Invitation",
+    "InvitationQuerySet",
+    "Membership",
+    "MembershipQuerySet",
+    "OrgRole",
+    "Organization",
+    "OrganizationQuerySet",
+    "OrganizationStatus",
+    "OtherPlatform",
+    "Platform",
+    "ProgramTerms",
+    "ProgramTermsQuerySet",
+    "ReviewCheck",
+]
