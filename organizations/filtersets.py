@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import Category
 
-from .models import Organization, OrganizationStatus
+from .models import CoachingSession, ManagerAssignment, Organization, OrganizationStatus
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
@@ -33,3 +33,26 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
         value = value.strip()
         return queryset.filter(Q(legal_name__icontains=value) | Q(credit_code__iexact=value))
+
+
+class AssignmentFilterSet(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(
+        label=_("Active now"), field_name="ended_at", lookup_expr="isnull"
+    )
+
+    class Meta:
+        model = ManagerAssignment
+        fields = ["manager", "organization", "active"]
+
+
+class CoachingSessionFilterSet(django_filters.FilterSet):
+    scheduled_after = django_filters.DateFilter(
+        label=_("On or after"), field_name="scheduled_at", lookup_expr="date__gte"
+    )
+    scheduled_before = django_filters.DateFilter(
+        label=_("On or before"), field_name="scheduled_at", lookup_expr="date__lte"
+    )
+
+    class Meta:
+        model = CoachingSession
+        fields = ["organization", "manager", "status", "scheduled_after", "scheduled_before"]

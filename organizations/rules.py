@@ -156,7 +156,6 @@ register_actions(
         "assignment.create": _("Category manager assigned"),
         "assignment.move": _("Category manager changed"),
         "assignment.end": _("Category manager released"),
-        "manager.away": _("Manager away dates set"),
         "coaching.goal": _("Coaching goal set"),
         "coaching.goal_update": _("Coaching goal updated"),
         "coaching.session": _("Coaching session planned"),

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from creators.api.views import BindingViewSet, CreatorViewSet, MetricViewSet
-from organizations.api.views import OrganizationViewSet
+from organizations.api.views import AssignmentViewSet, CoachingSessionViewSet, OrganizationViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
 from portal.core.api.views import CategoryViewSet
@@ -16,6 +16,8 @@ router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 router.register("creators", CreatorViewSet, basename="creator")
 router.register("bindings", BindingViewSet, basename="binding")
 router.register("metrics", MetricViewSet, basename="metric")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("coaching-sessions", CoachingSessionViewSet, basename="coaching-session")
 
 app_name = "api"
 

@@ -25,7 +25,38 @@ def world(operator, manager, pets_manager, owner, member, other_owner, organizat
             actor=operator, action="test.touch", obj=organization, organization=organization
         )
     binding = BindingFactory(organization=organization)
-    return {"organization": organization, "entry": entry, "creator": binding.creator}
+    session = coaching_session(organization, manager)
+    return {
+        "organization": organization,
+        "entry": entry,
+        "creator": binding.creator,
+        "session": session,
+    }
+
+
+def coaching_session(organization, manager):
+    import datetime
+
+    from django.utils import timezone
+
+    from organizations.models import ActionItem, CoachingSession, ManagerAssignment
+
+    ManagerAssignment.objects.create(organization=organization, manager=manager)
+    session = CoachingSession.objects.create(
+        organization=organization,
+        manager=manager,
+        scheduled_at=timezone.now() + datetime.timedelta(days=1),
+        channel="video",
+        agenda="Next tier",
+    )
+    ActionItem.objects.create(
+        session=session,
+        organization=organization,
+        title="Upload originals",
+        owner="organization",
+        due_on=timezone.localdate(),
+    )
+    return session
 
 
 def client_for(client, request, role):
@@ -105,6 +136,36 @@ PAGES = {
     ),
     "play flags": (lambda w: reverse("creators:flags"), staff_only(LOGIN)),
     "disputes": (lambda w: reverse("creators:disputes"), everyone(LOGIN)),
+    # Managers open their own book; operators choose a manager on the balance page first.
+    "my book": (
+        lambda w: reverse("coaching:book"),
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {"anonymous": LOGIN, "operator": ELSEWHERE, "manager": OK, "pets_manager": OK},
+    ),
+    "agenda": (
+        lambda w: reverse("coaching:agenda"),
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {"anonymous": LOGIN, "operator": ELSEWHERE, "manager": OK, "pets_manager": OK},
+    ),
+    "agenda calendar file": (
+        lambda w: reverse("coaching:agenda_ics"),
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {"anonymous": LOGIN, "operator": ELSEWHERE, "manager": OK, "pets_manager": OK},
+    ),
+    "a manager's book for operators": (
+        lambda w: reverse("coaching:book") + f"?manager={w['session'].manager_id}",
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {"anonymous": LOGIN, "operator": OK, "manager": OK, "pets_manager": OK},
+    ),
+    "coaching plan": (
+        lambda w: reverse("coaching:organization", args=[w["organization"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "coaching session": (
+        lambda w: reverse("coaching:session", args=[w["session"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "managers balance": (lambda w: reverse("coaching:balance"), operators_only(LOGIN)),
     # People of an active organization are sent to their dashboard; staff may not apply;
     # someone of another organization (also active) is sent to theirs.
     "application wizard": (
@@ -130,6 +191,12 @@ ENDPOINTS = {
     ),
     "bindings": (lambda w: "/api/v1/bindings/", everyone(UNAUTHORIZED)),
     "metrics": (lambda w: "/api/v1/metrics/", everyone(UNAUTHORIZED)),
+    "assignments": (lambda w: "/api/v1/assignments/", everyone(UNAUTHORIZED)),
+    "coaching sessions": (lambda w: "/api/v1/coaching-sessions/", everyone(UNAUTHORIZED)),
+    "coaching session detail": (
+        lambda w: f"/api/v1/coaching-sessions/{w['session'].pk}/",
+        beauty_organization_scope(UNAUTHORIZED),
+    ),
     "audit entry detail": (
         lambda w: f"/api/v1/audit-entries/{w['entry'].pk}/",
         operators_only(UNAUTHORIZED),
@@ -209,3 +276,36 @@ def test_schema_and_docs_and_health_are_public(client):
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "role,sees",
+    [
+        ("operator", True),
+        ("manager", True),
+        ("owner", True),
+        ("member", True),
+        ("other_owner", False),
+        ("pets_manager", False),
+    ],
+)
+def test_coaching_lists_show_only_the_callers_own(client, request, world, role, sees):
+    client = client_for(client, request, role)
+    sessions = client.get("/api/v1/coaching-sessions/").json()["results"]
+    assignments = client.get("/api/v1/assignments/").json()["results"]
+    assert ([s["id"] for s in sessions] == [world["session"].pk]) is sees
+    assert any(a["organization"] == world["organization"].pk for a in assignments) is sees
+    if sees:
+        assert [i["title"] for i in sessions[0]["action_items"]] == ["Upload originals"]
+
+
+def test_a_manager_of_the_category_who_does_not_coach_the_organization_is_refused(
+    client, world, beauty
+):
+    from tests.accounts.factories import ManagerFactory
+
+    client.force_login(ManagerFactory(categories=[beauty]))
+    plan = reverse("coaching:organization", args=[world["organization"].pk])
+    assert client.get(plan).status_code == 403
+    assert client.get(reverse("coaching:session", args=[world["session"].pk])).status_code == 404
+    assert client.get("/api/v1/coaching-sessions/").json()["results"] == []

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from organizations.models import Organization
+from organizations.models import ActionItem, CoachingSession, ManagerAssignment, Organization
 from organizations.services import TRANSITIONS
 
 
@@ -47,3 +47,56 @@ class DecisionSerializer(serializers.Serializer):
         required=False,
         help_text="Codes of the review checklist items verified; approval needs all of them.",
     )
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    manager_name = serializers.CharField(source="manager.full_name", read_only=True)
+    organization_name = serializers.CharField(source="organization.legal_name", read_only=True)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ManagerAssignment
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "manager",
+            "manager_name",
+            "active",
+            "started_at",
+            "ended_at",
+            "reason",
+            "end_reason",
+        ]
+        read_only_fields = fields
+
+    def get_active(self, assignment) -> bool:
+        return assignment.ended_at is None
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionItem
+        fields = ["id", "title", "owner", "due_on", "status", "done_at", "comment"]
+        read_only_fields = fields
+
+
+class CoachingSessionSerializer(serializers.ModelSerializer):
+    action_items = ActionItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CoachingSession
+        fields = [
+            "id",
+            "organization",
+            "manager",
+            "scheduled_at",
+            "duration_minutes",
+            "channel",
+            "status",
+            "agenda",
+            "attendees",
+            "notes",
+            "action_items",
+        ]
+        read_only_fields = fields

@@ -5,11 +5,20 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from organizations import services
-from organizations.filtersets import OrganizationFilterSet
-from organizations.models import ManagerAssignment, Organization
+from organizations.filtersets import (
+    AssignmentFilterSet,
+    CoachingSessionFilterSet,
+    OrganizationFilterSet,
+)
+from organizations.models import CoachingSession, ManagerAssignment, Organization
 from portal.core.api.errors import ErrorSerializer
 
-from .serializers import DecisionSerializer, OrganizationSerializer
+from .serializers import (
+    AssignmentSerializer,
+    CoachingSessionSerializer,
+    DecisionSerializer,
+    OrganizationSerializer,
+)
 
 
 @extend_schema_view(
@@ -61,3 +70,44 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
             checks=decision.validated_data.get("checks", []),
         )
         return Response(OrganizationSerializer(self.get_queryset().get(pk=organization.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List manager assignments visible to the caller"),
+    retrieve=extend_schema(summary="One manager assignment"),
+)
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Which category manager coaches which organization, now and in the past. Operators see all;
+    a manager their own assignments; an organization member those of their organization.
+    `?active=true` gives only the current ones."""
+
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilterSet
+    ordering_fields = ["id", "started_at"]
+
+    def get_queryset(self):
+        return (
+            ManagerAssignment.objects.for_user(self.request.user)
+            .select_related("manager", "organization")
+            .order_by("-started_at", "-id")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List coaching sessions visible to the caller"),
+    retrieve=extend_schema(summary="One coaching session with its action items"),
+)
+class CoachingSessionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Coaching sessions with their action items. Operators see all; a manager the sessions they
+    lead and those of the organizations they coach; an organization member their organization's."""
+
+    serializer_class = CoachingSessionSerializer
+    filterset_class = CoachingSessionFilterSet
+    ordering_fields = ["id", "scheduled_at"]
+
+    def get_queryset(self):
+        return (
+            CoachingSession.objects.for_user(self.request.user)
+            .prefetch_related("action_items")
+            .order_by("-scheduled_at", "-id")
+        )

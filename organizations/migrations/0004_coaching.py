@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'action item',
                 'verbose_name_plural': 'action items',
-                'ordering': ['status', 'due_on', 'id'],
+                'ordering': ['-status', 'due_on', 'id'],
             },
         ),
         migrations.CreateModel(

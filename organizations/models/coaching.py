@@ -241,7 +241,7 @@ class ActionItem(models.Model):
     objects = CoachingScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["status", "due_on", "id"]
+        ordering = ["-status", "due_on", "id"]  # open first
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
         indexes = [

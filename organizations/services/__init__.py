@@ -9,7 +9,15 @@ from .application import (
     organization_update_application,
     organization_update_profile,
 )
-from .assignment import assign_least_loaded, manager_assign_automatically
+from .assignment import (
+    assign_least_loaded,
+    assignment_reassign,
+    book_move,
+    manager_assign_automatically,
+    rebalance_apply,
+    rebalance_proposal,
+    unassigned_organizations,
+)
 from .lifecycle import (
     TRANSITIONS,
     TransitionRefused,
@@ -40,6 +48,8 @@ __all__ = [
     "TransitionRefused",
     "application_missing",
     "assign_least_loaded",
+    "assignment_reassign",
+    "book_move",
     "invitation_accept",
     "invitation_accept_with_sign_up",
     "invitation_check",
@@ -65,4 +75,7 @@ __all__ = [
     "organization_update_application",
     "organization_update_profile",
     "organization_withdraw",
+    "rebalance_apply",
+    "rebalance_proposal",
+    "unassigned_organizations",
 ]

@@ -342,25 +342,3 @@ def rebalance_apply(*, actor, moves: list[tuple[int, int]], reason: str) -> int:
         )
         applied += 1
     return applied
-
-
-@transaction.atomic
-def manager_set_away(
-    *, actor, profile: ManagerProfile, away_from, away_until, reason: str = ""
-) -> ManagerProfile:
-    """Mark a manager away between two dates (or clear it); away managers get no new organizations."""
-    authorize(actor, "manager.manage")
-    if (away_from is None) != (away_until is None) or (away_from and away_until < away_from):
-        raise ValidationError({"away_until": _("Give both dates, the end not before the start.")})
-    before = {"away_from": profile.away_from, "away_until": profile.away_until}
-    profile.away_from, profile.away_until = away_from, away_until
-    profile.save(update_fields=["away_from", "away_until"])
-    audit_record(
-        actor=actor,
-        action="manager.away",
-        obj=profile,
-        before=before,
-        after={"away_from": away_from, "away_until": away_until},
-        reason=reason,
-    )
-    return profile

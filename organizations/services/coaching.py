@@ -378,8 +378,13 @@ def book_rows(manager_ids, *, organizations=None):
         .annotate(n=Count("id"))
     )
     figures = organization_figures(ids)
+    nearest: dict[int, CoachingGoal] = {}
+    for goal in CoachingGoal.objects.filter(
+        organization_id__in=ids, status=GoalStatus.ACTIVE
+    ).order_by("due_on", "id"):
+        nearest.setdefault(goal.organization_id, goal)
     quiet = now - datetime.timedelta(days=30)
-    return [
+    rows = [
         {
             "assignment": a,
             "organization": a.organization,
@@ -389,9 +394,15 @@ def book_rows(manager_ids, *, organizations=None):
             "introduced": figures[a.organization_id][GoalKind.INTRODUCED],
             "roster": figures[a.organization_id][GoalKind.ROSTER],
             "quiet": (last.get(a.organization_id) or a.started_at) < quiet,
+            "goal": nearest.get(a.organization_id),
+            "goal_percent": 0,
         }
         for a in assignments
     ]
+    for row in rows:
+        if row["goal"] is not None:
+            row["goal_percent"] = goal_progress(row["goal"], figures[row["organization"].pk])[1]
+    return rows
 
 
 __all__ = [

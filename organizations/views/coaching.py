@@ -4,10 +4,12 @@ items, and the operators' balance of managers."""
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,14 +22,17 @@ from organizations.models import (
     GoalKind,
     GoalStatus,
     ItemOwner,
+    ItemStatus,
     Organization,
     SessionStatus,
 )
 from organizations.services import assignment as assignments
 from organizations.services import coaching
+from portal.accounts import services as accounts
 from portal.accounts.models import ManagerProfile, Role, User
 from portal.accounts.permissions import action_required, authorize, can
 from portal.core.forms import PortalFormMixin
+from portal.core.models import Category
 from portal.core.rendering import render_page
 
 ITEM_ROWS = 3
@@ -70,6 +75,7 @@ class RecordForm(PortalFormMixin, forms.Form):
                 label=gettext_lazy("Owner"),
                 choices=ItemOwner.choices,
                 initial=ItemOwner.ORGANIZATION,
+                required=False,
             )
             self.fields[f"item_{n}_due"] = forms.DateField(
                 label=gettext_lazy("Due"),
@@ -86,8 +92,12 @@ class RecordForm(PortalFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         for n in range(ITEM_ROWS):
-            if cleaned.get(f"item_{n}_title") and not cleaned.get(f"item_{n}_due"):
+            if not cleaned.get(f"item_{n}_title"):
+                continue
+            if not cleaned.get(f"item_{n}_due"):
                 self.add_error(f"item_{n}_due", _("Give the action item a due date."))
+            if not cleaned.get(f"item_{n}_owner"):
+                self.add_error(f"item_{n}_owner", _("Say who does it."))
         return cleaned
 
     def items(self):
@@ -132,7 +142,20 @@ class MoveBookForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AwayForm(PortalFormMixin, forms.Form):
+class ManagerSettingsForm(PortalFormMixin, forms.Form):
+    categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Categories"),
+        queryset=Category.objects.filter(is_active=True).order_by("sort_order", "code"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "check-columns"}),
+    )
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Capacity (organizations)"), min_value=1, max_value=500
+    )
+    is_active = forms.BooleanField(
+        label=gettext_lazy("Takes new organizations"),
+        required=False,
+        help_text=gettext_lazy("Untick when the manager leaves the program; then move their book."),
+    )
     away_from = forms.DateField(
         label=gettext_lazy("Away from"),
         required=False,
@@ -143,17 +166,36 @@ class AwayForm(PortalFormMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
+
+
+class ManagerInviteForm(PortalFormMixin, forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Categories"),
+        queryset=Category.objects.filter(is_active=True).order_by("sort_order", "code"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "check-columns"}),
+    )
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Capacity (organizations)"), min_value=1, max_value=500, initial=30
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of their emails"), choices=settings.LANGUAGES
+    )
 
 
 # --- a manager's book and agenda ----------------------------------------------------------------
 
 
-def _book_manager(request) -> User:
-    """Managers see their own book; operators choose whose with ?manager=."""
+def _book_manager(request) -> User | None:
+    """Managers see their own book; operators choose whose with ?manager= (None: not chosen)."""
     if request.user.role == Role.MANAGER:
         return request.user
     authorize(request.user, "assignment.manage")
-    return get_object_or_404(User, pk=request.GET.get("manager") or 0, role=Role.MANAGER)
+    if not request.GET.get("manager", "").isdigit():
+        return None
+    return get_object_or_404(User, pk=request.GET["manager"], role=Role.MANAGER)
 
 
 SORTS = {
@@ -166,9 +208,9 @@ SORTS = {
 
 @action_required("coaching.book")
 def book(request):
-    if request.user.role == Role.OPERATOR and not request.GET.get("manager"):
-        return redirect("coaching:balance")
     manager = _book_manager(request)
+    if manager is None:
+        return redirect("coaching:balance")
     rows = coaching.book_rows([manager.pk])
     show = request.GET.get("show", "")
     if show == "quiet":
@@ -188,8 +230,14 @@ def book(request):
             "show": show,
             "sort": sort,
             "move_form": MoveBookForm() if can(request.user, "assignment.manage") else None,
-            "away_form": AwayForm(
-                initial={"away_from": profile.away_from, "away_until": profile.away_until}
+            "settings_form": ManagerSettingsForm(
+                initial={
+                    "categories": list(profile.categories.all()),
+                    "capacity": profile.capacity,
+                    "is_active": profile.is_active,
+                    "away_from": profile.away_from,
+                    "away_until": profile.away_until,
+                }
             )
             if profile and can(request.user, "manager.manage")
             else None,
@@ -201,6 +249,8 @@ def book(request):
 @action_required("coaching.book")
 def agenda(request):
     manager = _book_manager(request)
+    if manager is None:
+        return redirect("coaching:balance")
     now = timezone.now()
     sessions = (
         CoachingSession.objects.filter(
@@ -227,6 +277,8 @@ def _ics_text(value: str) -> str:
 def agenda_ics(request):
     """The upcoming sessions as an iCalendar file for Outlook, Google or DingTalk calendars."""
     manager = _book_manager(request)
+    if manager is None:
+        return redirect("coaching:balance")
     sessions = CoachingSession.objects.filter(
         manager=manager,
         status=SessionStatus.PLANNED,
@@ -329,7 +381,11 @@ def organization_page(request, pk: int):
                 messages.error(request, " ".join(error.messages))
     figures = coaching.organization_figures([organization.pk])[organization.pk]
     goals = [
-        (goal, *coaching.goal_progress(goal, figures)) for goal in organization.coaching_goals.all()
+        (goal, *coaching.goal_progress(goal, figures))
+        for goal in sorted(
+            organization.coaching_goals.all(),
+            key=lambda g: (g.status != GoalStatus.ACTIVE, g.due_on, g.pk),
+        )
     ]
     assignment = organization.manager_assignments.active().select_related("manager").first()
     return render_page(
@@ -345,9 +401,12 @@ def organization_page(request, pk: int):
             "sessions": organization.coaching_sessions.select_related("manager").prefetch_related(
                 "action_items"
             )[:20],
-            "items": organization.action_items.select_related("session", "done_by").order_by(
-                "status", "due_on"
+            "items": organization.action_items.filter(status=ItemStatus.OPEN).order_by(
+                "due_on", "id"
             ),
+            "done_items": organization.action_items.filter(status=ItemStatus.DONE)
+            .select_related("done_by")
+            .order_by("-done_at", "-id")[:10],
             "may_plan": may_plan,
             "goal_form": goal_form,
             "session_form": session_form,
@@ -404,7 +463,7 @@ def session_page(request, pk: int):
         "coaching/session.html",
         {
             "session": session,
-            "form": form if may_plan else None,
+            "form": form if may_plan and session.status != SessionStatus.CANCELLED else None,
             "items": session.action_items.all(),
         },
     )
@@ -464,8 +523,35 @@ def balance(request):
             100 * min(entry["load"], entry["capacity"]) / max(entry["capacity"], 1), 1
         )
     proposal = assignments.rebalance_proposal() if request.GET.get("propose") else None
+    invite_form = (
+        ManagerInviteForm(initial={"language": request.LANGUAGE_CODE}, prefix="invite")
+        if can(request.user, "manager.manage")
+        else None
+    )
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "invite" and invite_form is not None:
+            invite_form = ManagerInviteForm(request.POST, prefix="invite")
+            if invite_form.is_valid():
+                try:
+                    user = accounts.manager_invite(actor=request.user, **invite_form.cleaned_data)
+                except ValidationError as error:
+                    add_service_errors(invite_form, error)
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s's account is open; they have been emailed a link to set a password."
+                        )
+                        % {"name": user.full_name},
+                    )
+                    return redirect("coaching:balance")
+            return render_page(
+                request,
+                "coaching/balance.html",
+                _balance_context(managers, categories, proposal, invite_form),
+                status=400,
+            )
         try:
             if action == "rebalance":
                 moves = [
@@ -500,13 +586,18 @@ def balance(request):
     return render_page(
         request,
         "coaching/balance.html",
-        {
-            "managers": managers,
-            "categories": sorted(categories.values(), key=lambda e: -e["share"]),
-            "unassigned": assignments.unassigned_organizations()[:100],
-            "proposal": proposal,
-        },
+        _balance_context(managers, categories, proposal, invite_form),
     )
+
+
+def _balance_context(managers, categories, proposal, invite_form):
+    return {
+        "managers": managers,
+        "categories": sorted(categories.values(), key=lambda e: -e["share"]),
+        "unassigned": assignments.unassigned_organizations()[:100],
+        "proposal": proposal,
+        "invite_form": invite_form,
+    }
 
 
 @action_required("assignment.manage")
@@ -530,12 +621,14 @@ def manager_actions(request, pk: int):
             else:
                 messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
         else:
-            form = AwayForm(request.POST)
+            form = ManagerSettingsForm(request.POST)
             if form.is_valid():
-                assignments.manager_set_away(
+                accounts.manager_profile_update(
                     actor=request.user, profile=manager.manager_profile, **form.cleaned_data
                 )
-                messages.success(request, _("Away dates saved."))
+                messages.success(request, _("Manager settings saved."))
+            else:
+                messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(f"/coaching/book/?manager={manager.pk}")
+    return redirect(f"{reverse('coaching:book')}?manager={manager.pk}")

@@ -28,6 +28,7 @@ register_actions(
         "account.password_reset": _("Password reset by email"),
         "account.language": _("Language preference changed"),
         "manager.create": _("Category manager set up"),
+        "manager.update": _("Category manager settings changed"),
         "account.sign_up": _("Signed up"),
         "account.verify_email": _("Email address verified"),
     }

@@ -204,3 +204,84 @@ def account_verify_email(*, token: str) -> User:
         user.save(update_fields=["email_verified_at"])
         audit_record(actor=user, action="account.verify_email", obj=user)
     return user
+
+
+@transaction.atomic
+def manager_invite(
+    *,
+    actor,
+    email: str,
+    full_name: str,
+    categories: Iterable[Category],
+    capacity: int = 30,
+    language: str = settings.LANGUAGE_CODE,
+) -> User:
+    """Open a category manager's account and profile, and email them a link to choose a password."""
+    from portal.core.queue import enqueue
+
+    from .tasks import send_welcome_email
+
+    user = user_create(
+        actor=actor, email=email, full_name=full_name, role=Role.MANAGER, language=language
+    )
+    manager_profile_create(actor=actor, user=user, categories=categories, capacity=capacity)
+    enqueue(send_welcome_email, user_id=user.pk)
+    return user
+
+
+@transaction.atomic
+def manager_profile_update(
+    *,
+    actor,
+    profile: ManagerProfile,
+    categories: Iterable[Category],
+    capacity: int,
+    is_active: bool,
+    away_from=None,
+    away_until=None,
+    reason: str = "",
+) -> ManagerProfile:
+    """Change a manager's categories, capacity, availability and away dates. An inactive or away
+    manager gets no new organizations; the book they have stays until an operator moves it."""
+    authorize(actor, "manager.manage")
+    categories = list(categories)
+    errors = {}
+    if not categories:
+        errors["categories"] = _("Choose at least one category.")
+    if capacity < 1:
+        errors["capacity"] = _("A manager coaches at least one organization.")
+    if (away_from is None) != (away_until is None):
+        errors["away_until"] = _("Give both away dates, or neither.")
+    elif away_from and away_until < away_from:
+        errors["away_until"] = _("The last away day cannot be before the first.")
+    if errors:
+        raise ValidationError(errors)
+    profile = ManagerProfile.objects.select_for_update().get(pk=profile.pk)
+    before = {
+        "categories": sorted(profile.categories.values_list("pk", flat=True)),
+        "capacity": profile.capacity,
+        "is_active": profile.is_active,
+        "away_from": profile.away_from,
+        "away_until": profile.away_until,
+    }
+    profile.capacity, profile.is_active = capacity, is_active
+    profile.away_from, profile.away_until = away_from, away_until
+    profile.save(update_fields=["capacity", "is_active", "away_from", "away_until"])
+    profile.categories.set(categories)
+    after = {
+        "categories": sorted(c.pk for c in categories),
+        "capacity": capacity,
+        "is_active": is_active,
+        "away_from": away_from,
+        "away_until": away_until,
+    }
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="manager.update",
+            obj=profile,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+            reason=reason.strip(),
+        )
+    return profile

@@ -60,3 +60,37 @@ def send_verification_email(*, user_id: int) -> None:
         subject = render_to_string("registration/verify_email_subject.txt", context).strip()
         body = render_to_string("registration/verify_email.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_welcome_email(*, user_id: int) -> None:
+    """Welcome a staff account an operator opened, with a link to choose the first password."""
+    from django.urls import reverse
+
+    from portal.core.notifications import absolute_url
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return
+    with translation.override(user.language):
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        context = {
+            "user": user,
+            "url": absolute_url(path),
+            "sign_in": absolute_url(reverse("accounts:login")),
+        }
+        subject = render_to_string("registration/welcome_subject.txt", context).strip()
+        body = render_to_string("registration/welcome_email.txt", context)
+    send_mail(subject, body, None, [user.email])

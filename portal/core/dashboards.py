@@ -1,6 +1,8 @@
 """What each role's dashboard shows: figures that exist today, each read with a bounded number of
 queries whatever the size of the program."""
 
+import datetime
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -98,8 +100,31 @@ def operator_dashboard(user) -> dict:
     }
 
 
+def coaching_today(user) -> dict:
+    """The manager's morning: the book in figures and today's sessions."""
+    from organizations.models import CoachingSession, SessionStatus
+    from organizations.services.coaching import book_rows
+
+    rows = book_rows([user.pk])
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    return {
+        "book_size": len(rows),
+        "book_overdue": sum(row["overdue"] for row in rows),
+        "book_quiet": sum(1 for row in rows if row["quiet"]),
+        "sessions_today": CoachingSession.objects.filter(
+            manager=user,
+            status=SessionStatus.PLANNED,
+            scheduled_at__gte=start,
+            scheduled_at__lt=start + datetime.timedelta(days=1),
+        )
+        .select_related("organization")
+        .order_by("scheduled_at"),
+    }
+
+
 def manager_dashboard(user) -> dict:
     return {
+        **coaching_today(user),
         "my_categories": Category.objects.filter(pk__in=manager_category_ids(user)),
         **organization_figures(Organization.objects.for_user(user)),
         "creators": Creator.objects.for_user(user).count(),
@@ -131,6 +156,12 @@ def organization_dashboard(user) -> dict:
         "categories": organization.primary_categories.all(),
         "members": organization.memberships.select_related("user"),
         "assignment": organization.manager_assignments.active().select_related("manager").first(),
+        "next_session": organization.coaching_sessions.filter(
+            status="planned", scheduled_at__gte=timezone.now()
+        )
+        .order_by("scheduled_at")
+        .first(),
+        "open_items": organization.action_items.filter(status="open", owner="organization").count(),
         "roster_size": roster.count(),
         "recruited_this_month": roster.filter(
             source=BindingSource.RECRUITED, started_on__gte=month_start

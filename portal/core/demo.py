@@ -29,8 +29,9 @@ from organizations.models import OrganizationStatus, OrgRole, ProgramTerms, Revi
 from organizations.validators import credit_code_check_char
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import SYSTEM
-from portal.accounts.services import manager_profile_create, user_create
+from portal.accounts.services import manager_profile_create, manager_profile_update, user_create
 
+from .demo_coaching import demo_coaching
 from .demo_licence import render_licence
 from .models import Category
 
@@ -140,7 +141,7 @@ PLATFORMS = ["douyin", "kuaishou", "xiaohongshu", "bilibili", "weibo", "channels
 
 # How many organizations in each state (the fixed demo organization is added to APPROVED).
 STATE_COUNTS = {
-    OrganizationStatus.APPROVED: 22,
+    OrganizationStatus.APPROVED: 64,
     OrganizationStatus.SUBMITTED: 4,
     OrganizationStatus.UNDER_REVIEW: 4,
     OrganizationStatus.CHANGES_REQUESTED: 3,
@@ -204,7 +205,7 @@ class CreatorPlan:
 class DemoPlan:
     seed: int
     operators: list[PersonPlan]
-    managers: list[tuple[PersonPlan, list[str]]]
+    managers: list[tuple[PersonPlan, list[str], int]]  # (person, category codes, capacity)
     organizations: list[OrganizationPlan]
     creators: list[CreatorPlan] = field(default_factory=list)
 
@@ -244,22 +245,28 @@ def demo_plan(*, seed: int, category_codes: list[str], creators: int = 3000) -> 
         _person(rng, f"operator2@{DEMO_DOMAIN}", Role.OPERATOR, used_names),
     ]
 
-    managers: list[tuple[PersonPlan, list[str]]] = []
-    # The demo manager login serves beauty and personal care; then two or three per category.
+    managers: list[tuple[PersonPlan, list[str], int]] = []
+    # The demo manager login serves beauty and personal care; the other categories are shared out
+    # among eight managers (two or three categories each), and beauty has a second manager.
     managers.append(
         (
             _person(rng, f"manager@{DEMO_DOMAIN}", Role.MANAGER, used_names),
-            ["beauty", "personal-care"],
+            [c for c in ("beauty", "personal-care") if c in codes] or codes[:1],
+            20,
         )
     )
-    number = 1
-    for code in codes:
-        for _ in range(rng.choice((2, 2, 3))):
-            extra = [rng.choice(codes)] if rng.random() < 0.2 else []
-            categories = list(dict.fromkeys([code, *extra]))
-            email = f"manager{number:02d}@{DEMO_DOMAIN}"
-            managers.append((_person(rng, email, Role.MANAGER, used_names), categories))
-            number += 1
+    rest = [c for c in codes if c not in managers[0][1]]
+    rng.shuffle(rest)
+    groups = [sorted(rest[i::8]) for i in range(min(8, len(rest)))]
+    groups.append([c for c in ("beauty", "fashion") if c in codes] or codes[:1])
+    for number, group in enumerate(groups, start=1):
+        email = f"manager{number:02d}@{DEMO_DOMAIN}"
+        managers.append(
+            (_person(rng, email, Role.MANAGER, used_names), group, rng.choice((12, 15, 20, 25)))
+        )
+    # Approved organizations are spread over the managers' categories (the demo manager's twice
+    # over), so every manager has a real book to open.
+    main_categories = [managers[0][1], *[group for _p, group, _c in managers[1:]], managers[0][1]]
 
     organizations: list[OrganizationPlan] = []
     used_org_names: set[str] = set()
@@ -334,10 +341,12 @@ def demo_plan(*, seed: int, category_codes: list[str], creators: int = 3000) -> 
     applicant.categories = ["beauty"]
     organizations.append(applicant)
     for status, count in STATE_COUNTS.items():
-        for _ in range(count):
-            organizations.append(
-                new_org(status, f"org{len(organizations) + 1:02d}.owner@{DEMO_DOMAIN}")
-            )
+        for n in range(count):
+            org = new_org(status, f"org{len(organizations) + 1:02d}.owner@{DEMO_DOMAIN}")
+            if status == OrganizationStatus.APPROVED:
+                main = rng.choice(main_categories[n % len(main_categories)])
+                org.categories = [main, *[c for c in org.categories if c != main]][:3]
+            organizations.append(org)
 
     # Creators: most belong to active or suspended organizations, some are not bound yet.
     rostered = [
@@ -415,10 +424,10 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
     say(f"{len(operators)} operators")
 
     managers_by_category: dict[str, list[User]] = {}
-    for person, codes in plan.managers:
+    for person, codes, capacity in plan.managers:
         user = _make_user(person)
         manager_profile_create(
-            actor=operator, user=user, categories=[categories[c] for c in codes], capacity=30
+            actor=operator, user=user, categories=[categories[c] for c in codes], capacity=capacity
         )
         for code in codes:
             managers_by_category.setdefault(code, []).append(user)
@@ -513,6 +522,26 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
     _demo_claims(plan, made)
     for organization, reason in suspensions:
         org_services.organization_suspend(actor=operator, organization=organization, reason=reason)
+    coached = demo_coaching(seed=plan.seed, owners={o.pk: owner for o, owner in made}, today=today)
+    say(
+        f"{coached['goals']} coaching goals, {coached['sessions']} sessions, "
+        f"{coached['items']} action items"
+    )
+    # One manager is on leave for the next days: the balance page shows it, and they get no
+    # new organizations meanwhile.
+    away = User.objects.filter(email=f"manager02@{DEMO_DOMAIN}").first()
+    if away is not None:
+        profile = away.manager_profile
+        manager_profile_update(
+            actor=operator,
+            profile=profile,
+            categories=list(profile.categories.all()),
+            capacity=profile.capacity,
+            is_active=True,
+            away_from=today - datetime.timedelta(days=2),
+            away_until=today + datetime.timedelta(days=12),
+            reason="年假",
+        )
     return {
         "operators": len(operators),
         "managers": len(plan.managers),

@@ -2,7 +2,14 @@ import pytest
 from django.core.management import call_command
 
 from creators.models import Binding, Creator
-from organizations.models import Invitation, Organization, OrganizationStatus
+from organizations.models import (
+    ActionItem,
+    CoachingSession,
+    Invitation,
+    ManagerAssignment,
+    Organization,
+    OrganizationStatus,
+)
 from organizations.validators import validate_credit_code
 from portal.accounts.models import ManagerProfile, User
 from portal.audit.models import AuditEntry
@@ -39,7 +46,13 @@ def test_seed_demo_builds_every_state_through_the_services(capsys):
     assert Binding.objects.filter(ended_on__isnull=True).count() > 200
     # Every category has managers; the applicants' steps are in the audit log, done by real people.
     assert not Category.objects.filter(manager_profiles__isnull=True).exists()
-    assert ManagerProfile.objects.count() >= 2 * Category.objects.count()
+    # Every manager has a book to coach: goals, sessions held and planned, action items.
+    for profile in ManagerProfile.objects.select_related("user"):
+        assert ManagerAssignment.objects.active().filter(manager=profile.user).count() >= 3
+        assert CoachingSession.objects.filter(manager=profile.user, status="held").exists()
+        assert CoachingSession.objects.filter(manager=profile.user, status="planned").exists()
+    assert ActionItem.objects.filter(status="open").exists()
+    assert ActionItem.objects.filter(status="done").exists()
     approvals = AuditEntry.objects.filter(action="organization.approve").select_related("actor")
     assert approvals.exists() and all(e.actor.role == "manager" for e in approvals)
     assert AuditEntry.objects.filter(
