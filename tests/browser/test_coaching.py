@@ -48,7 +48,7 @@ def test_a_coaching_session_from_plan_to_a_completed_item(page, live_server, bea
     expect(page.locator(".messages")).to_contain_text("Notes and action items saved")
 
     sign_in(page, live_server, member.email)
-    page.get_by_role("link", name="Coaching").click()
+    page.get_by_role("navigation").get_by_role("link", name="Coaching", exact=True).click()
     main = page.get_by_role("main")
     expect(main).to_contain_text("Agreed: five original videos a week.")
     expect(main).to_contain_text("Publish five originals")
