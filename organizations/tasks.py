@@ -60,9 +60,13 @@ def send_manager_reminder(*, reminder_id: int) -> None:
 
     from .models import ActionItem, CoachingSession, ItemStatus, ReminderLog, SessionStatus
 
-    log = ReminderLog.objects.select_related("manager").filter(pk=reminder_id).first()
+    log = (
+        ReminderLog.objects.select_related("manager")
+        .filter(pk=reminder_id, sent_at__isnull=True)
+        .first()
+    )
     if log is None or not log.manager.is_active:
-        return
+        return  # unknown, or already sent by an earlier delivery of this task
     start = timezone.make_aware(datetime.datetime.combine(log.day, datetime.time.min))
     sessions = CoachingSession.objects.filter(
         manager=log.manager,
@@ -87,3 +91,4 @@ def send_manager_reminder(*, reminder_id: int) -> None:
         subject = render_to_string("coaching/reminder_subject.txt", context).strip()
         body = render_to_string("coaching/reminder_email.txt", context)
     send_mail(subject, body, None, [log.manager.email])
+    ReminderLog.objects.filter(pk=log.pk).update(sent_at=timezone.now())

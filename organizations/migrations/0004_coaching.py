@@ -89,6 +89,7 @@ class Migration(migrations.Migration):
                 ('sessions', models.PositiveSmallIntegerField(default=0)),
                 ('overdue_items', models.PositiveSmallIntegerField(default=0)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
                 ('manager', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),

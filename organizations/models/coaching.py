@@ -267,6 +267,7 @@ class ReminderLog(models.Model):
     sessions = models.PositiveSmallIntegerField(default=0)
     overdue_items = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -18,10 +18,11 @@ from organizations.models import (
     ItemOwner,
     ItemStatus,
     ManagerAssignment,
+    ReminderLog,
     SessionStatus,
 )
 from organizations.services import coaching
-from organizations.tasks import send_daily_reminders
+from organizations.tasks import send_daily_reminders, send_manager_reminder
 from portal.audit.models import AuditEntry
 from portal.core.models import Notification
 from tests.creators.factories import BindingFactory, CreatorFactory
@@ -32,6 +33,17 @@ from tests.organizations.factories import OrganizationFactory
 def coached(organization, manager):
     ManagerAssignment.objects.create(organization=organization, manager=manager)
     return organization
+
+
+def goal(manager, organization, kind, target, title="Goal"):
+    return coaching.goal_create(
+        actor=manager,
+        organization=organization,
+        kind=kind,
+        title=title,
+        target=target,
+        due_on=datetime.date(2026, 12, 31),
+    )
 
 
 def plan_session(manager, organization, when=None, **extra):
@@ -58,22 +70,8 @@ def held_session(manager, organization, items=(), days_ago=3):
 def test_goal_progress_comes_from_the_organizations_real_figures(coached, manager):
     for gmv in ("1000.50", "2000.00", "0"):
         BindingFactory(organization=coached, creator=CreatorFactory(gmv_30d=Decimal(gmv)))
-    roster = coaching.goal_create(
-        actor=manager,
-        organization=coached,
-        kind=GoalKind.ROSTER,
-        title="Grow the roster",
-        target=Decimal(6),
-        due_on=datetime.date(2026, 12, 31),
-    )
-    gmv = coaching.goal_create(
-        actor=manager,
-        organization=coached,
-        kind=GoalKind.GMV,
-        title="GMV",
-        target=Decimal("12002"),
-        due_on=datetime.date(2026, 12, 31),
-    )
+    roster = goal(manager, coached, GoalKind.ROSTER, Decimal(6), title="Grow the roster")
+    gmv = goal(manager, coached, GoalKind.GMV, Decimal("12002"), title="GMV")
     figures = coaching.organization_figures([coached.pk])[coached.pk]
     assert coaching.goal_progress(roster, figures) == (Decimal(3), 50)
     assert coaching.goal_progress(gmv, figures) == (Decimal("3000.50"), 25)
@@ -81,24 +79,10 @@ def test_goal_progress_comes_from_the_organizations_real_figures(coached, manage
 
 
 def test_a_custom_goal_takes_progress_by_hand_and_a_measured_one_refuses_it(coached, manager):
-    custom = coaching.goal_create(
-        actor=manager,
-        organization=coached,
-        kind=GoalKind.CUSTOM,
-        title="Open a live room",
-        target=Decimal(4),
-        due_on=datetime.date(2026, 12, 31),
-    )
+    custom = goal(manager, coached, GoalKind.CUSTOM, Decimal(4), title="Open a live room")
     coaching.goal_update(actor=manager, goal=custom, manual_progress=Decimal(3))
     assert coaching.goal_progress(custom, {}) == (Decimal(3), 75)
-    roster = coaching.goal_create(
-        actor=manager,
-        organization=coached,
-        kind=GoalKind.ROSTER,
-        title="Roster",
-        target=Decimal(5),
-        due_on=datetime.date(2026, 12, 31),
-    )
+    roster = goal(manager, coached, GoalKind.ROSTER, Decimal(5), title="Roster")
     with pytest.raises(ValidationError) as error:
         coaching.goal_update(actor=manager, goal=roster, manual_progress=Decimal(3))
     assert "manual_progress" in error.value.message_dict
@@ -106,14 +90,7 @@ def test_a_custom_goal_takes_progress_by_hand_and_a_measured_one_refuses_it(coac
 
 def test_a_goal_needs_a_positive_target(coached, manager):
     with pytest.raises(ValidationError) as error:
-        coaching.goal_create(
-            actor=manager,
-            organization=coached,
-            kind=GoalKind.ROSTER,
-            title="Roster",
-            target=Decimal(0),
-            due_on=datetime.date(2026, 12, 31),
-        )
+        goal(manager, coached, GoalKind.ROSTER, Decimal(0), title="Roster")
     assert "target" in error.value.message_dict
 
 
@@ -229,6 +206,9 @@ def test_reminders_go_once_a_day_even_when_the_job_runs_twice(
     reminders = [m for m in mail.outbox if m.to == [manager.email]]
     assert len(reminders) == 1
     assert "Late" in reminders[0].body and coached.legal_name in reminders[0].body
+    # A second delivery of the same task (at-least-once queues) sends nothing more.
+    send_manager_reminder(reminder_id=ReminderLog.objects.get().pk)
+    assert len([m for m in mail.outbox if m.to == [manager.email]]) == 1
     assert coaching.reminders_send(today) == 0
     assert coaching.reminders_send(today + datetime.timedelta(days=1)) == 1
 
@@ -341,14 +321,7 @@ def _book(manager, beauty, count):
             ],
         )
         plan_session(manager, organization)
-        coaching.goal_create(
-            actor=manager,
-            organization=organization,
-            kind=GoalKind.ROSTER,
-            title="Roster",
-            target=Decimal(10),
-            due_on=datetime.date(2026, 12, 31),
-        )
+        goal(manager, organization, GoalKind.ROSTER, Decimal(10), title="Roster")
 
 
 def _queries(client, url):
