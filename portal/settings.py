@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "organizations",
     "creators",
+    "incentives",
     "incubation",
 ]
 
