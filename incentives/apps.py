@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class IncentivesConfig(AppConfig):
     name = "incentives"
     verbose_name = _("Incentives and settlement")
+
+    def ready(self):
+        from . import rules  # noqa: F401

@@ -1,0 +1,15 @@
+from .programs import (
+    cycles_for,
+    program_create,
+    rule_version_draft,
+    rule_version_in_force,
+    rule_version_publish,
+)
+
+__all__ = [
+    "cycles_for",
+    "program_create",
+    "rule_version_draft",
+    "rule_version_in_force",
+    "rule_version_publish",
+]
