@@ -262,3 +262,185 @@ class TrafficBand(models.Model):
 
     def __str__(self):
         return f"{self.rank_from}-{self.rank_to}"
+
+
+class ListStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    EXPORTED = "exported", _("Exported for payment")
+    PAID = "paid", _("Paid")
+
+
+class RewardList(models.Model):
+    """A cycle's reward list. Computing replaces a draft's lines; from approval on the list and
+    its lines never change (a correction is a new adjusting line)."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.PROTECT, related_name="reward_list")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ListStatus.choices, default=ListStatus.DRAFT
+    )
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("rule version")
+    )
+    revision = models.PositiveIntegerField(_("computation"), default=0)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    cash_total = MoneyField(_("cash total"), default=0)
+    traffic_total = MoneyField(_("traffic total"), default=0)
+    line_count = models.PositiveIntegerField(_("lines"), default=0)
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cycle__starts_on"]
+        verbose_name = _("reward list")
+        verbose_name_plural = _("reward lists")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_approved_by__isnull=True)
+                | Q(approved_by__isnull=True)
+                | ~Q(first_approved_by=F("approved_by")),
+                name="reward_list_two_different_approvers",
+                violation_error_message=_("The second approval must come from another operator."),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.cycle)
+
+
+class LineKind(models.TextChoices):
+    CREATOR_SUBSIDY = "creator_subsidy", _("Creator subsidy")
+    PLAYBACK = "playback", _("Playback subsidy")
+    COMMISSION = "commission", _("Sales commission")
+    TRAFFIC = "traffic", _("Traffic reward")
+    ORG_BASIC = "org_basic", _("Basic incentive")
+    ORG_TIER = "org_tier", _("Special incentive")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+class RewardLine(models.Model):
+    """One amount of a reward list with the figures and the rule that produced it, so it can be
+    explained. Creator lines name the creator (the beneficiary) and the organization they were
+    with at the end of the cycle; organization lines name only the organization."""
+
+    reward_list = models.ForeignKey(RewardList, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=16, choices=LineKind.choices)
+    pool = models.CharField(_("pool"), max_length=10, choices=PoolKind.choices)
+    creator = models.ForeignKey(
+        "creators.Creator", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    amount = MoneyField(_("amount"))
+    amount_before_cap = MoneyField(_("before the cap"), null=True, blank=True)
+    rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
+    rule_id = models.PositiveIntegerField(null=True, blank=True)
+    original_videos = models.PositiveIntegerField(null=True, blank=True)
+    valid_plays = models.PositiveBigIntegerField(null=True, blank=True)
+    followers = models.PositiveBigIntegerField(null=True, blank=True)
+    gmv = MoneyField(_("GMV"), null=True, blank=True)
+    introduced = models.PositiveIntegerField(null=True, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["reward_list", "kind", "id"]
+        verbose_name = _("reward line")
+        verbose_name_plural = _("reward lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reward_list", "kind", "creator"],
+                condition=Q(creator__isnull=False) & ~Q(kind="adjustment"),
+                name="reward_line_one_per_creator_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["reward_list", "kind", "organization"],
+                condition=Q(creator__isnull=True) & ~Q(kind="adjustment"),
+                name="reward_line_one_per_organization_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(creator__isnull=False) | Q(organization__isnull=False),
+                name="reward_line_has_beneficiary",
+            ),
+        ]
+        indexes = [models.Index(fields=["reward_list", "organization"], name="line_org_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount}"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
+
+
+class LedgerEntry(models.Model):
+    """Money committed from a pool to a beneficiary for a cycle. Written once, at approval; the
+    database refuses a second entry for the same cycle, beneficiary and kind. Only its payment
+    status changes afterwards."""
+
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="entries")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="ledger_entries")
+    kind = models.CharField(_("kind"), max_length=16, choices=LineKind.choices)
+    creator = models.ForeignKey(
+        "creators.Creator", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    amount = MoneyField(_("amount"))
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason_code = models.CharField(_("reason"), max_length=40)
+    line = models.OneToOneField(
+        RewardLine, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry"
+    )
+    payment_status = models.CharField(
+        _("payment"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "kind", "creator"],
+                condition=Q(creator__isnull=False) & ~Q(kind="adjustment"),
+                name="ledger_once_per_creator_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kind", "organization"],
+                condition=Q(creator__isnull=True) & ~Q(kind="adjustment"),
+                name="ledger_once_per_organization_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(creator__isnull=False) | Q(organization__isnull=False),
+                name="ledger_has_beneficiary",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} {self.kind} {self.amount}"

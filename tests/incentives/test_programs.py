@@ -96,3 +96,28 @@ def test_an_empty_version_cannot_be_published(program, operator):
     draft = rule_version_draft(actor=operator, program=program, effective_from=D(2027, 1, 1))
     with pytest.raises(ValidationError):
         rule_version_publish(actor=operator, version=draft)
+
+
+def test_the_ledger_refuses_a_second_entry_for_the_same_cycle_beneficiary_and_kind(
+    program, organization
+):
+    from django.db import IntegrityError, transaction
+
+    from incentives.models import LedgerEntry
+
+    cycle = program.cycles.first()
+    pool = Pool.objects.get(program=program, kind="cash")
+    entry = {
+        "pool": pool,
+        "cycle": cycle,
+        "kind": "org_tier",
+        "organization": organization,
+        "reason_code": "tier",
+    }
+    LedgerEntry.objects.create(amount=Decimal(100), **entry)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(amount=Decimal(100), **entry)
+    # adjustments are separate entries, each tied to its own reason
+    LedgerEntry.objects.create(amount=Decimal(-20), **(entry | {"kind": "adjustment"}))
+    LedgerEntry.objects.create(amount=Decimal(5), **(entry | {"kind": "adjustment"}))
+    assert LedgerEntry.objects.count() == 3
