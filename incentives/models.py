@@ -326,14 +326,10 @@ class LineKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 
-class RewardLine(models.Model):
-    """One amount of a reward list with the figures and the rule that produced it, so it can be
-    explained. Creator lines name the creator (the beneficiary) and the organization they were
-    with at the end of the cycle; organization lines name only the organization."""
+class Beneficiary(models.Model):
+    """Who an amount is for: a creator (then `organization` is the one they were with at the end
+    of the cycle, for its statement) or an organization alone."""
 
-    reward_list = models.ForeignKey(RewardList, on_delete=models.CASCADE, related_name="lines")
-    kind = models.CharField(_("kind"), max_length=16, choices=LineKind.choices)
-    pool = models.CharField(_("pool"), max_length=10, choices=PoolKind.choices)
     creator = models.ForeignKey(
         "creators.Creator", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -344,6 +340,19 @@ class RewardLine(models.Model):
         blank=True,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class RewardLine(Beneficiary):
+    """One amount of a reward list with the figures and the rule that produced it, so it can be
+    explained. Creator lines name the creator (the beneficiary) and the organization they were
+    with at the end of the cycle; organization lines name only the organization."""
+
+    reward_list = models.ForeignKey(RewardList, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=16, choices=LineKind.choices)
+    pool = models.CharField(_("pool"), max_length=10, choices=PoolKind.choices)
     amount = MoneyField(_("amount"))
     amount_before_cap = MoneyField(_("before the cap"), null=True, blank=True)
     rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
@@ -388,7 +397,7 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Payment failed")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(Beneficiary):
     """Money committed from a pool to a beneficiary for a cycle. Written once, at approval; the
     database refuses a second entry for the same cycle, beneficiary and kind. Only its payment
     status changes afterwards."""
@@ -396,16 +405,6 @@ class LedgerEntry(models.Model):
     pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="entries")
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=16, choices=LineKind.choices)
-    creator = models.ForeignKey(
-        "creators.Creator", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     amount = MoneyField(_("amount"))
     rule_version = models.ForeignKey(
         RuleVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
