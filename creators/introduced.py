@@ -129,9 +129,13 @@ def introduced_status(
     )
 
 
-def counting_bindings(bindings, *, cycle_start: datetime.date):
-    """Of `bindings`, those that count as introduced in the cycle starting `cycle_start`, in SQL."""
-    cycle_start, cycle_end = cycle_of(cycle_start)
+def counting_bindings(
+    bindings, *, cycle_start: datetime.date, cycle_end: datetime.date | None = None
+):
+    """Of `bindings`, those that count as introduced in the cycle starting `cycle_start` (a calendar
+    month unless `cycle_end` says otherwise: programs may have longer cycles), in SQL."""
+    if cycle_end is None:
+        cycle_start, cycle_end = cycle_of(cycle_start)
     rule = QualificationRule.objects.in_force(cycle_start)
     if rule is None:
         return bindings.none()

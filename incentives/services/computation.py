@@ -1,0 +1,201 @@
+"""The set-based computation of a cycle's reward lines: one INSERT ... SELECT per group of kinds,
+in SQL that runs the same on PostgreSQL and SQLite. All amounts are integer fen; divisions
+truncate (a fraction of a fen is never paid).
+
+Creators: those with metric days in the cycle and bound, on the cycle's last day, to an approved
+organization. Figures over the cycle: original videos, valid plays that count (flagged plays do
+not), GMV; followers as the creator's current count.
+- creator subsidy: the highest level of their primary field's rules whose thresholds they meet;
+- playback subsidy: valid plays x rate / 1,000;
+- cap: subsidy and playback together at most the version's cap; the subsidy keeps its amount
+  first, playback takes what is left; a capped line records its amount before the cap;
+- sales commission: GMV x basis points / 10,000 (outside the cap: it is not a subsidy);
+- traffic reward: creators with enough original videos, ranked by valid plays (ties by creator
+  id), get the coupon of their rank's band.
+Organizations (approved): introduced creators in the cycle (the qualification rule in force on the
+cycle's first day) x the basic amount, and the highest tier whose threshold they reach.
+"""
+
+import datetime
+
+from django.db import connection
+
+from creators.introduced import counting_bindings
+from creators.models import Binding
+from incentives.models import Cycle, RuleVersion
+from organizations.models import OrganizationStatus
+from portal.core.money import to_fen
+
+LINE_COLUMNS = (
+    "reward_list_id, kind, pool, creator_id, organization_id, amount, amount_before_cap, "
+    "rule_version_id, rule_id, original_videos, valid_plays, followers, gmv, introduced, rank, note"
+)
+
+CREATOR_FIGURES = """
+fig AS (
+  SELECT m.creator_id,
+         CAST(SUM(m.original_videos) AS BIGINT) AS videos,
+         CAST(SUM(m.counted_valid_plays) AS BIGINT) AS plays,
+         CAST(SUM(CAST(ROUND(m.gmv * 100) AS BIGINT)) AS BIGINT) AS gmv
+  FROM creators_dailymetric m
+  WHERE m.date >= %s AND m.date < %s
+  GROUP BY m.creator_id
+),
+elig AS (
+  SELECT f.creator_id, f.videos, f.plays, f.gmv, c.follower_count AS followers,
+         c.primary_category_id AS category_id, b.organization_id
+  FROM fig f
+  JOIN creators_creator c ON c.id = f.creator_id
+  JOIN creators_binding b ON b.creator_id = f.creator_id AND b.started_on <= %s
+       AND (b.ended_on IS NULL OR b.ended_on >= %s)
+  JOIN organizations_organization o ON o.id = b.organization_id AND o.status = %s
+),
+lvl AS (
+  SELECT e.creator_id, MAX(r.level) AS level
+  FROM elig e
+  JOIN incentives_subsidyrule r ON r.version_id = %s AND r.category_id = e.category_id
+       AND e.videos >= r.min_original_videos AND e.plays >= r.min_valid_plays
+       AND e.followers >= r.min_followers
+  GROUP BY e.creator_id
+),
+raw AS (
+  SELECT e.*, r.id AS rule_id, COALESCE(r.amount, 0) AS subsidy,
+         (e.plays * %s) / 1000 AS playback, (e.gmv * %s) / 10000 AS commission
+  FROM elig e
+  LEFT JOIN lvl ON lvl.creator_id = e.creator_id
+  LEFT JOIN incentives_subsidyrule r ON r.version_id = %s AND r.category_id = e.category_id
+       AND r.level = lvl.level
+),
+capped AS (
+  SELECT raw.*,
+         CASE WHEN subsidy > %s THEN %s ELSE subsidy END AS subsidy_paid
+  FROM raw
+),
+paid AS (
+  SELECT capped.*,
+         CASE WHEN playback > %s - subsidy_paid THEN %s - subsidy_paid ELSE playback END
+           AS playback_paid
+  FROM capped
+)"""
+
+
+def _creator_params(cycle: Cycle, version: RuleVersion) -> list:
+    last_day = cycle.ends_on - datetime.timedelta(days=1)
+    cap = to_fen(version.creator_cap)
+    return [
+        cycle.starts_on,
+        cycle.ends_on,
+        last_day,
+        last_day,
+        OrganizationStatus.APPROVED,
+        version.pk,
+        to_fen(version.playback_rate),
+        version.commission_bp,
+        version.pk,
+        cap,
+        cap,
+        cap,
+        cap,
+    ]
+
+
+def insert_creator_lines(reward_list_id: int, cycle: Cycle, version: RuleVersion) -> int:
+    """Creator subsidy, playback and commission lines, one statement."""
+    sql = f"""
+WITH {CREATOR_FIGURES}
+INSERT INTO incentives_rewardline ({LINE_COLUMNS})
+SELECT %s, 'creator_subsidy', 'cash', creator_id, organization_id, subsidy_paid,
+       CASE WHEN subsidy_paid < subsidy THEN subsidy END, %s, rule_id, videos, plays, followers,
+       gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
+FROM paid WHERE subsidy > 0
+UNION ALL
+SELECT %s, 'playback', 'cash', creator_id, organization_id, playback_paid,
+       CASE WHEN playback_paid < playback THEN playback END, %s, CAST(NULL AS BIGINT), videos, plays, followers,
+       gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
+FROM paid WHERE playback > 0
+UNION ALL
+SELECT %s, 'commission', 'cash', creator_id, organization_id, commission, CAST(NULL AS BIGINT), %s, CAST(NULL AS BIGINT),
+       videos, plays, followers, gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
+FROM paid WHERE commission > 0
+"""  # noqa: S608 - constant SQL text; every value is a parameter
+    params = _creator_params(cycle, version) + [reward_list_id, version.pk] * 3
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def insert_traffic_lines(reward_list_id: int, cycle: Cycle, version: RuleVersion) -> int:
+    """Traffic coupons by rank of valid plays among creators with enough original videos."""
+    sql = f"""
+WITH {CREATOR_FIGURES},
+ranked AS (
+  SELECT paid.*, ROW_NUMBER() OVER (ORDER BY plays DESC, creator_id) AS rank_no
+  FROM paid WHERE videos >= %s AND plays > 0
+)
+INSERT INTO incentives_rewardline ({LINE_COLUMNS})
+SELECT %s, 'traffic', 'traffic', k.creator_id, k.organization_id, t.coupon, CAST(NULL AS BIGINT), %s, t.id,
+       k.videos, k.plays, k.followers, k.gmv, CAST(NULL AS BIGINT), k.rank_no, ''
+FROM ranked k
+JOIN incentives_trafficband t ON t.version_id = %s AND k.rank_no >= t.rank_from
+     AND k.rank_no <= t.rank_to
+"""  # noqa: S608 - constant SQL text; every value is a parameter
+    params = [
+        *_creator_params(cycle, version),
+        version.traffic_min_original,
+        reward_list_id,
+        version.pk,
+        version.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def insert_organization_lines(reward_list_id: int, cycle: Cycle, version: RuleVersion) -> int:
+    """Basic incentive per introduced creator and the special incentive tier."""
+    introduced = (
+        counting_bindings(
+            Binding.objects.filter(organization__status=OrganizationStatus.APPROVED),
+            cycle_start=cycle.starts_on,
+            cycle_end=cycle.ends_on,
+        )
+        .order_by()
+        .values("organization_id")
+    )
+    counted_sql, counted_params = introduced.query.sql_with_params()
+    sql = f"""
+WITH counted AS ({counted_sql}),
+intro AS (
+  SELECT organization_id, COUNT(*) AS n FROM counted GROUP BY organization_id
+),
+tier AS (
+  SELECT i.organization_id, MAX(t.level) AS level
+  FROM intro i JOIN incentives_orgtier t ON t.version_id = %s AND i.n >= t.min_introduced
+  GROUP BY i.organization_id
+)
+INSERT INTO incentives_rewardline ({LINE_COLUMNS})
+SELECT %s, 'org_basic', 'cash', CAST(NULL AS BIGINT), organization_id, n * %s, CAST(NULL AS BIGINT), %s, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), n, CAST(NULL AS BIGINT), ''
+FROM intro WHERE n * %s > 0
+UNION ALL
+SELECT %s, 'org_tier', 'cash', CAST(NULL AS BIGINT), i.organization_id, t.amount, CAST(NULL AS BIGINT), %s, t.id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), i.n, CAST(NULL AS BIGINT), ''
+FROM intro i
+JOIN tier ON tier.organization_id = i.organization_id
+JOIN incentives_orgtier t ON t.version_id = %s AND t.level = tier.level
+"""  # noqa: S608 - constant SQL text; every value is a parameter
+    basic = to_fen(version.basic_per_introduced)
+    params = [
+        *counted_params,
+        version.pk,
+        reward_list_id,
+        basic,
+        version.pk,
+        basic,
+        reward_list_id,
+        version.pk,
+        version.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -1,0 +1,81 @@
+"""The set-based computation on a small, hand-checked cycle."""
+
+import datetime
+from decimal import Decimal
+
+from creators.models import DailyMetric
+from incentives.models import OrgTier, RewardLine, RewardList, SubsidyRule, TrafficBand
+from incentives.services import program_create, rule_version_draft, rule_version_publish
+from incentives.services.computation import (
+    insert_creator_lines,
+    insert_organization_lines,
+    insert_traffic_lines,
+)
+from tests.creators.factories import BindingFactory, CreatorFactory
+
+D = datetime.date
+
+
+def test_a_small_cycle(operator, organization, beauty):
+    program = program_create(
+        actor=operator,
+        name="p",
+        starts_on=D(2026, 11, 1),
+        ends_on=D(2027, 1, 1),
+        cash_budget=Decimal(10_000_000),
+        traffic_budget=Decimal(1_000_000),
+    )
+    version = rule_version_draft(actor=operator, program=program, effective_from=D(2026, 11, 1))
+    version.playback_rate = Decimal("0.50")
+    version.commission_bp = 200
+    version.basic_per_introduced = Decimal(100)
+    version.creator_cap = Decimal(3000)
+    version.save()
+    SubsidyRule.objects.create(
+        version=version,
+        category=beauty,
+        level=1,
+        min_original_videos=2,
+        min_valid_plays=1000,
+        min_followers=0,
+        amount=Decimal(1000),
+    )
+    SubsidyRule.objects.create(
+        version=version,
+        category=beauty,
+        level=2,
+        min_original_videos=5,
+        min_valid_plays=10000,
+        min_followers=0,
+        amount=Decimal(2900),
+    )
+    OrgTier.objects.create(version=version, level=1, min_introduced=1, amount=Decimal(5000))
+    TrafficBand.objects.create(version=version, rank_from=1, rank_to=1, coupon=Decimal(800))
+    rule_version_publish(actor=operator, version=version)
+    creator = CreatorFactory()
+    BindingFactory(creator=creator, organization=organization, started_on=D(2026, 11, 2))
+    for day in range(2, 12):
+        DailyMetric.objects.create(
+            creator=creator,
+            date=D(2026, 11, day),
+            plays=100_000,
+            valid_plays=100_000,
+            counted_valid_plays=100_000,
+            videos_published=1,
+            original_videos=1,
+            gmv=Decimal("123.45"),
+        )
+    cycle = program.cycles.get(number=1)
+    rl = RewardList.objects.create(cycle=cycle, rule_version=version)
+    insert_creator_lines(rl.pk, cycle, version)
+    insert_traffic_lines(rl.pk, cycle, version)
+    insert_organization_lines(rl.pk, cycle, version)
+    lines = {line.kind: (line.amount, line.amount_before_cap) for line in RewardLine.objects.all()}
+    assert lines["creator_subsidy"] == (Decimal(2900), None)
+    assert lines["playback"] == (Decimal(100), Decimal(500))
+    assert lines["commission"] == (Decimal("24.69"), None)
+    assert lines["traffic"] == (Decimal(800), None)
+    assert lines["org_basic"] == (Decimal(100), None)
+    assert lines["org_tier"] == (Decimal(5000), None)
+    traffic = RewardLine.objects.get(kind="traffic")
+    assert (traffic.pool, traffic.rank, traffic.valid_plays) == ("traffic", 1, 1_000_000)
