@@ -5,6 +5,7 @@ from .programs import (
     rule_version_in_force,
     rule_version_publish,
 )
+from .settlement import settlement_compute
 
 __all__ = [
     "cycles_for",
@@ -12,4 +13,5 @@ __all__ = [
     "rule_version_draft",
     "rule_version_in_force",
     "rule_version_publish",
+    "settlement_compute",
 ]

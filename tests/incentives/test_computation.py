@@ -3,6 +3,8 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from creators.models import DailyMetric
 from incentives.models import OrgTier, RewardLine, RewardList, SubsidyRule, TrafficBand
 from incentives.services import program_create, rule_version_draft, rule_version_publish
@@ -16,7 +18,7 @@ from tests.creators.factories import BindingFactory, CreatorFactory
 D = datetime.date
 
 
-def test_a_small_cycle(operator, organization, beauty):
+def setup_cycle(operator, organization, beauty):
     program = program_create(
         actor=operator,
         name="p",
@@ -65,7 +67,11 @@ def test_a_small_cycle(operator, organization, beauty):
             original_videos=1,
             gmv=Decimal("123.45"),
         )
-    cycle = program.cycles.get(number=1)
+    return program.cycles.get(number=1), version
+
+
+def test_a_small_cycle(operator, organization, beauty):
+    cycle, version = setup_cycle(operator, organization, beauty)
     rl = RewardList.objects.create(cycle=cycle, rule_version=version)
     insert_creator_lines(rl.pk, cycle, version)
     insert_traffic_lines(rl.pk, cycle, version)
@@ -79,3 +85,30 @@ def test_a_small_cycle(operator, organization, beauty):
     assert lines["org_tier"] == (Decimal(5000), None)
     traffic = RewardLine.objects.get(kind="traffic")
     assert (traffic.pool, traffic.rank, traffic.valid_plays) == ("traffic", 1, 1_000_000)
+
+
+def lines_of(reward_list):
+    return sorted(
+        RewardLine.objects.filter(reward_list=reward_list).values_list(
+            "kind", "creator_id", "organization_id", "amount"
+        )
+    )
+
+
+def test_computing_again_replaces_the_draft_with_the_same_lines(operator, organization, beauty):
+    from django.core.exceptions import ValidationError
+
+    from incentives.models import ListStatus
+    from incentives.services import settlement_compute
+
+    cycle, _version = setup_cycle(operator, organization, beauty)
+    first = settlement_compute(actor=operator, cycle=cycle)
+    lines = lines_of(first)
+    again = settlement_compute(actor=operator, cycle=cycle)
+    assert again.pk == first.pk and again.revision == 2
+    assert lines_of(again) == lines and len(lines) == 6
+    assert again.cash_total == Decimal("8124.69") and again.traffic_total == Decimal(800)
+    RewardList.objects.filter(pk=again.pk).update(status=ListStatus.APPROVED)
+    with pytest.raises(ValidationError):
+        settlement_compute(actor=operator, cycle=cycle)
+    assert lines_of(again) == lines

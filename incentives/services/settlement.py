@@ -1,0 +1,68 @@
+"""Settlement of a cycle: compute (replacing a draft's lines) and the list's totals."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incentives.models import Cycle, ListStatus, PoolKind, RewardLine, RewardList
+from portal.accounts.permissions import authorize
+from portal.audit.services import audit_record
+
+from .computation import insert_creator_lines, insert_organization_lines, insert_traffic_lines
+from .programs import rule_version_in_force
+
+RECOMPUTABLE = (ListStatus.DRAFT, ListStatus.IN_REVIEW)
+
+
+@transaction.atomic
+def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
+    """Compute the cycle's reward lines with the rules in force on its first day. A draft (or a
+    list in review) is replaced whole; an approved list never changes. The cycle row is locked,
+    so two runs at once take turns and leave the same lines."""
+    authorize(actor, "settlement.compute", cycle.program)
+    cycle = Cycle.objects.select_for_update().select_related("program").get(pk=cycle.pk)
+    version = rule_version_in_force(cycle.program, cycle.starts_on)
+    if version is None:
+        raise ValidationError(_("No published rules are in force for this cycle."))
+    reward_list = RewardList.objects.filter(cycle=cycle).first()
+    if reward_list is not None and reward_list.status not in RECOMPUTABLE:
+        raise ValidationError(
+            _("This list is approved and never changes; a correction is an adjustment.")
+        )
+    if reward_list is None:
+        reward_list = RewardList.objects.create(cycle=cycle, rule_version=version)
+    RewardLine.objects.filter(reward_list=reward_list).delete()
+    insert_creator_lines(reward_list.pk, cycle, version)
+    insert_traffic_lines(reward_list.pk, cycle, version)
+    insert_organization_lines(reward_list.pk, cycle, version)
+    totals = {
+        row["pool"]: row
+        for row in RewardLine.objects.filter(reward_list=reward_list)
+        .values("pool")
+        .annotate(total=Sum("amount"), n=Count("id"))
+    }
+    before = {"revision": reward_list.revision, "status": reward_list.status}
+    reward_list.rule_version = version
+    reward_list.status = ListStatus.DRAFT
+    reward_list.revision += 1
+    reward_list.computed_at = timezone.now()
+    reward_list.cash_total = totals.get(PoolKind.CASH, {}).get("total") or 0
+    reward_list.traffic_total = totals.get(PoolKind.TRAFFIC, {}).get("total") or 0
+    reward_list.line_count = sum(row["n"] for row in totals.values())
+    reward_list.save()
+    audit_record(
+        actor=actor,
+        action="settlement.compute",
+        obj=reward_list,
+        before=before,
+        after={
+            "revision": reward_list.revision,
+            "rule_version": version.number,
+            "cash_total": reward_list.cash_total,
+            "traffic_total": reward_list.traffic_total,
+            "lines": reward_list.line_count,
+        },
+    )
+    return reward_list
