@@ -345,6 +345,27 @@ class Beneficiary(models.Model):
         abstract = True
 
 
+def beneficiary_constraints(scope: str, prefix: str) -> list:
+    """One amount per (scope, kind, beneficiary), adjustments apart, and always a beneficiary."""
+    once = "one_per" if prefix == "reward_line" else "once_per"
+    return [
+        models.UniqueConstraint(
+            fields=[scope, "kind", "creator"],
+            condition=Q(creator__isnull=False) & ~Q(kind="adjustment"),
+            name=f"{prefix}_{once}_creator_kind",
+        ),
+        models.UniqueConstraint(
+            fields=[scope, "kind", "organization"],
+            condition=Q(creator__isnull=True) & ~Q(kind="adjustment"),
+            name=f"{prefix}_{once}_organization_kind",
+        ),
+        models.CheckConstraint(
+            condition=Q(creator__isnull=False) | Q(organization__isnull=False),
+            name=f"{prefix}_has_beneficiary",
+        ),
+    ]
+
+
 class RewardLine(Beneficiary):
     """One amount of a reward list with the figures and the rule that produced it, so it can be
     explained. Creator lines name the creator (the beneficiary) and the organization they were
@@ -369,22 +390,7 @@ class RewardLine(Beneficiary):
         ordering = ["reward_list", "kind", "id"]
         verbose_name = _("reward line")
         verbose_name_plural = _("reward lines")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["reward_list", "kind", "creator"],
-                condition=Q(creator__isnull=False) & ~Q(kind="adjustment"),
-                name="reward_line_one_per_creator_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["reward_list", "kind", "organization"],
-                condition=Q(creator__isnull=True) & ~Q(kind="adjustment"),
-                name="reward_line_one_per_organization_kind",
-            ),
-            models.CheckConstraint(
-                condition=Q(creator__isnull=False) | Q(organization__isnull=False),
-                name="reward_line_has_beneficiary",
-            ),
-        ]
+        constraints = beneficiary_constraints("reward_list", "reward_line")
         indexes = [models.Index(fields=["reward_list", "organization"], name="line_org_idx")]
 
     def __str__(self):
@@ -424,22 +430,7 @@ class LedgerEntry(Beneficiary):
         ordering = ["cycle", "id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["cycle", "kind", "creator"],
-                condition=Q(creator__isnull=False) & ~Q(kind="adjustment"),
-                name="ledger_once_per_creator_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["cycle", "kind", "organization"],
-                condition=Q(creator__isnull=True) & ~Q(kind="adjustment"),
-                name="ledger_once_per_organization_kind",
-            ),
-            models.CheckConstraint(
-                condition=Q(creator__isnull=False) | Q(organization__isnull=False),
-                name="ledger_has_beneficiary",
-            ),
-        ]
+        constraints = beneficiary_constraints("cycle", "ledger")
 
     def __str__(self):
         return f"{self.cycle} {self.kind} {self.amount}"
