@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import Category
 from portal.core.money import MoneyField
+from portal.core.scoping import ScopedQuerySet
 
 TOP_TIER_LIMIT_FEN = 5_000_000 * 100  # the special incentive's top tier is at most 5,000,000 CNY
 
@@ -20,6 +21,16 @@ class ProgramStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
+
+
+class ProgramQuerySet(ScopedQuerySet):
+    """Operators see every program; managers and organizations the ones that run or ran."""
+
+    def for_manager(self, user):
+        return self.exclude(status=ProgramStatus.DRAFT)
+
+    def for_organization_member(self, user):
+        return self.exclude(status=ProgramStatus.DRAFT)
 
 
 class Program(models.Model):
@@ -42,6 +53,8 @@ class Program(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgramQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -95,6 +108,14 @@ class Pool(models.Model):
         return f"{self.program} · {self.get_kind_display()}"
 
 
+class CycleQuerySet(ScopedQuerySet):
+    def for_manager(self, user):
+        return self.exclude(program__status=ProgramStatus.DRAFT)
+
+    def for_organization_member(self, user):
+        return self.exclude(program__status=ProgramStatus.DRAFT)
+
+
 class Cycle(models.Model):
     """A settlement period of a program: [starts_on, ends_on)."""
 
@@ -102,6 +123,17 @@ class Cycle(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("ends before"))
+    compute_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    compute_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "number"]
@@ -116,6 +148,11 @@ class Cycle(models.Model):
 
     def __str__(self):
         return f"{self.program} #{self.number}"
+
+    @property
+    def computing(self) -> bool:
+        """A computation was requested and has not finished yet."""
+        return self.compute_requested_at is not None
 
 
 class RuleStatus(models.TextChoices):
@@ -273,6 +310,22 @@ class ListStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
+PUBLISHED_STATUSES = ("published", "exported", "paid")
+
+
+class RewardListQuerySet(ScopedQuerySet):
+    """Operators see every list; everyone else only published ones (then exported and paid)."""
+
+    def published(self):
+        return self.filter(status__in=PUBLISHED_STATUSES)
+
+    def for_manager(self, user):
+        return self.published()
+
+    def for_organization_member(self, user):
+        return self.published()
+
+
 class RewardList(models.Model):
     """A cycle's reward list. Computing replaces a draft's lines; from approval on the list and
     its lines never change (a correction is a new adjusting line)."""
@@ -298,6 +351,8 @@ class RewardList(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
+    objects = RewardListQuerySet.as_manager()
+
     class Meta:
         ordering = ["-cycle__starts_on"]
         verbose_name = _("reward list")
@@ -314,6 +369,10 @@ class RewardList(models.Model):
 
     def __str__(self):
         return str(self.cycle)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in PUBLISHED_STATUSES
 
 
 class LineKind(models.TextChoices):
@@ -366,6 +425,24 @@ def beneficiary_constraints(scope: str, prefix: str) -> list:
     ]
 
 
+class RewardLineQuerySet(ScopedQuerySet):
+    """Lines of published lists only, outside operators: managers see those of the organizations
+    they may see, members those of their organization (its own lines and its creators')."""
+
+    def for_manager(self, user):
+        from organizations.models import Organization
+
+        return self.filter(
+            reward_list__status__in=PUBLISHED_STATUSES,
+            organization__in=Organization.objects.for_manager(user).values("pk"),
+        )
+
+    def for_organization_member(self, user):
+        return self.filter(
+            reward_list__status__in=PUBLISHED_STATUSES, organization__memberships__user=user
+        )
+
+
 class RewardLine(Beneficiary):
     """One amount of a reward list with the figures and the rule that produced it, so it can be
     explained. Creator lines name the creator (the beneficiary) and the organization they were
@@ -385,6 +462,8 @@ class RewardLine(Beneficiary):
     introduced = models.PositiveIntegerField(null=True, blank=True)
     rank = models.PositiveIntegerField(null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = RewardLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["reward_list", "kind", "id"]

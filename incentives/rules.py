@@ -1,16 +1,31 @@
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.permissions import is_operator, rule
+from portal.accounts.permissions import is_operator, is_signed_in, rule
 from portal.audit.services import register_actions
 
 rule("program.manage")(is_operator)
 rule("settlement.compute")(is_operator)
+rule("settlement.approve")(is_operator)
+rule("settlement.pay")(is_operator)
+rule("rewards.view")(is_signed_in)
 
 register_actions(
     {
         "program.create": _("Incentive program created"),
         "rules.draft": _("Rule version drafted"),
         "rules.publish": _("Rule version published"),
+        "rules.update": _("Rule version edited"),
+        "program.status": _("Program opened or closed"),
         "settlement.compute": _("Reward list computed"),
+        "settlement.request": _("Reward list computation requested"),
+        "settlement.submit": _("Reward list sent to review"),
+        "settlement.return": _("Reward list returned to draft"),
+        "settlement.first_approval": _("Reward list approved once (a second approval is needed)"),
+        "settlement.approve": _("Reward list approved"),
+        "ledger.post": _("Ledger entries posted"),
+        "settlement.publish": _("Reward list published"),
+        "settlement.export": _("Payment file exported"),
+        "settlement.payment_result": _("Payment result applied"),
+        "settlement.adjust": _("Adjustment added"),
     }
 )

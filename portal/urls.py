@@ -11,6 +11,7 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("creators/", include("creators.urls")),
     path("coaching/", include("organizations.coaching_urls")),
+    path("rewards/", include("incentives.urls")),
     path(
         "invitations/<int:invitation_id>/<str:token>/",
         invitation_accept,

@@ -1,17 +1,46 @@
+from .payments import (
+    AdjustmentReason,
+    payment_progress,
+    settlement_adjust,
+    settlement_export,
+    settlement_mark_paid,
+)
 from .programs import (
     cycles_for,
     program_create,
+    program_set_status,
     rule_version_draft,
     rule_version_in_force,
     rule_version_publish,
+    rule_version_update,
 )
-from .settlement import settlement_compute
+from .review import (
+    needs_second_approval,
+    settlement_approve,
+    settlement_publish,
+    settlement_return,
+    settlement_submit,
+)
+from .settlement import settlement_compute, settlement_request
 
 __all__ = [
+    "AdjustmentReason",
     "cycles_for",
+    "needs_second_approval",
+    "payment_progress",
     "program_create",
+    "program_set_status",
     "rule_version_draft",
     "rule_version_in_force",
     "rule_version_publish",
+    "rule_version_update",
+    "settlement_adjust",
+    "settlement_approve",
     "settlement_compute",
+    "settlement_export",
+    "settlement_mark_paid",
+    "settlement_publish",
+    "settlement_request",
+    "settlement_return",
+    "settlement_submit",
 ]

@@ -1,6 +1,7 @@
 """Programs, their pools and cycles, and the life of a rule version (draft -> published)."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from incentives.models import (
     Pool,
     PoolKind,
     Program,
+    ProgramStatus,
     RuleStatus,
     RuleVersion,
     SubsidyRule,
@@ -162,3 +164,104 @@ def rule_version_publish(*, actor, version: RuleVersion) -> RuleVersion:
     )
     version.refresh_from_db()
     return version
+
+
+@transaction.atomic
+def program_set_status(*, actor, program: Program, status: str) -> Program:
+    """Open a draft program to participants (active) or close a running one."""
+    authorize(actor, "program.manage", program)
+    allowed = {
+        ProgramStatus.DRAFT: ProgramStatus.ACTIVE,
+        ProgramStatus.ACTIVE: ProgramStatus.CLOSED,
+    }
+    before = program.status
+    if allowed.get(before) != status:
+        raise ValidationError(
+            _("A %(status)s program cannot move to that state.")
+            % {"status": program.get_status_display().lower()}
+        )
+    if (
+        status == ProgramStatus.ACTIVE
+        and not program.rule_versions.filter(status=RuleStatus.PUBLISHED).exists()
+    ):
+        raise ValidationError(_("Publish a rule version before opening the program."))
+    Program.objects.filter(pk=program.pk, status=before).update(status=status)
+    program.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="program.status",
+        obj=program,
+        before={"status": before},
+        after={"status": status},
+    )
+    return program
+
+
+RULE_FIELDS = (
+    "effective_from",
+    "note",
+    "creator_cap",
+    "playback_rate",
+    "commission_bp",
+    "basic_per_introduced",
+    "traffic_min_original",
+)
+
+
+@transaction.atomic
+def rule_version_update(
+    *,
+    actor,
+    version: RuleVersion,
+    fields: dict,
+    subsidy_rules: list[dict],
+    org_tiers: list[dict],
+    traffic_bands: list[dict],
+) -> RuleVersion:
+    """Replace a draft's settings and its rule rows in one go (a published version never
+    changes). Rows are dicts of model fields; the whole edit is refused on the first problem."""
+    authorize(actor, "program.manage", version.program)
+    version = RuleVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != RuleStatus.DRAFT:
+        raise ValidationError(_("A published version never changes; draft a new one."))
+    before = {name: getattr(version, name) for name in RULE_FIELDS}
+    for name in RULE_FIELDS:
+        if name in fields:
+            setattr(version, name, fields[name])
+    version.full_clean()
+    version.save()
+    _check_bands(traffic_bands)
+    for model, rows in (
+        (SubsidyRule, subsidy_rules),
+        (OrgTier, org_tiers),
+        (TrafficBand, traffic_bands),
+    ):
+        model.objects.filter(version=version).delete()
+        objects = [model(version=version, **row) for row in rows]
+        for obj in objects:
+            obj.full_clean(exclude=["version"], validate_constraints=False)
+        model.objects.bulk_create(objects)
+        for obj in objects:
+            obj.validate_constraints()
+    audit_record(
+        actor=actor,
+        action="rules.update",
+        obj=version,
+        before=before,
+        after={
+            **{name: getattr(version, name) for name in RULE_FIELDS},
+            "subsidy_rules": len(subsidy_rules),
+            "org_tiers": len(org_tiers),
+            "traffic_bands": len(traffic_bands),
+        },
+    )
+    return version
+
+
+def _check_bands(bands: list[dict]) -> None:
+    spans = sorted((row["rank_from"], row["rank_to"]) for row in bands)
+    for (_a, end), (start, _b) in itertools.pairwise(spans):
+        if start <= end:
+            raise ValidationError(
+                {"traffic_bands": _("Traffic bands overlap at rank %(rank)s.") % {"rank": start}}
+            )

@@ -1,19 +1,24 @@
 """Settlement of a cycle: compute (replacing a draft's lines) and the list's totals."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incentives.models import Cycle, ListStatus, PoolKind, RewardLine, RewardList
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core.queue import enqueue
 
 from .computation import insert_creator_lines, insert_organization_lines, insert_traffic_lines
 from .programs import rule_version_in_force
 
 RECOMPUTABLE = (ListStatus.DRAFT, ListStatus.IN_REVIEW)
+# A request this old is taken as lost (its worker died and the broker dropped it): ask again.
+STALE_REQUEST = datetime.timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -47,11 +52,13 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
     reward_list.rule_version = version
     reward_list.status = ListStatus.DRAFT
     reward_list.revision += 1
+    reward_list.first_approved_by = None
     reward_list.computed_at = timezone.now()
     reward_list.cash_total = totals.get(PoolKind.CASH, {}).get("total") or 0
     reward_list.traffic_total = totals.get(PoolKind.TRAFFIC, {}).get("total") or 0
     reward_list.line_count = sum(row["n"] for row in totals.values())
     reward_list.save()
+    Cycle.objects.filter(pk=cycle.pk).update(compute_requested_at=None, compute_requested_by=None)
     audit_record(
         actor=actor,
         action="settlement.compute",
@@ -66,3 +73,30 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
         },
     )
     return reward_list
+
+
+@transaction.atomic
+def settlement_request(*, actor, cycle: Cycle) -> Cycle:
+    """Ask the workers to compute the cycle (a Celery task after this transaction commits). The
+    page shows the request until the computation ends; asking twice queues nothing more."""
+    from incentives.tasks import compute_reward_list
+
+    authorize(actor, "settlement.compute", cycle.program)
+    reward_list = RewardList.objects.filter(cycle=cycle).first()
+    if reward_list is not None and reward_list.status not in RECOMPUTABLE:
+        raise ValidationError(
+            _("This list is approved and never changes; a correction is an adjustment.")
+        )
+    if rule_version_in_force(cycle.program, cycle.starts_on) is None:
+        raise ValidationError(_("No published rules are in force for this cycle."))
+    now = timezone.now()
+    claimed = (
+        Cycle.objects.filter(pk=cycle.pk)
+        .filter(Q(compute_requested_at=None) | Q(compute_requested_at__lt=now - STALE_REQUEST))
+        .update(compute_requested_at=now, compute_requested_by=actor)
+    )
+    if claimed:
+        enqueue(compute_reward_list, cycle_id=cycle.pk, actor_id=actor.pk)
+        audit_record(actor=actor, action="settlement.request", obj=cycle)
+    cycle.refresh_from_db()
+    return cycle

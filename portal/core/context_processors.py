@@ -14,6 +14,7 @@ NAVIGATION = [
     (_("My book"), "coaching:book", "coaching.mybook"),
     (_("Managers"), "coaching:balance", "assignment.manage"),
     (_("Play flags"), "creators:flags", "metrics.flags"),
+    (_("Rewards"), "incentives:index", "rewards.view"),
     (_("Categories"), "core:categories", "category.view"),
     (_("Audit log"), "audit:list", "audit.view"),
 ]

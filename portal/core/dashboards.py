@@ -97,6 +97,26 @@ def operator_dashboard(user) -> dict:
         "open_disputes": Dispute.objects.for_user(user).filter(status=DisputeStatus.OPEN).count(),
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),
+        **incentive_figures(),
+    }
+
+
+def incentive_figures() -> dict:
+    """The running programs' pools and the reward lists waiting for an operator."""
+    from incentives.models import ListStatus, Pool, ProgramStatus, RewardList
+    from incentives.selectors import share
+
+    pools = list(
+        Pool.objects.filter(program__status=ProgramStatus.ACTIVE)
+        .select_related("program")
+        .order_by("program__starts_on", "program_id", "kind")
+    )
+    for pool in pools:
+        pool.share = share(pool.committed, pool.budget)
+    return {
+        "incentive_pools": pools,
+        "lists_in_review": RewardList.objects.filter(status=ListStatus.IN_REVIEW).count(),
+        "lists_to_pay": RewardList.objects.filter(status=ListStatus.EXPORTED).count(),
     }
 
 
@@ -135,6 +155,8 @@ def manager_dashboard(user) -> dict:
 
 
 def organization_dashboard(user) -> dict:
+    from incentives.selectors import tier_progress
+
     membership = (
         Membership.objects.select_related("organization__main_category").filter(user=user).first()
     )
@@ -168,6 +190,7 @@ def organization_dashboard(user) -> dict:
         ).count(),
         "introduced_this_month": counting_bindings(roster, cycle_start=month_start).count(),
         "month_start": month_start,
+        "tier_progress": tier_progress(organization),
         "roster_by_category": share_bars(
             [
                 (

@@ -51,3 +51,11 @@ class MoneyField(models.BigIntegerField):
             self,
             **{"form_class": forms.DecimalField, "max_digits": 14, "decimal_places": 2, **kwargs},
         )
+
+
+def money_sum(field: str = "amount", **extra) -> models.Func:
+    """SUM of a MoneyField as yuan, 0 rather than NULL when there is nothing to add."""
+    from django.db.models import Sum, Value
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(Sum(field, **extra), Value(0), output_field=MoneyField())

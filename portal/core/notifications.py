@@ -42,6 +42,9 @@ MESSAGES = {
     "dispute.opened": _("A dispute was opened over a creator of %(organization)s."),
     "dispute.resolved": _("A dispute involving %(organization)s has been decided."),
     "import.finished": _("The file for %(organization)s has been processed."),
+    "rewards.published": _(
+        "A reward list was published: the statement of %(organization)s is ready to read."
+    ),
 }
 
 
@@ -85,3 +88,35 @@ def notifications_mark_read(*, user) -> int:
     from django.utils import timezone
 
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+def notify_many(*, pairs: Iterable[tuple[int, int]], event: str, link: str = "") -> int:
+    """notify() for many (recipient id, organization id) pairs at once: one INSERT, then the
+    emails. For news that reaches every organization of a program at the same moment."""
+    if event not in MESSAGES:
+        raise ValueError(f"Unknown notification event {event!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "notify_many() must run inside the transaction of the change it reports."
+        )
+    from .tasks import send_notification_email
+
+    notifications = Notification.objects.bulk_create(
+        (
+            Notification(recipient_id=user_id, organization_id=org_id, event=event, link=link)
+            for user_id, org_id in dict.fromkeys(pairs)
+        ),
+        batch_size=2000,
+    )
+    from django.contrib.auth import get_user_model
+
+    deliverable = set(
+        get_user_model()
+        .objects.filter(pk__in={n.recipient_id for n in notifications})
+        .values_list("pk", "email")
+    )
+    emails = {pk for pk, email in deliverable if is_deliverable(email)}
+    for notification in notifications:
+        if notification.recipient_id in emails:
+            enqueue(send_notification_email, notification_id=notification.pk)
+    return len(notifications)

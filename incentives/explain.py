@@ -1,0 +1,166 @@
+"""Why a line pays what it pays, in the reader's language: the rule, its thresholds, the figures
+and the cap. Built from what the line recorded when it was computed (figures, rule id, amount
+before the cap) and the rule version it names, so it stays true after the rules change."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from incentives.models import LineKind, OrgTier, RewardLine, SubsidyRule, TrafficBand
+from portal.core.money import from_fen, to_fen
+
+
+def cny(value) -> str:
+    return f"{Decimal(value):,.2f}"
+
+
+def number(value) -> str:
+    return f"{int(value or 0):,}"
+
+
+def _rules_for(lines: list[RewardLine]) -> dict:
+    wanted: dict[type, set[int]] = {SubsidyRule: set(), OrgTier: set(), TrafficBand: set()}
+    model_of = {
+        LineKind.CREATOR_SUBSIDY: SubsidyRule,
+        LineKind.ORG_TIER: OrgTier,
+        LineKind.TRAFFIC: TrafficBand,
+    }
+    for line in lines:
+        if line.rule_id and line.kind in model_of:
+            wanted[model_of[line.kind]].add(line.rule_id)
+    found = {}
+    for model, ids in wanted.items():
+        if ids:
+            queryset = model.objects.filter(pk__in=ids)
+            if model is SubsidyRule:
+                queryset = queryset.select_related("category")
+            found[model] = queryset.in_bulk()
+    return {model: found.get(model, {}) for model in wanted}
+
+
+def explain_lines(lines) -> list[RewardLine]:
+    """Attach `.explanation` (a list of sentences) to each line; lines need `rule_version`
+    selected. Three queries at most, whatever the number of lines."""
+    lines = list(lines)
+    rules = _rules_for(lines)
+    for line in lines:
+        line.explanation = _explain(line, rules)
+    return lines
+
+
+def _capped(line, cap) -> str:
+    return _(
+        "Reduced from %(before)s CNY by the cap of %(cap)s CNY per creator and cycle, which the "
+        "creative-field and playback subsidies share."
+    ) % {"before": cny(line.amount_before_cap), "cap": cny(cap)}
+
+
+def _explain(line: RewardLine, rules: dict) -> list[str]:
+    version = line.rule_version
+    sentences = []
+    if line.kind == LineKind.CREATOR_SUBSIDY:
+        rule = rules[SubsidyRule].get(line.rule_id)
+        if rule is not None:
+            sentences.append(
+                _(
+                    "Level %(level)s of the %(field)s rules (version %(version)s): at least "
+                    "%(videos)s original videos, %(plays)s valid plays and %(followers)s "
+                    "followers pay %(amount)s CNY."
+                )
+                % {
+                    "level": rule.level,
+                    "field": rule.category.name,
+                    "version": version.number,
+                    "videos": number(rule.min_original_videos),
+                    "plays": number(rule.min_valid_plays),
+                    "followers": number(rule.min_followers),
+                    "amount": cny(rule.amount),
+                }
+            )
+        sentences.append(
+            _(
+                "In the cycle: %(videos)s original videos, %(plays)s valid plays, %(followers)s "
+                "followers; the highest level met counts."
+            )
+            % {
+                "videos": number(line.original_videos),
+                "plays": number(line.valid_plays),
+                "followers": number(line.followers),
+            }
+        )
+        if line.amount_before_cap is not None:
+            sentences.append(_capped(line, version.creator_cap))
+    elif line.kind == LineKind.PLAYBACK:
+        full = from_fen((line.valid_plays or 0) * to_fen(version.playback_rate) // 1000)
+        sentences.append(
+            _(
+                "%(plays)s valid plays × %(rate)s CNY per 1,000 = %(amount)s CNY (plays flagged "
+                "as abnormal do not count)."
+            )
+            % {
+                "plays": number(line.valid_plays),
+                "rate": cny(version.playback_rate),
+                "amount": cny(full),
+            }
+        )
+        if line.amount_before_cap is not None:
+            sentences.append(_capped(line, version.creator_cap))
+    elif line.kind == LineKind.COMMISSION:
+        sentences.append(
+            _("GMV of %(gmv)s CNY × a commission of %(rate)s = %(amount)s CNY.")
+            % {
+                "gmv": cny(line.gmv or 0),
+                "rate": f"{Decimal(version.commission_bp) / 100:.2f}%",
+                "amount": cny(line.amount),
+            }
+        )
+    elif line.kind == LineKind.TRAFFIC:
+        band = rules[TrafficBand].get(line.rule_id)
+        sentences.append(
+            _(
+                "Rank %(rank)s by valid plays (%(plays)s) among creators with at least %(min)s "
+                "original videos in the cycle."
+            )
+            % {
+                "rank": number(line.rank),
+                "plays": number(line.valid_plays),
+                "min": number(version.traffic_min_original),
+            }
+        )
+        if band is not None:
+            sentences.append(
+                _("Ranks %(from)s to %(to)s receive a traffic coupon worth %(coupon)s CNY.")
+                % {"from": band.rank_from, "to": band.rank_to, "coupon": cny(band.coupon)}
+            )
+    elif line.kind == LineKind.ORG_BASIC:
+        sentences.append(
+            _("%(count)s creators successfully introduced × %(basic)s CNY = %(amount)s CNY.")
+            % {
+                "count": number(line.introduced),
+                "basic": cny(version.basic_per_introduced),
+                "amount": cny(line.amount),
+            }
+        )
+    elif line.kind == LineKind.ORG_TIER:
+        tier = rules[OrgTier].get(line.rule_id)
+        if tier is not None:
+            sentences.append(
+                _(
+                    "%(count)s creators successfully introduced reach tier %(level)s (from "
+                    "%(min)s): a one-time subsidy of %(amount)s CNY for the month."
+                )
+                % {
+                    "count": number(line.introduced),
+                    "level": tier.level,
+                    "min": number(tier.min_introduced),
+                    "amount": cny(tier.amount),
+                }
+            )
+    elif line.kind == LineKind.ADJUSTMENT:
+        sentences.append(_("A correction after approval: %(note)s") % {"note": line.note})
+    if line.kind != LineKind.ADJUSTMENT:
+        sentences.append(
+            _("Rules version %(version)s, in force from %(day)s.")
+            % {"version": version.number, "day": version.effective_from.isoformat()}
+        )
+    return sentences

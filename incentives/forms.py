@@ -1,0 +1,168 @@
+"""Forms of the operator's incentive pages. Every write goes through incentives.services."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from creators.models import Creator
+from incentives.models import OrgTier, PoolKind, Program, RuleVersion, SubsidyRule, TrafficBand
+from incentives.services import AdjustmentReason
+from organizations.models import Organization
+from portal.core.forms import PortalFormMixin
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ProgramForm(PortalFormMixin, forms.ModelForm):
+    cash_budget = forms.DecimalField(label=_("cash pool (CNY)"), **MONEY)
+    traffic_budget = forms.DecimalField(label=_("traffic pool (CNY)"), **MONEY)
+
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "description",
+            "starts_on",
+            "ends_on",
+            "cycle_months",
+            "second_approval_above",
+        ]
+        widgets = {
+            "starts_on": DateInput,
+            "ends_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class RuleVersionForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = RuleVersion
+        fields = [
+            "effective_from",
+            "note",
+            "creator_cap",
+            "playback_rate",
+            "commission_bp",
+            "basic_per_introduced",
+            "traffic_min_original",
+        ]
+        widgets = {"effective_from": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class RuleRowForm(PortalFormMixin, forms.ModelForm):
+    """A row of a rules table; the version is set by the service."""
+
+    def validate_unique(self):
+        """Uniqueness within the version is checked by the service over the whole table."""
+
+
+SubsidyRuleFormSet = modelformset_factory(
+    SubsidyRule,
+    form=RuleRowForm,
+    fields=[
+        "category",
+        "level",
+        "min_original_videos",
+        "min_valid_plays",
+        "min_followers",
+        "amount",
+    ],
+    extra=2,
+    can_delete=True,
+)
+OrgTierFormSet = modelformset_factory(
+    OrgTier,
+    form=RuleRowForm,
+    fields=["level", "min_introduced", "amount"],
+    extra=1,
+    can_delete=True,
+)
+TrafficBandFormSet = modelformset_factory(
+    TrafficBand,
+    form=RuleRowForm,
+    fields=["rank_from", "rank_to", "coupon"],
+    extra=1,
+    can_delete=True,
+)
+
+
+def formset_rows(formset) -> list[dict]:
+    """The kept rows of a valid formset as dicts of fields (new and changed rows alike)."""
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() and form.instance.pk is None:
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        rows.append(
+            {
+                name: form.cleaned_data[name]
+                for name in formset.form.base_fields
+                if name not in ("id", "DELETE")
+            }
+        )
+    return rows
+
+
+class ReturnForm(PortalFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("What should change"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResultForm(PortalFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Payment result file"),
+        help_text=_(
+            "The exported file with two more columns filled in by the payment system: result "
+            "(paid or failed) and reference."
+        ),
+    )
+
+
+class AdjustmentForm(PortalFormMixin, forms.Form):
+    account = forms.CharField(
+        label=_("Creator's platform account id"),
+        required=False,
+        max_length=64,
+        help_text=_("Leave empty for an organization's adjustment."),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), required=False
+    )
+    pool = forms.ChoiceField(label=_("Pool"), choices=PoolKind.choices, initial=PoolKind.CASH)
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Negative to take back an amount paid in excess."),
+    )
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=AdjustmentReason.CHOICES)
+    note = forms.CharField(
+        label=_("Explanation"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The beneficiary reads it on their statement."),
+    )
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations or Organization.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        account = (data.get("account") or "").strip()
+        data["creator"] = None
+        if account:
+            data["creator"] = Creator.objects.filter(platform_account_id=account).first()
+            if data["creator"] is None:
+                self.add_error("account", _("No creator has this platform account id."))
+        elif not data.get("organization"):
+            self.add_error("organization", _("Choose a creator or an organization."))
+        return data

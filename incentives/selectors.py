@@ -1,0 +1,258 @@
+"""Read-side figures of the incentive pages: pool burn against plan, the special incentive list,
+statements and an organization's progress toward the next tier."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from creators.introduced import counting_bindings
+from creators.models import Binding
+from incentives.models import (
+    Cycle,
+    LedgerEntry,
+    LineKind,
+    OrgTier,
+    PoolKind,
+    Program,
+    ProgramStatus,
+    RewardLine,
+    RewardList,
+)
+from incentives.services.programs import rule_version_in_force
+from portal.core.models import Category
+from portal.core.money import money_sum
+
+ZERO = Decimal(0)
+
+
+def share(part, whole) -> float:
+    """part/whole as a percentage for bar widths, 0-100."""
+    if not whole:
+        return 0.0
+    return max(0.0, min(100.0, float(part) * 100 / float(whole)))
+
+
+@dataclass
+class BurnRow:
+    cycle: Cycle
+    committed: Decimal  # cumulative, this pool, up to and including this cycle
+    plan: Decimal  # cumulative plan: the budget spread evenly over the cycles
+    committed_share: float
+    plan_share: float
+    over_plan: bool
+
+
+def pool_burn(program: Program) -> dict[str, list[BurnRow]]:
+    """Per pool, cumulative commitments per cycle against an even plan over the cycles."""
+    cycles = list(program.cycles.order_by("number"))
+    pools = {pool.kind: pool for pool in program.pools.all()}
+    per_cycle = defaultdict(lambda: ZERO)
+    for row in (
+        LedgerEntry.objects.filter(cycle__program=program)
+        .values("cycle_id", "pool__kind")
+        .order_by()
+        .annotate(total=Sum("amount"))
+    ):
+        per_cycle[(row["cycle_id"], row["pool__kind"])] = row["total"]
+    burn = {}
+    for kind, pool in pools.items():
+        rows, running = [], ZERO
+        for index, cycle in enumerate(cycles, start=1):
+            running += per_cycle[(cycle.pk, kind)]
+            plan = (pool.budget * index / len(cycles)).quantize(Decimal("0.01"))
+            rows.append(
+                BurnRow(
+                    cycle=cycle,
+                    committed=running,
+                    plan=plan,
+                    committed_share=share(running, pool.budget),
+                    plan_share=share(plan, pool.budget),
+                    over_plan=running > plan,
+                )
+            )
+        burn[kind] = rows
+    return burn
+
+
+def burn_by_kind(program: Program) -> list[dict]:
+    labels = dict(LineKind.choices)
+    rows = list(
+        LedgerEntry.objects.filter(cycle__program=program)
+        .values("kind")
+        .order_by()
+        .annotate(total=Sum("amount"))
+        .order_by("-total")
+    )
+    top = max((row["total"] for row in rows), default=ZERO)
+    return [
+        {
+            "label": labels.get(row["kind"], row["kind"]),
+            "value": f"{row['total']:,.2f}",
+            "share": share(row["total"], top),
+            "key": row["kind"],
+        }
+        for row in rows
+    ]
+
+
+def burn_by_category(program: Program, limit: int = 12) -> list[dict]:
+    """Commitments per creative field: a creator's primary field, an organization's main one."""
+    totals = defaultdict(lambda: ZERO)
+    entries = LedgerEntry.objects.filter(cycle__program=program).order_by()
+    for row in (
+        entries.exclude(creator=None)
+        .values("creator__primary_category")
+        .annotate(total=Sum("amount"))
+    ):
+        totals[row["creator__primary_category"]] += row["total"]
+    for row in (
+        entries.filter(creator=None)
+        .values("organization__main_category")
+        .annotate(total=Sum("amount"))
+    ):
+        totals[row["organization__main_category"]] += row["total"]
+    return category_rows(totals, limit)
+
+
+def category_rows(totals: dict, limit: int = 12) -> list[dict]:
+    """Bar rows of {category id: amount}, largest first, labelled in the reader's language."""
+    names = {c.pk: c.name for c in Category.objects.filter(pk__in=[k for k in totals if k])}
+    ranked = sorted(totals.items(), key=lambda item: -item[1])[:limit]
+    top = ranked[0][1] if ranked else ZERO
+    return [
+        {"label": names.get(key, "—"), "value": f"{total:,.2f}", "share": share(total, top)}
+        for key, total in ranked
+    ]
+
+
+@dataclass
+class SpecialRow:
+    rank: int
+    organization_id: int
+    name: str
+    introduced: int
+    level: int
+    amount: Decimal
+
+
+def special_list(reward_list: RewardList) -> list[SpecialRow]:
+    """The special incentive list: organizations that reached a tier, most introduced first."""
+    lines = (
+        RewardLine.objects.filter(reward_list=reward_list, kind=LineKind.ORG_TIER)
+        .select_related("organization")
+        .order_by("-introduced", "organization__legal_name", "organization_id")
+    )
+    tiers = OrgTier.objects.filter(version=reward_list.rule_version).in_bulk()
+    rows = []
+    for rank, line in enumerate(lines, start=1):
+        tier = tiers.get(line.rule_id)
+        rows.append(
+            SpecialRow(
+                rank=rank,
+                organization_id=line.organization_id,
+                name=line.organization.legal_name,
+                introduced=line.introduced or 0,
+                level=tier.level if tier else 0,
+                amount=line.amount,
+            )
+        )
+    return rows
+
+
+def tier_counts(reward_list: RewardList) -> list[dict]:
+    """How many organizations reached each tier, for the bar chart of the special list."""
+    tiers = list(OrgTier.objects.filter(version=reward_list.rule_version).order_by("level"))
+    counts = dict(
+        RewardLine.objects.filter(reward_list=reward_list, kind=LineKind.ORG_TIER)
+        .values_list("rule_id")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    top = max(counts.values(), default=0)
+    return [
+        {
+            "tier": tier,
+            "count": counts.get(tier.pk, 0),
+            "share": share(counts.get(tier.pk, 0), top),
+        }
+        for tier in tiers
+    ]
+
+
+def statement_totals(lines) -> dict:
+    """Sums of a statement's lines: by kind, organization lines vs creator lines, by pool."""
+    total = money_sum()
+    by_kind = {
+        row["kind"]: row["total"]
+        for row in lines.values("kind").order_by("kind").annotate(total=total)
+    }
+    aggregate = lines.aggregate(
+        own=money_sum(filter=Q(creator=None)),
+        creators=money_sum(filter=Q(creator__isnull=False)),
+        cash=money_sum(filter=Q(pool=PoolKind.CASH)),
+        traffic=money_sum(filter=Q(pool=PoolKind.TRAFFIC)),
+        creator_count=Count("creator", distinct=True),
+    )
+    return {"by_kind": by_kind, **aggregate}
+
+
+@dataclass
+class TierProgress:
+    program: Program
+    cycle: Cycle
+    introduced: int
+    tiers: list  # OrgTier rows of the version in force, lowest first
+    current: OrgTier | None
+    next: OrgTier | None
+    days_left: int
+    per_week_needed: Decimal | None  # creators per week to reach the next tier in time
+    share: float  # of the top tier's threshold, for the bar
+    marks: list[tuple[float, OrgTier]]  # each tier's position on the bar
+
+
+def tier_progress(organization, today: datetime.date | None = None) -> TierProgress | None:
+    """Where the organization stands in the current cycle of the running program."""
+    today = today or timezone.localdate()
+    cycle = (
+        Cycle.objects.filter(
+            program__status=ProgramStatus.ACTIVE, starts_on__lte=today, ends_on__gt=today
+        )
+        .select_related("program")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+    if cycle is None:
+        return None
+    version = rule_version_in_force(cycle.program, cycle.starts_on)
+    tiers = list(version.org_tiers.order_by("min_introduced")) if version else []
+    if not tiers:
+        return None
+    introduced = counting_bindings(
+        Binding.objects.filter(organization=organization),
+        cycle_start=cycle.starts_on,
+        cycle_end=cycle.ends_on,
+    ).count()
+    current = next((t for t in reversed(tiers) if introduced >= t.min_introduced), None)
+    upcoming = next((t for t in tiers if introduced < t.min_introduced), None)
+    days_left = (cycle.ends_on - today).days
+    per_week = None
+    if upcoming is not None and days_left > 0:
+        missing = upcoming.min_introduced - introduced
+        per_week = (Decimal(missing) * 7 / days_left).quantize(Decimal("0.1"))
+    top = tiers[-1].min_introduced
+    return TierProgress(
+        program=cycle.program,
+        cycle=cycle,
+        introduced=introduced,
+        tiers=tiers,
+        current=current,
+        next=upcoming,
+        days_left=days_left,
+        per_week_needed=per_week,
+        share=share(min(introduced, top), top),
+        marks=[(share(t.min_introduced, top), t) for t in tiers],
+    )

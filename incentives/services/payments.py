@@ -1,0 +1,384 @@
+"""Paying a published list exactly once: the payment file, the payment result, adjustments.
+
+The export lists the ledger entries still to pay (awaiting payment, or failed and to retry). The
+payment system answers with a result file naming each entry, its amount, paid or failed, and its
+reference. Reading a result is all or nothing: any bad row and nothing changes; a row for an
+entry already paid with the same reference changes nothing (a file applied twice pays once);
+another reference for a paid entry is refused. A correction is an adjusting line with its own
+ledger entry, never an edit.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incentives.models import (
+    LedgerEntry,
+    LineKind,
+    ListStatus,
+    PaymentStatus,
+    PoolKind,
+    RewardLine,
+    RewardList,
+)
+from portal.accounts.permissions import authorize
+from portal.audit.services import audit_record
+from portal.core.money import to_fen
+from portal.core.tabular import Column, read_table
+
+from .review import _locked, _refuse_unless, check_room, commit_to_pools, lock_pools
+
+PAYABLE = (ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID)
+TO_PAY = (PaymentStatus.PENDING, PaymentStatus.FAILED)
+
+# (Chinese, English): the payment system reads the file back, so headers are fixed texts; the
+# result file adds "result" and "reference" columns.
+EXPORT_HEADERS = (
+    ("编号", "entry"),
+    ("资金池", "pool"),
+    ("类型", "kind"),
+    ("平台账号ID", "platform account id"),
+    ("达人", "creator"),
+    ("统一社会信用代码", "credit code"),
+    ("机构", "organization"),
+    ("金额", "amount"),
+    ("付款状态", "payment"),
+)
+
+RESULT_COLUMNS = [
+    Column("entry", ("entry", "编号", "条目", "entry id")),
+    Column("amount", ("amount", "金额", "amount (cny)", "金额(元)")),
+    Column("status", ("status", "result", "结果", "状态")),
+    Column("reference", ("reference", "payment reference", "流水号", "付款流水号"), required=False),
+]
+PAID_WORDS = {"paid", "success", "ok", "已支付", "成功", "已付款"}
+FAILED_WORDS = {"failed", "fail", "失败", "未支付"}
+MAX_RESULT_ROWS = 1_000_000
+MAX_RESULT_BYTES = 100 * 1024 * 1024
+
+
+class AdjustmentReason:
+    CHOICES = (
+        ("metric_correction", gettext_lazy("Metrics corrected after settlement")),
+        ("binding_correction", gettext_lazy("Binding corrected after settlement")),
+        ("rule_error", gettext_lazy("A rule was applied wrongly")),
+        ("returned_payment", gettext_lazy("A payment was returned")),
+        ("other", gettext_lazy("Other (see the note)")),
+    )
+    LABELS = dict(CHOICES)
+
+
+def entries_to_pay(reward_list: RewardList):
+    return (
+        LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id, payment_status__in=TO_PAY)
+        .select_related("creator", "organization", "pool")
+        .order_by("pk")
+    )
+
+
+def payment_rows(entries):
+    """The payment file's rows, in the order of EXPORT_HEADERS."""
+    pools, kinds = dict(PoolKind.choices), dict(LineKind.choices)
+    statuses = dict(PaymentStatus.choices)
+    for entry in entries.iterator(chunk_size=5000):
+        creator, organization = entry.creator, entry.organization
+        yield (
+            entry.pk,
+            str(pools[entry.pool.kind]),
+            str(kinds.get(entry.kind, entry.kind)),
+            creator.platform_account_id if creator else "",
+            creator.display_name if creator else "",
+            organization.credit_code if organization else "",
+            organization.legal_name if organization else "",
+            entry.amount,
+            str(statuses[entry.payment_status]),
+        )
+
+
+@transaction.atomic
+def settlement_export(*, actor, reward_list: RewardList):
+    """Record the export of the entries still to pay and return them (a queryset)."""
+    authorize(actor, "settlement.pay", reward_list.cycle.program)
+    reward_list = _locked(reward_list)
+    _refuse_unless(reward_list, *PAYABLE)
+    entries = entries_to_pay(reward_list)
+    count = entries.count()
+    if not count:
+        raise ValidationError(_("Every entry of this list is paid; there is nothing to export."))
+    before = reward_list.status
+    if before == ListStatus.PUBLISHED:
+        RewardList.objects.filter(pk=reward_list.pk).update(status=ListStatus.EXPORTED)
+    audit_record(
+        actor=actor,
+        action="settlement.export",
+        obj=reward_list,
+        before={"status": before},
+        after={
+            "status": ListStatus.EXPORTED if before == ListStatus.PUBLISHED else before,
+            "entries": count,
+        },
+    )
+    return entries
+
+
+@dataclass
+class PaymentResult:
+    paid: int = 0
+    failed: int = 0
+    unchanged: int = 0
+
+
+def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
+    errors, rows, seen = [], [], {}
+    for number, row in read_table(
+        upload, RESULT_COLUMNS, max_rows=MAX_RESULT_ROWS, max_bytes=MAX_RESULT_BYTES
+    ):
+        try:
+            entry_id = int(row["entry"])
+        except ValueError:
+            errors.append(
+                (number, _("“%(value)s” is not an entry number.") % {"value": row["entry"]})
+            )
+            continue
+        try:
+            amount = Decimal(row["amount"].replace(",", ""))
+        except InvalidOperation:
+            errors.append((number, _("“%(value)s” is not an amount.") % {"value": row["amount"]}))
+            continue
+        word = row["status"].strip().lower()
+        if word in PAID_WORDS:
+            status = PaymentStatus.PAID
+        elif word in FAILED_WORDS:
+            status = PaymentStatus.FAILED
+        else:
+            errors.append(
+                (
+                    number,
+                    _("The result must be paid or failed, not “%(value)s”.")
+                    % {"value": row["status"]},
+                )
+            )
+            continue
+        if status == PaymentStatus.PAID and not row["reference"]:
+            errors.append((number, _("A paid entry needs its payment reference.")))
+            continue
+        if entry_id in seen:
+            errors.append(
+                (
+                    number,
+                    _("Entry %(entry)s is also on row %(row)s.")
+                    % {"entry": entry_id, "row": seen[entry_id]},
+                )
+            )
+            continue
+        seen[entry_id] = number
+        rows.append((number, entry_id, amount, status, row["reference"][:100]))
+    entries = LedgerEntry.objects.select_for_update().in_bulk([r[1] for r in rows])
+    checked = []
+    for number, entry_id, amount, status, reference in rows:
+        entry = entries.get(entry_id)
+        if entry is None or entry.cycle_id != reward_list.cycle_id:
+            errors.append((number, _("Entry %(entry)s is not on this list.") % {"entry": entry_id}))
+        elif to_fen(amount) != to_fen(entry.amount):
+            errors.append(
+                (
+                    number,
+                    _("Entry %(entry)s is for %(expected)s CNY, not %(amount)s.")
+                    % {"entry": entry_id, "expected": entry.amount, "amount": amount},
+                )
+            )
+        elif entry.payment_status == PaymentStatus.PAID and (
+            status != PaymentStatus.PAID or reference != entry.payment_reference
+        ):
+            errors.append(
+                (
+                    number,
+                    _("Entry %(entry)s was already paid (reference %(reference)s).")
+                    % {"entry": entry_id, "reference": entry.payment_reference},
+                )
+            )
+        else:
+            checked.append((entry, status, reference))
+    return checked, errors
+
+
+@transaction.atomic
+def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentResult:
+    """Apply the payment system's result file; all rows or none (ValidationError with the row
+    errors in `error_dict['rows']`)."""
+    authorize(actor, "settlement.pay", reward_list.cycle.program)
+    reward_list = _locked(reward_list)
+    _refuse_unless(reward_list, ListStatus.EXPORTED, ListStatus.PAID)
+    checked, errors = _parse_result(upload, reward_list)
+    if errors:
+        raise ValidationError(
+            [
+                ValidationError(_("Row %(row)s: %(message)s") % {"row": n, "message": m})
+                for n, m in sorted(errors)[:200]
+            ]
+        )
+    result, now = PaymentResult(), timezone.now()
+    for entry, status, reference in checked:
+        if entry.payment_status == status == PaymentStatus.PAID:
+            result.unchanged += 1
+            continue
+        LedgerEntry.objects.filter(pk=entry.pk, payment_status__in=TO_PAY).update(
+            payment_status=status,
+            payment_reference=reference,
+            paid_at=now if status == PaymentStatus.PAID else None,
+        )
+        if status == PaymentStatus.PAID:
+            result.paid += 1
+        else:
+            result.failed += 1
+    before = reward_list.status
+    settled = not LedgerEntry.objects.filter(
+        cycle_id=reward_list.cycle_id, payment_status__in=TO_PAY
+    ).exists()
+    after = ListStatus.PAID if settled else ListStatus.EXPORTED
+    if after != before:
+        RewardList.objects.filter(pk=reward_list.pk).update(status=after)
+    audit_record(
+        actor=actor,
+        action="settlement.payment_result",
+        obj=reward_list,
+        before={"status": before},
+        after={
+            "status": after,
+            "paid": result.paid,
+            "failed": result.failed,
+            "unchanged": result.unchanged,
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def settlement_adjust(
+    *,
+    actor,
+    reward_list: RewardList,
+    amount: Decimal,
+    reason_code: str,
+    note: str,
+    creator=None,
+    organization=None,
+    pool: str = PoolKind.CASH,
+) -> RewardLine:
+    """A correction to an approved list: a new adjusting line and its ledger entry. A negative
+    amount takes money back (recovered from the beneficiary's next payment)."""
+    authorize(actor, "settlement.approve", reward_list.cycle.program)
+    reward_list = _locked(reward_list)
+    _refuse_unless(
+        reward_list, ListStatus.APPROVED, ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID
+    )
+    errors = {}
+    if reason_code not in AdjustmentReason.LABELS:
+        errors["reason_code"] = _("Choose a reason.")
+    if not note.strip():
+        errors["note"] = _("Explain the correction; the beneficiary reads it on their statement.")
+    if amount is None or to_fen(amount) == 0:
+        errors["amount"] = _("An adjustment is a non-zero amount.")
+    if creator is None and organization is None:
+        errors["creator"] = _("Choose who the adjustment is for.")
+    if pool not in PoolKind.values:
+        errors["pool"] = _("Choose a pool.")
+    if errors:
+        raise ValidationError(errors)
+    if creator is not None and organization is None:
+        organization = (
+            RewardLine.objects.filter(reward_list=reward_list, creator=creator)
+            .exclude(organization=None)
+            .values_list("organization", flat=True)
+            .first()
+        )
+        if organization is None:
+            raise ValidationError({"creator": _("This creator has no line on this list.")})
+    fen = to_fen(amount)
+    pools = lock_pools(reward_list.cycle.program)
+    if fen > 0:
+        check_room(pools, {pool: fen})
+    elif to_fen(pools[pool].committed) + fen < 0:
+        raise ValidationError({"amount": _("The pool cannot give back more than it committed.")})
+    line = RewardLine.objects.create(
+        reward_list=reward_list,
+        kind=LineKind.ADJUSTMENT,
+        pool=pool,
+        creator=creator,
+        organization_id=getattr(organization, "pk", organization),
+        amount=amount,
+        rule_version=reward_list.rule_version,
+        note=note.strip(),
+    )
+    LedgerEntry.objects.create(
+        pool=pools[pool],
+        cycle=reward_list.cycle,
+        kind=LineKind.ADJUSTMENT,
+        creator=creator,
+        organization_id=line.organization_id,
+        amount=amount,
+        rule_version=reward_list.rule_version,
+        reason_code=reason_code,
+        line=line,
+    )
+    commit_to_pools(pools, {pool: fen})
+    totals = {
+        PoolKind.CASH: "cash_total",
+        PoolKind.TRAFFIC: "traffic_total",
+    }
+    field = totals[pool]
+    RewardList.objects.filter(pk=reward_list.pk).update(
+        **{field: getattr(reward_list, field) + amount}, line_count=reward_list.line_count + 1
+    )
+    before = reward_list.status
+    if before == ListStatus.PAID:
+        RewardList.objects.filter(pk=reward_list.pk).update(status=ListStatus.EXPORTED)
+    audit_record(
+        actor=actor,
+        action="settlement.adjust",
+        obj=reward_list,
+        organization=line.organization,
+        before={"status": before},
+        after={
+            "amount": amount,
+            "pool": pool,
+            "creator": getattr(creator, "pk", None),
+            "organization": line.organization_id,
+            "reason_code": reason_code,
+        },
+        reason=note.strip(),
+    )
+    return line
+
+
+def payment_progress(reward_list: RewardList) -> dict:
+    """Counts and sums of the list's ledger entries by payment status."""
+    rows = (
+        LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id)
+        .values("payment_status")
+        .order_by()
+        .annotate(n=Count("id"), total=Sum("amount"))
+    )
+    out = {status: {"n": 0, "total": Decimal(0)} for status in PaymentStatus.values}
+    for row in rows:
+        out[row["payment_status"]] = {"n": row["n"], "total": row["total"] or Decimal(0)}
+    return out
+
+
+__all__ = [
+    "EXPORT_HEADERS",
+    "AdjustmentReason",
+    "PaymentResult",
+    "entries_to_pay",
+    "payment_progress",
+    "payment_rows",
+    "settlement_adjust",
+    "settlement_export",
+    "settlement_mark_paid",
+]
