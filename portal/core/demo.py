@@ -32,6 +32,7 @@ from portal.accounts.permissions import SYSTEM
 from portal.accounts.services import manager_profile_create, manager_profile_update, user_create
 
 from .demo_coaching import demo_coaching
+from .demo_incentives import demo_incentives
 from .demo_licence import render_licence
 from .models import Category
 
@@ -542,6 +543,11 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
             away_until=today + datetime.timedelta(days=12),
             reason="年假",
         )
+    settled = demo_incentives(operators=operators, today=today)
+    say(
+        f"incentive program: {settled['reward_lines']} reward lines settled, "
+        f"{settled['ledger_entries']} ledger entries exported and paid"
+    )
     return {
         "operators": len(operators),
         "managers": len(plan.managers),

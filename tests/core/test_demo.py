@@ -71,5 +71,15 @@ def test_seed_demo_builds_every_state_through_the_services(capsys):
     assert all(o.manager_assignments.filter(ended_at__isnull=True).exists() for o in active)
     assert Invitation.objects.pending().count() == 1
 
+    # Last month is settled: approved by two operators, published, exported and paid but for
+    # two failed payments; a draft rule version waits to be simulated.
+    from incentives.models import LedgerEntry, RewardList, RuleVersion
+
+    settled = RewardList.objects.get()
+    assert settled.status == "exported" and settled.first_approved_by != settled.approved_by
+    assert LedgerEntry.objects.filter(payment_status="failed").count() == 2
+    assert LedgerEntry.objects.filter(payment_status="paid").count() > 20
+    assert RuleVersion.objects.filter(status="draft").count() == 1
+
     call_command("seed_demo", if_empty=True)  # make run on an existing database: nothing changes
     assert Creator.objects.count() == 300
