@@ -264,6 +264,11 @@ class OrgTier(models.Model):
                 fields=["version", "min_introduced"], name="org_tier_threshold_unique"
             ),
             models.CheckConstraint(
+                condition=Q(min_introduced__gte=1),
+                name="org_tier_threshold_positive",
+                violation_error_message=_("A tier needs at least one introduced creator."),
+            ),
+            models.CheckConstraint(
                 condition=Q(amount__gt=0) & Q(amount__lte=TOP_TIER_LIMIT_FEN // 100),
                 name="org_tier_amount_range",
                 violation_error_message=_("A tier pays more than zero and at most 5,000,000 CNY."),
@@ -448,12 +453,23 @@ class RewardLine(Beneficiary):
     explained. Creator lines name the creator (the beneficiary) and the organization they were
     with at the end of the cycle; organization lines name only the organization."""
 
-    reward_list = models.ForeignKey(RewardList, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: line_org_idx and the unique constraints start with it.
+    reward_list = models.ForeignKey(
+        RewardList, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=LineKind.choices)
     pool = models.CharField(_("pool"), max_length=10, choices=PoolKind.choices)
     amount = MoneyField(_("amount"))
     amount_before_cap = MoneyField(_("before the cap"), null=True, blank=True)
-    rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
+    # Always the list's version, written by the same statement; the list's own foreign key
+    # guards it, so a million lines do not each pay for a key check and an index entry.
+    rule_version = models.ForeignKey(
+        RuleVersion,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     rule_id = models.PositiveIntegerField(null=True, blank=True)
     original_videos = models.PositiveIntegerField(null=True, blank=True)
     valid_plays = models.PositiveBigIntegerField(null=True, blank=True)

@@ -4,6 +4,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from creators.api.views import BindingViewSet, CreatorViewSet, MetricViewSet
+from incentives.api.views import (
+    CycleViewSet,
+    ProgramViewSet,
+    RewardListLineViewSet,
+    RewardListViewSet,
+    StatementViewSet,
+)
 from organizations.api.views import AssignmentViewSet, CoachingSessionViewSet, OrganizationViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
@@ -18,6 +25,15 @@ router.register("bindings", BindingViewSet, basename="binding")
 router.register("metrics", MetricViewSet, basename="metric")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("coaching-sessions", CoachingSessionViewSet, basename="coaching-session")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("cycles", CycleViewSet, basename="cycle")
+router.register("reward-lists", RewardListViewSet, basename="reward-list")
+router.register(
+    r"reward-lists/(?P<reward_list_pk>[0-9]+)/lines",
+    RewardListLineViewSet,
+    basename="reward-list-line",
+)
+router.register("statements", StatementViewSet, basename="statement")
 
 app_name = "api"
 

@@ -201,6 +201,11 @@ ENDPOINTS = {
         lambda w: f"/api/v1/audit-entries/{w['entry'].pk}/",
         operators_only(UNAUTHORIZED),
     ),
+    # Incentives: every role lists, each sees only what it may (drafts and others' lines hidden).
+    "programs": (lambda w: "/api/v1/programs/", everyone(UNAUTHORIZED)),
+    "cycles": (lambda w: "/api/v1/cycles/", everyone(UNAUTHORIZED)),
+    "reward lists": (lambda w: "/api/v1/reward-lists/", everyone(UNAUTHORIZED)),
+    "statements": (lambda w: "/api/v1/statements/", everyone(UNAUTHORIZED)),
 }
 
 
@@ -218,6 +223,92 @@ def test_page_access(client, request, world, page, role):
         assert not response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.fixture
+def rewards(world, operator, organization, beauty):
+    """A program with a published list (cycle 1) and a draft list (cycle 2)."""
+    import datetime
+
+    from incentives.services import (
+        settlement_approve,
+        settlement_compute,
+        settlement_publish,
+        settlement_submit,
+    )
+    from tests.incentives.test_computation import setup_cycle
+
+    cycle, version = setup_cycle(operator, organization, beauty)
+    published = settlement_submit(
+        actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
+    )
+    settlement_approve(actor=operator, reward_list=published, revision=published.revision)
+    settlement_publish(actor=operator, reward_list=published)
+    draft = settlement_compute(
+        actor=operator, cycle=cycle.program.cycles.get(starts_on=datetime.date(2026, 12, 1))
+    )
+    return {"program": cycle.program, "version": version, "published": published, "draft": draft}
+
+
+def published_to_everyone(anonymous):
+    return everyone(anonymous)
+
+
+def draft_to_operators(anonymous):
+    """A list before publication: operators only; to anyone else it does not exist."""
+    return dict.fromkeys(ROLES, MISSING) | {"anonymous": anonymous, "operator": OK}
+
+
+REWARD_PAGES = {
+    "rewards": (lambda r: reverse("incentives:index"), everyone(LOGIN)),
+    "program": (
+        lambda r: reverse("incentives:program", args=[r["program"].pk]),
+        operators_only(LOGIN),
+    ),
+    "rules": (lambda r: reverse("incentives:rules", args=[r["version"].pk]), operators_only(LOGIN)),
+    "reward list (operators)": (
+        lambda r: reverse("incentives:list", args=[r["published"].pk]),
+        operators_only(LOGIN),
+    ),
+    "statement": (
+        lambda r: reverse("incentives:statement", args=[r["published"].pk]),
+        published_to_everyone(LOGIN),
+    ),
+    "statement of a draft": (
+        lambda r: reverse("incentives:statement", args=[r["draft"].pk]),
+        draft_to_operators(LOGIN),
+    ),
+    "special incentive list": (
+        lambda r: reverse("incentives:special", args=[r["published"].pk]),
+        published_to_everyone(LOGIN),
+    ),
+    "special list of a draft": (
+        lambda r: reverse("incentives:special", args=[r["draft"].pk]),
+        draft_to_operators(LOGIN),
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(REWARD_PAGES))
+def test_reward_page_access(client, request, rewards, page, role):
+    url_for, expected = REWARD_PAGES[page]
+    response = client_for(client, request, role).get(url_for(rewards))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+def test_a_statement_shows_each_organization_only_its_own_lines(
+    client, rewards, owner, other_owner
+):
+    url = reverse("incentives:statement", args=[rewards["published"].pk])
+    client.force_login(owner)
+    assert len(client.get(url).context["page"].object_list) == 6
+    client.force_login(other_owner)
+    assert len(client.get(url).context["page"].object_list) == 0
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -3,7 +3,7 @@ in SQL that runs the same on PostgreSQL and SQLite. All amounts are integer fen;
 truncate (a fraction of a fen is never paid).
 
 Creators: those with metric days in the cycle and bound, on the cycle's last day, to an approved
-organization. Figures over the cycle: original videos, valid plays that count (flagged plays do
+organization (the binding that started last when a transfer on that day leaves two). Figures over the cycle: original videos, valid plays that count (flagged plays do
 not), GMV; followers as the creator's current count.
 - creator subsidy: the highest level of their primary field's rules whose thresholds they meet;
 - playback subsidy: valid plays x rate / 1,000;
@@ -11,9 +11,11 @@ not), GMV; followers as the creator's current count.
   first, playback takes what is left; a capped line records its amount before the cap;
 - sales commission: GMV x basis points / 10,000 (outside the cap: it is not a subsidy);
 - traffic reward: creators with enough original videos, ranked by valid plays (ties by creator
-  id), get the coupon of their rank's band.
-Organizations (approved): introduced creators in the cycle (the qualification rule in force on the
-cycle's first day) x the basic amount, and the highest tier whose threshold they reach.
+  id), get the coupon of their rank's band (of overlapping bands the one starting first; the
+  rules editor refuses overlaps).
+Organizations (approved): introduced creators in the cycle (distinct creators, however many
+bindings; the qualification rule in force on the cycle's first day) x the basic amount, and the
+highest tier whose threshold they reach.
 """
 
 import datetime
@@ -25,6 +27,8 @@ from creators.models import Binding
 from incentives.models import Cycle, RuleVersion
 from organizations.models import OrganizationStatus
 from portal.core.money import to_fen
+
+SORT_MEMORY = "256MB"
 
 LINE_COLUMNS = (
     "reward_list_id, kind, pool, creator_id, organization_id, amount, amount_before_cap, "
@@ -41,13 +45,18 @@ fig AS (
   WHERE m.date >= %s AND m.date < %s
   GROUP BY m.creator_id
 ),
+bound AS (
+  SELECT b.creator_id, b.organization_id,
+         ROW_NUMBER() OVER (PARTITION BY b.creator_id ORDER BY b.started_on DESC, b.id DESC) AS nth
+  FROM creators_binding b
+  WHERE b.started_on <= %s AND (b.ended_on IS NULL OR b.ended_on >= %s)
+),
 elig AS (
   SELECT f.creator_id, f.videos, f.plays, f.gmv, c.follower_count AS followers,
          c.primary_category_id AS category_id, b.organization_id
   FROM fig f
   JOIN creators_creator c ON c.id = f.creator_id
-  JOIN creators_binding b ON b.creator_id = f.creator_id AND b.started_on <= %s
-       AND (b.ended_on IS NULL OR b.ended_on >= %s)
+  JOIN bound b ON b.creator_id = f.creator_id AND b.nth = 1
   JOIN organizations_organization o ON o.id = b.organization_id AND o.status = %s
 ),
 lvl AS (
@@ -100,32 +109,8 @@ def _creator_params(cycle: Cycle, version: RuleVersion) -> list:
 
 
 def insert_creator_lines(reward_list_id: int, cycle: Cycle, version: RuleVersion) -> int:
-    """Creator subsidy, playback and commission lines, one statement."""
-    sql = f"""
-WITH {CREATOR_FIGURES}
-INSERT INTO incentives_rewardline ({LINE_COLUMNS})
-SELECT %s, 'creator_subsidy', 'cash', creator_id, organization_id, subsidy_paid,
-       CASE WHEN subsidy_paid < subsidy THEN subsidy END, %s, rule_id, videos, plays, followers,
-       gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
-FROM paid WHERE subsidy > 0
-UNION ALL
-SELECT %s, 'playback', 'cash', creator_id, organization_id, playback_paid,
-       CASE WHEN playback_paid < playback THEN playback END, %s, CAST(NULL AS BIGINT), videos, plays, followers,
-       gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
-FROM paid WHERE playback > 0
-UNION ALL
-SELECT %s, 'commission', 'cash', creator_id, organization_id, commission, CAST(NULL AS BIGINT), %s, CAST(NULL AS BIGINT),
-       videos, plays, followers, gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
-FROM paid WHERE commission > 0
-"""  # noqa: S608 - constant SQL text; every value is a parameter
-    params = _creator_params(cycle, version) + [reward_list_id, version.pk] * 3
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def insert_traffic_lines(reward_list_id: int, cycle: Cycle, version: RuleVersion) -> int:
-    """Traffic coupons by rank of valid plays among creators with enough original videos."""
+    """Creator subsidy, playback, commission and traffic lines in one statement, so the cycle's
+    figures are aggregated once (PostgreSQL materializes a CTE used twice)."""
     sql = f"""
 WITH {CREATOR_FIGURES},
 ranked AS (
@@ -133,17 +118,36 @@ ranked AS (
   FROM paid WHERE videos >= %s AND plays > 0
 )
 INSERT INTO incentives_rewardline ({LINE_COLUMNS})
-SELECT %s, 'traffic', 'traffic', k.creator_id, k.organization_id, t.coupon, CAST(NULL AS BIGINT), %s, t.id,
-       k.videos, k.plays, k.followers, k.gmv, CAST(NULL AS BIGINT), k.rank_no, ''
+SELECT %s, 'creator_subsidy', 'cash', creator_id, organization_id, subsidy_paid,
+       CASE WHEN subsidy_paid < subsidy THEN subsidy END, %s, rule_id, videos, plays, followers,
+       gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
+FROM paid WHERE subsidy > 0
+UNION ALL
+SELECT %s, 'playback', 'cash', creator_id, organization_id, playback_paid,
+       CASE WHEN playback_paid < playback THEN playback END, %s, CAST(NULL AS BIGINT), videos,
+       plays, followers, gmv, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), ''
+FROM paid WHERE playback > 0
+UNION ALL
+SELECT %s, 'commission', 'cash', creator_id, organization_id, commission, CAST(NULL AS BIGINT),
+       %s, CAST(NULL AS BIGINT), videos, plays, followers, gmv, CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT), ''
+FROM paid WHERE commission > 0
+UNION ALL
+SELECT %s, 'traffic', 'traffic', k.creator_id, k.organization_id, t.coupon, CAST(NULL AS BIGINT),
+       %s, t.id, k.videos, k.plays, k.followers, k.gmv, CAST(NULL AS BIGINT), k.rank_no, ''
 FROM ranked k
 JOIN incentives_trafficband t ON t.version_id = %s AND k.rank_no >= t.rank_from
      AND k.rank_no <= t.rank_to
+WHERE NOT EXISTS (
+  SELECT 1 FROM incentives_trafficband u
+  WHERE u.version_id = t.version_id AND u.rank_from < t.rank_from
+    AND k.rank_no >= u.rank_from AND k.rank_no <= u.rank_to
+)
 """  # noqa: S608 - constant SQL text; every value is a parameter
     params = [
         *_creator_params(cycle, version),
         version.traffic_min_original,
-        reward_list_id,
-        version.pk,
+        *[reward_list_id, version.pk] * 4,
         version.pk,
     ]
     with connection.cursor() as cursor:
@@ -160,13 +164,13 @@ def insert_organization_lines(reward_list_id: int, cycle: Cycle, version: RuleVe
             cycle_end=cycle.ends_on,
         )
         .order_by()
-        .values("organization_id")
+        .values("organization_id", "creator_id")
     )
     counted_sql, counted_params = introduced.query.sql_with_params()
     sql = f"""
 WITH counted AS ({counted_sql}),
 intro AS (
-  SELECT organization_id, COUNT(*) AS n FROM counted GROUP BY organization_id
+  SELECT organization_id, COUNT(DISTINCT creator_id) AS n FROM counted GROUP BY organization_id
 ),
 tier AS (
   SELECT i.organization_id, MAX(t.level) AS level
@@ -199,3 +203,13 @@ JOIN incentives_orgtier t ON t.version_id = %s AND t.level = tier.level
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def compute_lines(reward_list_id: int, cycle: Cycle, version: RuleVersion) -> None:
+    """Every line of the cycle, inside the caller's transaction. On PostgreSQL the statements get
+    more sort memory for this transaction only (a million creators' figures sort in memory)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+    insert_creator_lines(reward_list_id, cycle, version)
+    insert_organization_lines(reward_list_id, cycle, version)

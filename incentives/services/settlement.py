@@ -13,7 +13,7 @@ from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.queue import enqueue
 
-from .computation import insert_creator_lines, insert_organization_lines, insert_traffic_lines
+from .computation import compute_lines
 from .programs import rule_version_in_force
 
 RECOMPUTABLE = (ListStatus.DRAFT, ListStatus.IN_REVIEW)
@@ -39,9 +39,7 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
     if reward_list is None:
         reward_list = RewardList.objects.create(cycle=cycle, rule_version=version)
     RewardLine.objects.filter(reward_list=reward_list).delete()
-    insert_creator_lines(reward_list.pk, cycle, version)
-    insert_traffic_lines(reward_list.pk, cycle, version)
-    insert_organization_lines(reward_list.pk, cycle, version)
+    compute_lines(reward_list.pk, cycle, version)
     totals = {
         row["pool"]: row
         for row in RewardLine.objects.filter(reward_list=reward_list)

@@ -16,7 +16,7 @@ from incentives.models import Cycle, OrgTier, PoolKind, RewardLine, RewardList, 
 from portal.core.models import Category
 from portal.core.money import money_sum
 
-from .computation import insert_creator_lines, insert_organization_lines, insert_traffic_lines
+from .computation import compute_lines
 
 SCRATCH_NUMBER = 32767  # a cycle number no program reaches; the row never outlives the savepoint
 
@@ -47,8 +47,7 @@ def simulate(cycle: Cycle, version: RuleVersion) -> Simulation:
                 ends_on=cycle.ends_on,
             )
             reward_list = RewardList.objects.create(cycle=scratch, rule_version=version)
-            for insert in (insert_creator_lines, insert_traffic_lines, insert_organization_lines):
-                insert(reward_list.pk, cycle, version)
+            compute_lines(reward_list.pk, cycle, version)
             _read(result, RewardLine.objects.filter(reward_list=reward_list))
             raise _Rollback
     except _Rollback:

@@ -149,3 +149,30 @@ class Notification(models.Model):
         from .notifications import message_for
 
         return message_for(self)
+
+
+class IdempotencyKey(models.Model):
+    """A state-changing request named by its client's `Idempotency-Key`, and the answer it got.
+
+    The row is written in the same transaction as the work (see `portal.core.idempotency`): it
+    exists exactly when the work committed, so a retry with the same key gets the stored answer
+    instead of doing the work again. Keys are per user and live 24 hours.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.TextField(help_text="Path and query string of the first request.")
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="The JSON answered, as sent.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

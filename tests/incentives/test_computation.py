@@ -8,11 +8,7 @@ import pytest
 from creators.models import DailyMetric
 from incentives.models import OrgTier, RewardLine, RewardList, SubsidyRule, TrafficBand
 from incentives.services import program_create, rule_version_draft, rule_version_publish
-from incentives.services.computation import (
-    insert_creator_lines,
-    insert_organization_lines,
-    insert_traffic_lines,
-)
+from incentives.services.computation import compute_lines
 from tests.creators.factories import BindingFactory, CreatorFactory
 
 D = datetime.date
@@ -73,9 +69,7 @@ def setup_cycle(operator, organization, beauty):
 def test_a_small_cycle(operator, organization, beauty):
     cycle, version = setup_cycle(operator, organization, beauty)
     rl = RewardList.objects.create(cycle=cycle, rule_version=version)
-    insert_creator_lines(rl.pk, cycle, version)
-    insert_traffic_lines(rl.pk, cycle, version)
-    insert_organization_lines(rl.pk, cycle, version)
+    compute_lines(rl.pk, cycle, version)
     lines = {line.kind: (line.amount, line.amount_before_cap) for line in RewardLine.objects.all()}
     assert lines["creator_subsidy"] == (Decimal(2900), None)
     assert lines["playback"] == (Decimal(100), Decimal(500))
