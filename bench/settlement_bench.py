@@ -5,7 +5,7 @@ Run against PostgreSQL (a throw-away database, portal_bench_settlement, is creat
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/settlement_bench.py
     ... --sizes 100000,1000000   (creators per step; organizations are creators / 100)
     ... --quick                  (10,000 and 20,000 creators, for a smoke run)
-    ... --explain                (EXPLAIN ANALYZE of the three INSERTs at the largest size)
+    ... --explain                (EXPLAIN ANALYZE of the INSERTs at the largest size)
 
 The data of each step is added to the previous one with generate_series INSERTs: approved
 organizations of 100 creators each, every creator bound for the whole cycle (some recruited on its
@@ -268,18 +268,18 @@ def forget_lists() -> None:
         )
 
 
-PHASES = ("insert_creator_lines", "insert_traffic_lines", "insert_organization_lines")
+PHASES = ("insert_creator_lines", "insert_organization_lines")
 
 
 def settle(operator, cycle) -> tuple:
-    """settlement_compute, the whole service with its transaction; the time of each of its three
+    """settlement_compute, the whole service with its transaction; the time of each of its
     INSERT functions is noted on the way (they are wrapped, not changed)."""
-    from incentives.services import settlement
+    from incentives.services import computation, settlement
 
     phases = {}
 
     def wrap(name):
-        original = getattr(settlement, name)
+        original = getattr(computation, name)
 
         def wrapper(*args, **kwargs):
             elapsed, rows = timed(original, *args, **kwargs)
@@ -291,7 +291,7 @@ def settle(operator, cycle) -> tuple:
     originals = {}
     for name in PHASES:
         originals[name], wrapper = wrap(name)
-        setattr(settlement, name, wrapper)
+        setattr(computation, name, wrapper)
     commit = connection.commit
 
     def timed_commit():
@@ -303,7 +303,7 @@ def settle(operator, cycle) -> tuple:
     finally:
         del connection.commit
         for name, original in originals.items():
-            setattr(settlement, name, original)
+            setattr(computation, name, original)
     return reward_list, phases
 
 
@@ -403,7 +403,7 @@ class ExplainingCursor:
 
 
 def explain(cycle) -> None:
-    """EXPLAIN ANALYZE of the service's three INSERTs, in order, in a rolled-back transaction.
+    """EXPLAIN ANALYZE of the service's INSERTs, in order, in a rolled-back transaction.
     The foreign keys are checked at once rather than at COMMIT, so that each plan ends with the
     time of its lines' foreign key checks."""
     from incentives.models import RewardList
@@ -417,6 +417,7 @@ def explain(cycle) -> None:
         reward_list = RewardList.objects.create(cycle=cycle, rule_version=version)
         with connection.cursor() as immediate:
             immediate.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            immediate.execute(f"SET LOCAL work_mem = '{computation.SORT_MEMORY}'")
         connection.cursor = lambda: ExplainingCursor(cursor())
         try:
             for name in PHASES:
