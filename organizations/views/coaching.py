@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incentives.selectors import tier_progress
 from organizations.coaching_forms import (
     GoalForm,
     ManagerInviteForm,
@@ -245,6 +246,7 @@ def organization_page(request, pk: int):
         {
             "organization": organization,
             "assignment": assignment,
+            "tier_progress": tier_progress(organization),
             "history": organization.manager_assignments.select_related(
                 "manager", "assigned_by"
             ).order_by("-started_at"),

@@ -265,3 +265,6 @@ def test_the_organization_dashboard_shows_the_pace_to_the_next_tier(
     assert (progress.introduced, progress.current.level, progress.next.level) == (1, 1, 2)
     assert progress.days_left == 7 and progress.per_week_needed == Decimal("4.0")
     assert b"tier-track" in page.content
+    client.force_login(operator)
+    coaching = client.get(reverse("coaching:organization", args=[owner.membership.organization_id]))
+    assert coaching.context["tier_progress"].per_week_needed == Decimal("4.0")
