@@ -108,6 +108,9 @@ class RewardListSerializer(serializers.ModelSerializer):
 
 
 class CycleSerializer(serializers.ModelSerializer):
+    computing = serializers.BooleanField(
+        read_only=True, help_text="A computation was asked for and has not finished yet."
+    )
     reward_list = RewardListSerializer(
         source="visible_reward_list",
         read_only=True,
@@ -117,7 +120,7 @@ class CycleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Cycle
-        fields = ["id", "program", "number", "starts_on", "ends_on", "reward_list"]
+        fields = ["id", "program", "number", "starts_on", "ends_on", "computing", "reward_list"]
         read_only_fields = fields
 
 

@@ -102,21 +102,23 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Compute the cycle's reward list",
         description=(
-            "Computes the cycle's lines with the rules in force on its first day and answers the "
-            "reward list (a draft). A draft or a list in review is replaced whole and its "
-            "`revision` goes up; an approved list is refused (400). Operators only."
+            "Asks the workers to compute the cycle's lines with the rules in force on its first "
+            "day and answers 202 with the cycle (`computing` is true until the computation "
+            "ends; then `reward_list` is the new draft). A draft or a list in review is replaced "
+            "whole and its `revision` goes up; an approved list is refused (400). Asking again "
+            "while a computation runs changes nothing. Operators only."
         ),
         request=None,
         parameters=IDEMPOTENCY_PARAMETERS,
-        responses={200: RewardListSerializer, **ACTION_ERRORS},
+        responses={202: CycleSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def compute(self, request, pk=None):
-        cycle = self.get_object()
-        reward_list = services.settlement_compute(actor=request.user, cycle=cycle)
+        cycle = services.settlement_request(actor=request.user, cycle=self.get_object())
         return Response(
-            RewardListSerializer(reward_lists_for(request.user).get(pk=reward_list.pk)).data
+            CycleSerializer(self.get_queryset().get(pk=cycle.pk)).data,
+            status=status.HTTP_202_ACCEPTED,
         )
 
 

@@ -28,8 +28,10 @@ LEDGER_COLUMNS = (
 
 
 def _locked(reward_list: RewardList) -> RewardList:
+    """The list's row, locked (only that row: a computation holds the cycle's row and then
+    takes the list's, so locking the cycle here too would deadlock against it)."""
     return (
-        RewardList.objects.select_for_update()
+        RewardList.objects.select_for_update(of=("self",))
         .select_related("cycle__program", "rule_version")
         .get(pk=reward_list.pk)
     )

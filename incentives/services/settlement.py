@@ -31,7 +31,7 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
     version = rule_version_in_force(cycle.program, cycle.starts_on)
     if version is None:
         raise ValidationError(_("No published rules are in force for this cycle."))
-    reward_list = RewardList.objects.filter(cycle=cycle).first()
+    reward_list = RewardList.objects.select_for_update(of=("self",)).filter(cycle=cycle).first()
     if reward_list is not None and reward_list.status not in RECOMPUTABLE:
         raise ValidationError(
             _("This list is approved and never changes; a correction is an adjustment.")
@@ -55,7 +55,18 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
     reward_list.cash_total = totals.get(PoolKind.CASH, {}).get("total") or 0
     reward_list.traffic_total = totals.get(PoolKind.TRAFFIC, {}).get("total") or 0
     reward_list.line_count = sum(row["n"] for row in totals.values())
-    reward_list.save()
+    reward_list.save(
+        update_fields=[
+            "rule_version",
+            "status",
+            "revision",
+            "first_approved_by",
+            "computed_at",
+            "cash_total",
+            "traffic_total",
+            "line_count",
+        ]
+    )
     Cycle.objects.filter(pk=cycle.pk).update(compute_requested_at=None, compute_requested_by=None)
     audit_record(
         actor=actor,
@@ -71,6 +82,11 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
         },
     )
     return reward_list
+
+
+def settlement_request_clear(cycle_id: int) -> None:
+    """Forget a computation request that will not run (refused by the service)."""
+    Cycle.objects.filter(pk=cycle_id).update(compute_requested_at=None, compute_requested_by=None)
 
 
 @transaction.atomic

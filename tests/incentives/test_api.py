@@ -65,12 +65,15 @@ def post(client, url, data=None, **headers):
 
 
 def test_an_operator_computes_submits_approves_and_publishes_through_the_api(
-    client, operator, cycle
+    client, operator, cycle, django_capture_on_commit_callbacks
 ):
     client.force_login(operator)
-    computed = post(client, f"/api/v1/cycles/{cycle.pk}/compute/")
-    assert computed.status_code == 200
-    body = computed.json()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = post(client, f"/api/v1/cycles/{cycle.pk}/compute/")
+    assert asked.status_code == 202 and asked.json()["computing"] is True
+    computed = client.get(f"/api/v1/cycles/{cycle.pk}/", headers=EN)
+    assert computed.json()["computing"] is False
+    body = computed.json()["reward_list"]
     assert (body["status"], body["revision"], body["line_count"]) == ("draft", 1, 6)
     assert (body["cash_total"], body["traffic_total"]) == ("8124.69", "800.00")
     assert (body["cycle"], body["program"], body["rule_version_number"]) == (

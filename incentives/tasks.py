@@ -1,0 +1,36 @@
+import logging
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
+
+from .models import Cycle
+from .services.settlement import settlement_compute, settlement_request_clear
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def compute_reward_list(*, cycle_id: int, actor_id: int) -> None:
+    """Compute a cycle's reward list as the operator who asked for it. Computing is one
+    transaction under the cycle's row lock, so a run killed half-way leaves nothing and a second
+    delivery (or two at once) just computes again: the same lines, one more revision."""
+    actor = get_user_model().objects.filter(pk=actor_id, is_active=True).first()
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if actor is None or cycle is None:
+        logger.warning("Reward list of cycle %s not computed: cycle or actor gone", cycle_id)
+        settlement_request_clear(cycle_id)
+        return
+    try:
+        settlement_compute(actor=actor, cycle=cycle)
+    except (ValidationError, PermissionDenied) as refusal:  # approved meanwhile, no rules, ...
+        logger.warning("Reward list of cycle %s not computed: %s", cycle_id, refusal)
+        settlement_request_clear(cycle_id)
