@@ -268,6 +268,9 @@ class DailyMetric(models.Model):
     original_videos = models.PositiveIntegerField(_("original videos"), default=0)
     gmv = models.DecimalField(_("GMV"), max_digits=16, decimal_places=2, default=0)
     orders = models.PositiveIntegerField(_("orders"), default=0)
+    interactions = models.PositiveBigIntegerField(
+        _("interactions"), default=0, help_text=_("Likes, comments and shares of the day.")
+    )
     commission = models.DecimalField(_("commission"), max_digits=14, decimal_places=2, default=0)
     flag = models.CharField(
         _("abnormal plays"), max_length=10, choices=PlayFlag.choices, default=PlayFlag.NONE

@@ -42,6 +42,10 @@ MESSAGES = {
     "dispute.opened": _("A dispute was opened over a creator of %(organization)s."),
     "dispute.resolved": _("A dispute involving %(organization)s has been decided."),
     "import.finished": _("The file for %(organization)s has been processed."),
+    "shortlist.published": _(
+        "The top-100 shortlist is published: creators of %(organization)s are on it."
+    ),
+    "nomination.decided": _("A nomination by %(organization)s has been decided."),
     "rewards.published": _(
         "A reward list was published: the statement of %(organization)s is ready to read."
     ),

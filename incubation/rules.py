@@ -1,0 +1,65 @@
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import is_operator, is_staff, manager_category_ids, rule
+from portal.audit.services import register_actions
+
+
+@rule("incubation.nominate")
+def may_nominate(user, creator=None) -> bool:
+    """Organization members for their own creators; managers within their categories."""
+    if user.role == Role.OPERATOR:
+        return True
+    if creator is None:
+        return user.role in (Role.MANAGER, Role.ORGANIZATION)
+    if user.role == Role.MANAGER:
+        return creator.primary_category_id in manager_category_ids(user)
+    membership = getattr(user, "membership", None)
+    return (
+        membership is not None
+        and creator.bindings.filter(
+            organization_id=membership.organization_id, ended_on__isnull=True
+        ).exists()
+    )
+
+
+@rule("incubation.review")
+def may_review(user, creator=None) -> bool:
+    """Managers of the creator's primary category (and operators) decide nominations and move
+    members between stages."""
+    if user.role == Role.OPERATOR:
+        return True
+    if user.role != Role.MANAGER:
+        return False
+    return creator is None or creator.primary_category_id in manager_category_ids(user)
+
+
+rule("incubation.view")(lambda user, obj=None: True)
+rule("incubation.manage")(is_operator)
+rule("shortlist.edit")(is_staff)
+rule("shortlist.decide")(is_operator)
+
+register_actions(
+    {
+        "nomination.create": _("Creator nominated for the reserve pool"),
+        "nomination.accept": _("Nomination accepted"),
+        "nomination.decline": _("Nomination declined"),
+        "nomination.withdraw": _("Nomination withdrawn"),
+        "pool.enter": _("Creator entered the reserve pool"),
+        "pool.stage": _("Pool member moved to another stage"),
+        "pool.entry_rules": _("Entry rules applied"),
+        "nomination_limit.set": _("Nomination limit set"),
+        "weights.draft": _("Score weights drafted"),
+        "weights.update": _("Score weights edited"),
+        "weights.publish": _("Score weights published"),
+        "scores.compute": _("Scores computed"),
+        "shortlist.add": _("Creator pinned to the shortlist"),
+        "shortlist.remove": _("Creator removed from the shortlist"),
+        "shortlist.exclude": _("Creator excluded from the shortlist"),
+        "shortlist.include": _("Exclusion lifted"),
+        "shortlist.propose": _("Shortlist proposed from the ranking"),
+        "shortlist.snapshot": _("Shortlist snapshot taken"),
+        "shortlist.freeze": _("Shortlist frozen"),
+        "shortlist.publish": _("Shortlist published"),
+    }
+)
