@@ -158,7 +158,12 @@ def _explain(line: RewardLine, rules: dict) -> list[str]:
             )
     elif line.kind == LineKind.ADJUSTMENT:
         sentences.append(_("A correction after approval: %(note)s") % {"note": line.note})
-    if line.kind != LineKind.ADJUSTMENT:
+    elif line.kind == LineKind.INCUBATION:
+        sentences.append(
+            _("An incubation reward for a creator on the published top-100 shortlist: %(note)s")
+            % {"note": line.note}
+        )
+    if line.kind not in (LineKind.ADJUSTMENT, LineKind.INCUBATION):
         sentences.append(
             _("Rules version %(version)s, in force from %(day)s.")
             % {"version": version.number, "day": version.effective_from.isoformat()}

@@ -387,6 +387,7 @@ class LineKind(models.TextChoices):
     TRAFFIC = "traffic", _("Traffic reward")
     ORG_BASIC = "org_basic", _("Basic incentive")
     ORG_TIER = "org_tier", _("Special incentive")
+    INCUBATION = "incubation", _("Incubation reward")
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 

@@ -27,5 +27,6 @@ register_actions(
         "settlement.export": _("Payment file exported"),
         "settlement.payment_result": _("Payment result applied"),
         "settlement.adjust": _("Adjustment added"),
+        "settlement.award": _("Awards added (incubation rewards)"),
     }
 )

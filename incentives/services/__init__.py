@@ -2,6 +2,7 @@ from .payments import (
     AdjustmentReason,
     payment_progress,
     settlement_adjust,
+    settlement_award,
     settlement_export,
     settlement_mark_paid,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "rule_version_update",
     "settlement_adjust",
     "settlement_approve",
+    "settlement_award",
     "settlement_compute",
     "settlement_export",
     "settlement_mark_paid",

@@ -29,7 +29,7 @@ from incentives.models import (
 )
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
-from portal.core.money import to_fen
+from portal.core.money import from_fen, to_fen
 from portal.core.tabular import Column, read_table
 
 from .review import _locked, _refuse_unless, check_room, commit_to_pools, lock_pools
@@ -379,6 +379,95 @@ __all__ = [
     "payment_progress",
     "payment_rows",
     "settlement_adjust",
+    "settlement_award",
     "settlement_export",
     "settlement_mark_paid",
 ]
+
+
+@transaction.atomic
+def settlement_award(
+    *,
+    actor,
+    reward_list: RewardList,
+    creators,
+    amount: Decimal,
+    pool: str,
+    note: str,
+    kind: str = LineKind.INCUBATION,
+) -> int:
+    """A reward outside the computed rules for many creators at once (the incubation reward of
+    the published top-100): one line and one ledger entry each, on an approved list, within the
+    pool's room. The unique keys make a second award of the same kind to a creator in the same
+    cycle impossible; creators already awarded are skipped. Returns the number of new awards."""
+    authorize(actor, "settlement.approve", reward_list.cycle.program)
+    reward_list = _locked(reward_list)
+    _refuse_unless(
+        reward_list, ListStatus.APPROVED, ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID
+    )
+    if amount is None or to_fen(amount) <= 0:
+        raise ValidationError({"amount": _("An award is a positive amount.")})
+    if pool not in PoolKind.values:
+        raise ValidationError({"pool": _("Choose a pool.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Explain the award; the beneficiaries read it.")})
+    from creators.models import Binding
+
+    done = set(
+        RewardLine.objects.filter(reward_list=reward_list, kind=kind).values_list(
+            "creator_id", flat=True
+        )
+    )
+    creator_ids = [c.pk for c in creators if c.pk not in done]
+    bound = dict(
+        Binding.objects.filter(creator_id__in=creator_ids, ended_on__isnull=True).values_list(
+            "creator_id", "organization_id"
+        )
+    )
+    if not creator_ids:
+        return 0
+    pools = lock_pools(reward_list.cycle.program)
+    total = to_fen(amount) * len(creator_ids)
+    check_room(pools, {pool: total})
+    lines = RewardLine.objects.bulk_create(
+        RewardLine(
+            reward_list=reward_list,
+            kind=kind,
+            pool=pool,
+            creator_id=creator_id,
+            organization_id=bound.get(creator_id),
+            amount=amount,
+            rule_version=reward_list.rule_version,
+            note=note.strip(),
+        )
+        for creator_id in creator_ids
+    )
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            pool=pools[pool],
+            cycle=reward_list.cycle,
+            kind=kind,
+            creator_id=line.creator_id,
+            organization_id=line.organization_id,
+            amount=amount,
+            rule_version=reward_list.rule_version,
+            reason_code=kind,
+            line=line,
+        )
+        for line in lines
+    )
+    commit_to_pools(pools, {pool: total})
+    field = "cash_total" if pool == PoolKind.CASH else "traffic_total"
+    RewardList.objects.filter(pk=reward_list.pk).update(
+        **{field: getattr(reward_list, field) + from_fen(total)},
+        line_count=reward_list.line_count + len(lines),
+        **({"status": ListStatus.EXPORTED} if reward_list.status == ListStatus.PAID else {}),
+    )
+    audit_record(
+        actor=actor,
+        action="settlement.award",
+        obj=reward_list,
+        after={"kind": kind, "creators": len(lines), "amount": amount, "pool": pool},
+        reason=note.strip(),
+    )
+    return len(lines)
