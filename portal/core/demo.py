@@ -33,6 +33,7 @@ from portal.accounts.services import manager_profile_create, manager_profile_upd
 
 from .demo_coaching import demo_coaching
 from .demo_incentives import demo_incentives
+from .demo_incubation import demo_incubation
 from .demo_licence import render_licence
 from .models import Category
 
@@ -544,6 +545,11 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
             reason="年假",
         )
     settled = demo_incentives(operators=operators, today=today)
+    incubated = demo_incubation(seed=plan.seed, operator=operator, today=today)
+    say(
+        f"reserve pool of {incubated['pool']} creators ({incubated['nominations']} nominations, "
+        f"{incubated['admitted_by_rule']} by entry rule), {incubated['shortlisted']} shortlisted"
+    )
     say(
         f"incentive program: {settled['reward_lines']} reward lines settled, "
         f"{settled['ledger_entries']} ledger entries exported and paid"

@@ -81,5 +81,14 @@ def test_seed_demo_builds_every_state_through_the_services(capsys):
     assert LedgerEntry.objects.filter(payment_status="paid").count() > 20
     assert RuleVersion.objects.filter(status="draft").count() == 1
 
+    # The reserve pool has nominated and rule-admitted creators, scored for two weeks, and this
+    # year's shortlist is proposed with snapshots.
+    from incubation.models import Nomination, PoolMember, ScoreSnapshot, ShortlistSnapshot
+
+    assert PoolMember.objects.filter(source="nomination").exists()
+    assert Nomination.objects.filter(status="accepted").exists()
+    assert ScoreSnapshot.objects.values("day").distinct().count() == 14
+    assert ShortlistSnapshot.objects.count() == 3
+
     call_command("seed_demo", if_empty=True)  # make run on an existing database: nothing changes
     assert Creator.objects.count() == 300
