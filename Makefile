@@ -54,6 +54,7 @@ bench: $(VENV)/.synced catalogue
 	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL=postgres://... to run the benchmarks" && exit 1)
 	$(PY) bench/creators_bench.py $(BENCH_ARGS)
 	$(PY) bench/settlement_bench.py $(BENCH_ARGS)
+	$(PY) bench/incubation_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/static .pytest_cache

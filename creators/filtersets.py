@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.api.filters import IdFilter
 from portal.core.models import Category
 
 from .introduced import cycle_of, introduced_exists
@@ -25,9 +26,7 @@ class RosterFilterSet(django_filters.FilterSet):
         choices=[("yes", _("Counts as introduced")), ("no", _("Does not count (yet)"))],
         method="filter_introduced",
     )
-    organization = django_filters.NumberFilter(
-        label=_("Organization id"), field_name="active__organization_id"
-    )
+    organization = IdFilter(label=_("Organization id"), field_name="active__organization_id")
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(

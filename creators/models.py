@@ -269,7 +269,10 @@ class DailyMetric(models.Model):
     gmv = models.DecimalField(_("GMV"), max_digits=16, decimal_places=2, default=0)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     interactions = models.PositiveBigIntegerField(
-        _("interactions"), default=0, help_text=_("Likes, comments and shares of the day.")
+        _("interactions"),
+        default=0,
+        db_default=0,
+        help_text=_("Likes, comments and shares of the day."),
     )
     commission = models.DecimalField(_("commission"), max_digits=14, decimal_places=2, default=0)
     flag = models.CharField(
@@ -554,6 +557,7 @@ class MetricImportRow(models.Model):
     original_videos = models.IntegerField(default=0)
     gmv = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     orders = models.IntegerField(default=0)
+    interactions = models.BigIntegerField(default=0, db_default=0)
     commission = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     error = models.TextField(blank=True)
 

@@ -2,7 +2,13 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.rules import is_org_admin
 from portal.accounts.models import Role
-from portal.accounts.permissions import is_operator, is_staff, manager_category_ids, rule
+from portal.accounts.permissions import (
+    is_operator,
+    is_partner,
+    is_staff,
+    manager_category_ids,
+    rule,
+)
 from portal.audit.services import register_actions
 
 
@@ -36,9 +42,12 @@ def can_edit_creator(user, organization):
 
 @rule("roster.view")
 def can_view_roster(user, obj=None):
-    """Staff, and the people of an organization (their own roster)."""
-    return is_staff(user) or (
-        user.role == Role.ORGANIZATION and getattr(user, "membership", None) is not None
+    """Staff, the people of an organization (their own roster), and partner applications (what
+    their scopes and `partners/visibility.py` let them read)."""
+    return (
+        is_staff(user)
+        or is_partner(user)
+        or (user.role == Role.ORGANIZATION and getattr(user, "membership", None) is not None)
     )
 
 
@@ -54,7 +63,14 @@ def can_request_transfer(user, organization):
 
 rule("dispute.open")(can_request_transfer)
 rule("dispute.resolve")(is_operator)
-rule("metrics.write")(is_operator)
+
+
+@rule("metrics.write")
+def can_write_metrics(user, obj=None):
+    """Operators, and partner applications (their data feeds; the token needs `metrics:write`)."""
+    return is_operator(user) or is_partner(user)
+
+
 rule("metrics.import")(is_operator)
 
 

@@ -49,6 +49,7 @@ register_actions(
         "pool.stage": _("Pool member moved to another stage"),
         "pool.entry_rules": _("Entry rules applied"),
         "nomination_limit.set": _("Nomination limit set"),
+        "entry_rule.save": _("Entry rule saved"),
         "weights.draft": _("Score weights drafted"),
         "weights.update": _("Score weights edited"),
         "weights.publish": _("Score weights published"),

@@ -11,6 +11,12 @@ from incentives.api.views import (
     RewardListViewSet,
     StatementViewSet,
 )
+from incubation.api.views import (
+    NominationViewSet,
+    PoolMemberViewSet,
+    RankingViewSet,
+    ShortlistViewSet,
+)
 from organizations.api.views import AssignmentViewSet, CoachingSessionViewSet, OrganizationViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
@@ -34,6 +40,10 @@ router.register(
     basename="reward-list-line",
 )
 router.register("statements", StatementViewSet, basename="statement")
+router.register("reserve-pool", PoolMemberViewSet, basename="pool-member")
+router.register("nominations", NominationViewSet, basename="nomination")
+router.register("rankings", RankingViewSet, basename="ranking")
+router.register("shortlist", ShortlistViewSet, basename="shortlist")
 
 app_name = "api"
 

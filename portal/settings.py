@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "creators",
     "incentives",
     "incubation",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -252,12 +253,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizations.tasks.send_daily_reminders",
         "schedule": crontab(hour=8, minute=0),  # Asia/Shanghai
     },
+    "incubation-score-pool": {
+        "task": "incubation.tasks.score_pool",
+        "schedule": crontab(hour=2, minute=30),  # yesterday's scores, after the night's metrics
+    },
+    "incubation-shortlist-snapshot": {
+        "task": "incubation.tasks.snapshot_shortlist",
+        "schedule": crontab(hour=3, minute=0, day_of_week=1),  # Mondays
+    },
+    "webhooks-retry-due": {
+        "task": "partners.tasks.retry_due_webhooks",
+        "schedule": 600.0,  # deliveries whose retry message was lost
+    },
 }
 
 # --- REST API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # A Bearer token, when the request carries one, is checked first (and completely: scope, rate,
+    # address; see partners/authentication.py); otherwise the portal session as before.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.PartnerTokenAuthentication",
         "portal.core.api.authentication.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -267,7 +283,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.core.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
@@ -277,8 +293,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Creator Program Portal API",
     "DESCRIPTION": (
         "REST API of the creator and MCN program portal. Version 1 authenticates with the portal "
-        "session; every list is cursor-paginated and every error has the same body: a `code`, a "
-        "`message` and, for invalid input, `errors` by field."
+        "session, or with a partner application's token (`Authorization: Bearer ppk_…`, limited "
+        "to the scopes an operator granted it); every list is cursor-paginated, a single object "
+        "answers with an `ETag` (send it back in `If-None-Match` for a 304), a POST accepts an "
+        "`Idempotency-Key`, and every error has the same body: a `code`, a `message` and, for "
+        "invalid input, `errors` by field.\n\n"
+        "Read the [API guide](/api/guide/) first: getting a token, scopes, errors, pagination, "
+        "conditional requests, idempotency, webhooks and their signatures, with examples."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -292,6 +313,14 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "portal.accounts.models.Role",
     },
 }
+
+# --- Partner API ---------------------------------------------------------------------------------
+
+# The key of the partner tokens' digests (HMAC-SHA256). Empty: derived from SECRET_KEY, so rotating
+# SECRET_KEY then invalidates every token; set it to keep tokens across such a rotation.
+PARTNER_TOKEN_KEY = os.environ.get("PARTNER_TOKEN_KEY", "")
+# Requests per minute a new partner application's tokens may send each (operators may change it).
+PARTNER_RATE_LIMIT_PER_MINUTE = int(os.environ.get("PARTNER_RATE_LIMIT_PER_MINUTE", "600"))
 
 # --- Security ---------------------------------------------------------------------------------
 

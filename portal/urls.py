@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from organizations.views.members import invitation_accept
 from portal.core import views as core_views
+from portal.core.api.guide import api_guide
 
 urlpatterns = [
     path("", include("portal.core.urls")),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("creators/", include("creators.urls")),
     path("coaching/", include("organizations.coaching_urls")),
     path("rewards/", include("incentives.urls")),
+    path("partners/", include("partners.urls")),
+    path("incubation/", include("incubation.urls")),
     path(
         "invitations/<int:invitation_id>/<str:token>/",
         invitation_accept,
@@ -20,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/guide/", api_guide, name="api-guide"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
 ]

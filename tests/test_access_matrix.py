@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from portal.audit.services import audit_record
+from tests.partners.factories import partner_application, webhook_delivery
 
 ROLES = ["anonymous", "operator", "manager", "owner", "member", "other_owner", "pets_manager"]
 OK, LOGIN, FORBIDDEN, MISSING, UNAUTHORIZED, ELSEWHERE = 200, "login", 403, 404, 401, 302
@@ -166,6 +167,17 @@ PAGES = {
         beauty_organization_scope(LOGIN),
     ),
     "managers balance": (lambda w: reverse("coaching:balance"), operators_only(LOGIN)),
+    "partner applications": (lambda w: reverse("partners:list"), operators_only(LOGIN)),
+    "partner application": (
+        lambda w: reverse("partners:detail", args=[partner_application(w["entry"].actor).pk]),
+        operators_only(LOGIN),
+    ),
+    "webhook delivery": (
+        lambda w: (lambda d: reverse("partners:delivery", args=[d.endpoint.application_id, d.pk]))(
+            webhook_delivery(w["entry"].actor)
+        ),
+        operators_only(LOGIN),
+    ),
     # People of an active organization are sent to their dashboard; staff may not apply;
     # someone of another organization (also active) is sent to theirs.
     "application wizard": (
@@ -206,6 +218,12 @@ ENDPOINTS = {
     "cycles": (lambda w: "/api/v1/cycles/", everyone(UNAUTHORIZED)),
     "reward lists": (lambda w: "/api/v1/reward-lists/", everyone(UNAUTHORIZED)),
     "statements": (lambda w: "/api/v1/statements/", everyone(UNAUTHORIZED)),
+    # Incubation: every role lists; each sees the pool members, nominations and scores it may, and
+    # the published shortlists (the open one only for staff; see INCUBATION_ENDPOINTS).
+    "reserve pool": (lambda w: "/api/v1/reserve-pool/", everyone(UNAUTHORIZED)),
+    "nominations": (lambda w: "/api/v1/nominations/", everyone(UNAUTHORIZED)),
+    "rankings": (lambda w: "/api/v1/rankings/", everyone(UNAUTHORIZED)),
+    "shortlists": (lambda w: "/api/v1/shortlist/", everyone(UNAUTHORIZED)),
 }
 
 
@@ -400,3 +418,192 @@ def test_a_manager_of_the_category_who_does_not_coach_the_organization_is_refuse
     assert client.get(plan).status_code == 403
     assert client.get(reverse("coaching:session", args=[world["session"].pk])).status_code == 404
     assert client.get("/api/v1/coaching-sessions/").json()["results"] == []
+
+
+@pytest.fixture
+def incubation(world, operator, owner, manager, beauty):
+    """The world's creator nominated by its organization, accepted and scored; this year's open
+    shortlist and last year's published one, both with the creator."""
+    import datetime
+
+    from django.utils import timezone
+
+    from incubation.models import PoolMember, ScoreSnapshot, ScoreWeights
+    from incubation.services import (
+        nomination_create,
+        nomination_decide,
+        shortlist_add,
+        shortlist_for,
+    )
+    from tests.incubation.test_api import publish
+
+    creator = world["creator"]
+    nomination = nomination_create(actor=owner, creator=creator, case="Fast growth")
+    nomination_decide(actor=manager, nomination=nomination, accept=True)
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    weights = ScoreWeights.objects.create(
+        number=1, effective_from=day, status="published", created_by=operator
+    )
+    score = ScoreSnapshot.objects.create(
+        day=day, creator=creator, category=beauty, weights=weights, score=50, rank=1
+    )
+    this_year = timezone.localdate().year
+    for year in (this_year - 1, this_year):
+        shortlist_add(
+            actor=manager,
+            shortlist=shortlist_for(year),
+            creator=creator,
+            reason="Top plays",
+            expected_version=1,
+        )
+    publish(operator, shortlist_for(this_year - 1))
+    return {
+        "member": PoolMember.objects.get(creator=creator),
+        "nomination": nomination,
+        "score": score,
+        "published": this_year - 1,
+        "open": this_year,
+    }
+
+
+def staff_see_it(anonymous):
+    """Operators and managers of any category; to organizations it does not exist."""
+    return dict.fromkeys(ROLES, MISSING) | {
+        "anonymous": anonymous,
+        "operator": OK,
+        "manager": OK,
+        "pets_manager": OK,
+    }
+
+
+INCUBATION_ENDPOINTS = {
+    "pool member": (
+        lambda i: f"/api/v1/reserve-pool/{i['member'].pk}/",
+        beauty_organization_scope(UNAUTHORIZED),
+    ),
+    "nomination": (
+        lambda i: f"/api/v1/nominations/{i['nomination'].pk}/",
+        beauty_organization_scope(UNAUTHORIZED),
+    ),
+    "ranking row": (
+        lambda i: f"/api/v1/rankings/{i['score'].pk}/",
+        beauty_organization_scope(UNAUTHORIZED),
+    ),
+    "published shortlist": (
+        lambda i: f"/api/v1/shortlist/{i['published']}/",
+        everyone(UNAUTHORIZED),
+    ),
+    "open shortlist": (lambda i: f"/api/v1/shortlist/{i['open']}/", staff_see_it(UNAUTHORIZED)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(INCUBATION_ENDPOINTS))
+def test_incubation_endpoint_access(client, request, incubation, endpoint, role):
+    url_for, expected = INCUBATION_ENDPOINTS[endpoint]
+    response = client_for(client, request, role).get(url_for(incubation))
+    assert response.status_code == expected[role], f"{role} on {endpoint}"
+    if response.status_code >= 400:
+        assert set(response.json()) >= {"code", "message"}, "every API error has the same body"
+
+
+# --- incubation pages -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def incubation_pages(world, operator, owner):
+    """The world's creator nominated, accepted and scored; a published shortlist (2025) and one
+    still being prepared (2024)."""
+    import datetime
+    from decimal import Decimal
+
+    from incubation.models import ScoreSnapshot, ScoreWeights, Shortlist
+    from incubation.services import (
+        nomination_create,
+        nomination_decide,
+        shortlist_add,
+        shortlist_for,
+        shortlist_freeze,
+        shortlist_publish,
+        shortlist_snapshot_weekly,
+    )
+
+    creator = world["creator"]
+    nomination = nomination_create(actor=owner, creator=creator, case="Rising fast")
+    nomination_decide(actor=operator, nomination=nomination, accept=True)
+    weights = ScoreWeights.objects.create(
+        number=1, effective_from=datetime.date(2020, 1, 1), status="published", created_by=operator
+    )
+    ScoreSnapshot.objects.create(
+        day=datetime.date(2025, 12, 1),
+        creator=creator,
+        category=creator.primary_category,
+        weights=weights,
+        **dict.fromkeys(
+            ["play_growth", "follower_growth", "valid_plays_norm", "original_share"], 0.0
+        ),
+        engagement=0.0,
+        gmv=0.0,
+        score=Decimal(0),
+        rank=1,
+        category_rank=1,
+    )
+    published = shortlist_for(2025)
+    shortlist_add(
+        actor=operator, shortlist=published, creator=creator, reason="Flagship", expected_version=1
+    )
+    snapshot = shortlist_snapshot_weekly(day=datetime.date(2025, 12, 1))
+    shortlist_freeze(actor=operator, shortlist=published, expected_version=2)
+    shortlist_publish(actor=operator, shortlist=Shortlist.objects.get(pk=published.pk))
+    Shortlist.objects.create(year=2024)
+    return {**world, "snapshot": snapshot}
+
+
+def organizations_and_staff(anonymous):
+    """Whoever may nominate: operators, managers and organization people."""
+    return everyone(anonymous)
+
+
+INCUBATION_PAGES = {
+    "reserve pool": (lambda w: reverse("incubation:pool"), everyone(LOGIN)),
+    "ranking": (lambda w: reverse("incubation:ranking"), everyone(LOGIN)),
+    "nominate": (lambda w: reverse("incubation:nominate"), organizations_and_staff(LOGIN)),
+    # Opened for one creator: only those who may see and nominate that creator.
+    "nominate a creator": (
+        lambda w: reverse("incubation:nominate") + f"?creator={w['creator'].pk}",
+        beauty_organization_scope(LOGIN),
+    ),
+    "nominations": (lambda w: reverse("incubation:nominations"), organizations_and_staff(LOGIN)),
+    "nomination review": (lambda w: reverse("incubation:review"), staff_only(LOGIN)),
+    "pool member": (
+        lambda w: reverse("incubation:member", args=[w["creator"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "incubation settings": (lambda w: reverse("incubation:settings"), operators_only(LOGIN)),
+    "shortlist": (lambda w: reverse("incubation:shortlist"), staff_only(LOGIN)),
+    "shortlist snapshot": (
+        lambda w: reverse("incubation:snapshot", args=[w["snapshot"].pk]),
+        staff_only(LOGIN),
+    ),
+    "published top 100": (lambda w: reverse("incubation:published", args=[2025]), everyone(LOGIN)),
+    "top 100 before publication": (
+        lambda w: reverse("incubation:published", args=[2024]),
+        dict.fromkeys(ROLES, MISSING) | {"anonymous": LOGIN},
+    ),
+    "top 100 of a year without a list": (
+        lambda w: reverse("incubation:published", args=[2023]),
+        dict.fromkeys(ROLES, MISSING) | {"anonymous": LOGIN},
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(INCUBATION_PAGES))
+def test_incubation_page_access(client, request, incubation_pages, page, role):
+    url_for, expected = INCUBATION_PAGES[page]
+    response = client_for(client, request, role).get(url_for(incubation_pages))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"

@@ -94,6 +94,7 @@ class MetricSerializer(serializers.ModelSerializer):
             "gmv",
             "orders",
             "commission",
+            "interactions",
             "flag",
             "received_at",
         ]
@@ -111,6 +112,9 @@ class MetricRowSerializer(serializers.Serializer):
     gmv = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, default=0)
     orders = serializers.IntegerField(min_value=0, default=0)
     commission = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, default=0)
+    interactions = serializers.IntegerField(
+        min_value=0, default=0, help_text="Likes, comments and shares of the day."
+    )
 
     def validate_date(self, value: datetime.date):
         if value > timezone.localdate():
@@ -127,6 +131,16 @@ class MetricBatchResultSerializer(serializers.Serializer):
     written = serializers.IntegerField()
     rejected = serializers.IntegerField()
     creators = serializers.IntegerField()
+    source = serializers.CharField(help_text="`api` for this endpoint.")
     errors = serializers.DictField(
         child=serializers.CharField(), help_text="Reason by row position (0-based)."
     )
+
+    def get_fields(self):
+        # `from` is a Python keyword, so the two bounds of the days written are added by name.
+        fields = super().get_fields()
+        for name, which in (("from", "first"), ("to", "last")):
+            fields[name] = serializers.DateField(
+                required=False, help_text=f"The {which} day written; absent when none was."
+            )
+        return fields

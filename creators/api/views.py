@@ -12,7 +12,9 @@ from creators.models import Binding, Creator, DailyMetric
 from creators.selectors import roster_queryset
 from organizations.models import Organization
 from portal.accounts.permissions import ActionPermission
+from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
+from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
     BindingCreateSerializer,
@@ -29,19 +31,21 @@ ERRORS = {
     403: OpenApiResponse(ErrorSerializer),
     404: OpenApiResponse(ErrorSerializer),
 }
+WRITE_ERRORS = {**ERRORS, **IDEMPOTENCY_ERRORS}
 
 
 @extend_schema_view(
     list=extend_schema(summary="List creators visible to the caller"),
     retrieve=extend_schema(summary="One creator"),
 )
-class CreatorViewSet(viewsets.ReadOnlyModelViewSet):
+class CreatorViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Creators. Operators see all; managers those of their categories; organizations the
     creators bound to them now."""
 
     serializer_class = CreatorSerializer
     permission_classes = [ActionPermission]
     required_action = "roster.view"
+    scope_resource = "creators"
     filterset_class = RosterFilterSet
     ordering_fields = ["id"]
 
@@ -53,12 +57,15 @@ class CreatorViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List bindings visible to the caller"),
     retrieve=extend_schema(summary="One binding"),
 )
-class BindingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class BindingViewSet(
+    ConditionalRetrieveMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Bindings between creators and organizations, current and ended."""
 
     serializer_class = BindingSerializer
     permission_classes = [ActionPermission]
     required_action = "roster.view"
+    scope_resource = "bindings"
     filterset_fields = ["organization", "source"]
     ordering_fields = ["id"]
 
@@ -68,8 +75,10 @@ class BindingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Bind an existing creator",
         request=BindingCreateSerializer,
-        responses={201: BindingSerializer, **ERRORS},
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={201: BindingSerializer, **WRITE_ERRORS},
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = BindingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -97,9 +106,11 @@ class BindingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="End a binding",
         request=BindingEndSerializer,
-        responses={200: BindingSerializer, **ERRORS},
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={200: BindingSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def end(self, request, pk=None):
         binding = self.get_object()
         data = BindingEndSerializer(data=request.data)
@@ -108,12 +119,15 @@ class BindingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(BindingSerializer(binding).data)
 
 
-class MetricViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class MetricViewSet(
+    ConditionalRetrieveMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Daily metrics the caller may see; organizations see their creators' days with them."""
 
     serializer_class = MetricSerializer
     permission_classes = [ActionPermission]
     required_action = "roster.view"
+    scope_resource = "metrics"
     filterset_fields = {"date": ["exact", "gte", "lte"], "creator": ["exact"], "flag": ["exact"]}
     ordering_fields = ["id"]
 
@@ -129,8 +143,10 @@ class MetricViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             "request."
         ),
         request=MetricBatchSerializer,
-        responses={200: MetricBatchResultSerializer, **ERRORS},
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={200: MetricBatchResultSerializer, **WRITE_ERRORS},
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         batch = MetricBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.models import Binding, BindingSource, Creator
+from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record, snapshot
 from portal.core.models import Category
@@ -89,6 +90,12 @@ def binding_start(
         organization=organization,
         after=snapshot(binding, ["creator", "organization", "source", "started_on"]),
     )
+    webhooks.emit(
+        "binding.changed",
+        webhooks.binding_data("started", binding),
+        organization=organization,
+        obj=binding,
+    )
     return binding
 
 
@@ -119,6 +126,12 @@ def binding_end(
         reason=reason,
     )
     binding.refresh_from_db()
+    webhooks.emit(
+        "binding.changed",
+        webhooks.binding_data("ended", binding),
+        organization=binding.organization,
+        obj=binding,
+    )
     return binding
 
 

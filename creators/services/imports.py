@@ -68,8 +68,8 @@ METRIC_COLUMNS = [
     Column("gmv", ("成交额", "GMV"), required=False),
     Column("orders", ("订单数", "orders"), required=False),
     Column("commission", ("佣金", "commission"), required=False),
+    Column("interactions", ("互动数", "interactions"), required=False),
 ]
-
 ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.\-]{4,64}$")
 TRUE = {"1", "true", "yes", "y", "是", "已认证", "已实名", "√"}
 FALSE = {"", "0", "false", "no", "n", "否", "未认证", "未实名"}
@@ -248,6 +248,7 @@ def parse_metric_row(values: dict[str, str]) -> dict:
         "gmv": _money(values.get("gmv", "")),
         "orders": _whole(values.get("orders", "")),
         "commission": _money(values.get("commission", "")),
+        "interactions": _whole(values.get("interactions", "")),
     }
     if row["original_videos"] > row["videos_published"]:
         raise RowError("originals")
@@ -611,10 +612,11 @@ def _commit_metrics(job: ImportJob) -> dict:
             f"""
             INSERT INTO creators_dailymetric
                 (creator_id, date, plays, valid_plays, counted_valid_plays, new_followers,
-                 videos_published, original_videos, gmv, orders, commission, flag,
+                 videos_published, original_videos, gmv, orders, commission, interactions, flag,
                  flag_review_note, received_at)
             SELECT creator_id, date, plays, valid_plays, valid_plays, new_followers,
-                   videos_published, original_videos, gmv, orders, commission, 'none', '', %s
+                   videos_published, original_videos, gmv, orders, commission, interactions,
+                   'none', '', %s
             FROM {table} WHERE job_id = %s AND error = ''
             """  # noqa: S608
             + UPSERT_CONFLICT,

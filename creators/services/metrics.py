@@ -29,6 +29,7 @@ COUNTED_FIELDS = [
     "gmv",
     "orders",
     "commission",
+    "interactions",
 ]
 ROLLING_DAYS = 30
 CHUNK = 500  # rows per multi-row INSERT: well under both databases' parameter limits
@@ -48,6 +49,7 @@ class MetricRow:
     gmv: Decimal = Decimal("0")
     orders: int = 0
     commission: Decimal = Decimal("0")
+    interactions: int = 0
 
 
 UPSERT_CONFLICT = """
@@ -65,11 +67,12 @@ UPSERT_CONFLICT = """
         gmv = excluded.gmv,
         orders = excluded.orders,
         commission = excluded.commission,
+        interactions = excluded.interactions,
         received_at = excluded.received_at
 """
 INSERT_COLUMNS = (
     "creator_id, date, plays, valid_plays, counted_valid_plays, new_followers, videos_published, "
-    "original_videos, gmv, orders, commission, flag, flag_review_note, received_at"
+    "original_videos, gmv, orders, commission, interactions, flag, flag_review_note, received_at"
 )
 
 
@@ -128,6 +131,7 @@ def metrics_upsert(*, actor, rows: Sequence[MetricRow], source: str = "api") -> 
             row.gmv,
             row.orders,
             row.commission,
+            row.interactions,
             PlayFlag.NONE,
             "",
             now,
@@ -137,7 +141,7 @@ def metrics_upsert(*, actor, rows: Sequence[MetricRow], source: str = "api") -> 
     with connection.cursor() as cursor:
         for start in range(0, len(values), CHUNK):
             chunk = values[start : start + CHUNK]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * 14) + ")"] * len(chunk))
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * 15) + ")"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO creators_dailymetric ({INSERT_COLUMNS}) VALUES {placeholders} "  # noqa: S608
                 + UPSERT_CONFLICT,

@@ -24,6 +24,7 @@ from creators.models import (
     TransferStatus,
 )
 from organizations.models import OrgRole
+from partners import webhooks
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
@@ -74,6 +75,13 @@ def _move(*, actor, creator, old: Binding, new_organization, source, reason, act
             after=details,
             reason=reason,
         )
+    old.refresh_from_db()
+    webhooks.emit(
+        "binding.changed",
+        webhooks.binding_data("transferred", new, previous=old),
+        organization=new_organization,
+        obj=new,
+    )
     return new
 
 

@@ -14,6 +14,7 @@ from incentives.models import (
     RewardLine,
     RewardList,
 )
+from portal.core.api.filters import IdFilter
 
 
 class ProgramFilterSet(django_filters.FilterSet):
@@ -25,7 +26,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
 
 class CycleFilterSet(django_filters.FilterSet):
-    program = django_filters.NumberFilter(label=_("program"), field_name="program")
+    program = IdFilter(label=_("program"), field_name="program")
 
     class Meta:
         model = Cycle
@@ -33,8 +34,8 @@ class CycleFilterSet(django_filters.FilterSet):
 
 
 class RewardListFilterSet(django_filters.FilterSet):
-    program = django_filters.NumberFilter(label=_("program"), field_name="cycle__program")
-    cycle = django_filters.NumberFilter(label=_("cycle"), field_name="cycle")
+    program = IdFilter(label=_("program"), field_name="cycle__program")
+    cycle = IdFilter(label=_("cycle"), field_name="cycle")
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=ListStatus.choices)
 
     class Meta:
@@ -47,8 +48,8 @@ class ListLineFilterSet(django_filters.FilterSet):
 
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=LineKind.choices)
     pool = django_filters.ChoiceFilter(label=_("pool"), choices=PoolKind.choices)
-    organization = django_filters.NumberFilter(label=_("organization"), field_name="organization")
-    creator = django_filters.NumberFilter(label=_("creator"), field_name="creator")
+    organization = IdFilter(label=_("organization"), field_name="organization")
+    creator = IdFilter(label=_("creator"), field_name="creator")
 
     class Meta:
         model = RewardLine
@@ -58,11 +59,9 @@ class ListLineFilterSet(django_filters.FilterSet):
 class RewardLineFilterSet(ListLineFilterSet):
     """Statement lines across lists."""
 
-    reward_list = django_filters.NumberFilter(label=_("reward list"), field_name="reward_list")
-    cycle = django_filters.NumberFilter(label=_("cycle"), field_name="reward_list__cycle")
-    program = django_filters.NumberFilter(
-        label=_("program"), field_name="reward_list__cycle__program"
-    )
+    reward_list = IdFilter(label=_("reward list"), field_name="reward_list")
+    cycle = IdFilter(label=_("cycle"), field_name="reward_list__cycle")
+    program = IdFilter(label=_("program"), field_name="reward_list__cycle__program")
 
     class Meta:
         model = RewardLine

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from incentives import services
 from incentives.models import Cycle, Program, RewardLine, RewardList
 from portal.accounts.permissions import ActionPermission
+from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
@@ -62,13 +63,14 @@ def lines_for(user):
     list=extend_schema(summary="List incentive programs visible to the caller"),
     retrieve=extend_schema(summary="One incentive program with its pools and cycles"),
 )
-class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgramViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Incentive programs with their pools (budget, committed, remaining) and cycles. Operators see
     every program; managers and organizations those that run or ran (drafts excluded)."""
 
     serializer_class = ProgramSerializer
     filterset_class = ProgramFilterSet
     ordering_fields = ["id"]
+    scope_resource = "programs"
 
     def get_queryset(self):
         user = self.request.user
@@ -81,7 +83,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List settlement cycles visible to the caller"),
     retrieve=extend_schema(summary="One settlement cycle"),
 )
-class CycleViewSet(viewsets.ReadOnlyModelViewSet):
+class CycleViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Settlement cycles of the programs the caller may see, each with its reward list (status and
     totals) when the caller may see the list: operators always, others once it is published."""
 
@@ -90,6 +92,7 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id"]
     permission_classes = [ActionPermission]
     required_action = {"compute": "settlement.compute"}
+    scope_resource = "programs"  # the cycles of the programs
 
     def get_queryset(self):
         user = self.request.user
@@ -132,7 +135,7 @@ STEPS = (
     list=extend_schema(summary="List reward lists visible to the caller"),
     retrieve=extend_schema(summary="One reward list with its totals"),
 )
-class RewardListViewSet(viewsets.ReadOnlyModelViewSet):
+class RewardListViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Reward lists of settlement cycles. Operators see every list and move it through review:
     compute (on the cycle), submit, return, approve (posting the ledger), publish, and
     adjustments afterwards. Managers and organizations see published lists only (then exported
@@ -141,6 +144,7 @@ class RewardListViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RewardListSerializer
     filterset_class = RewardListFilterSet
     ordering_fields = ["id"]
+    scope_resource = "reward-lists"
     permission_classes = [ActionPermission]
     required_action = {
         "submit": "settlement.compute",
@@ -267,6 +271,7 @@ class RewardListLineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = RewardLineSerializer
     filterset_class = ListLineFilterSet
     ordering_fields = ["id"]
+    scope_resource = "reward-lists"  # the lines of the lists
 
     def get_queryset(self):
         user = self.request.user
@@ -280,7 +285,7 @@ class RewardListLineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     list=extend_schema(summary="List statement lines visible to the caller"),
     retrieve=extend_schema(summary="One statement line"),
 )
-class StatementViewSet(viewsets.ReadOnlyModelViewSet):
+class StatementViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Reward lines across lists: for an organization, its own lines and its creators' in published
     lists; for a manager, those of the organizations they may see; operators see every line (and
     filter by `organization`). Each line names the rule version and the figures that produced it."""
@@ -288,6 +293,7 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RewardLineSerializer
     filterset_class = RewardLineFilterSet
     ordering_fields = ["id"]
+    scope_resource = "reward-lists"  # lines of published lists
 
     def get_queryset(self):
         return lines_for(self.request.user)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from incentives.models import ListStatus, Pool, PoolKind, RewardLine, RewardList
 from organizations.models import Membership, OrgRole
+from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.money import from_fen, to_fen
@@ -216,6 +217,21 @@ def settlement_publish(*, actor, reward_list: RewardList) -> RewardList:
         actor=actor,
         action="settlement.publish",
         published_at=timezone.now(),
+    )
+    webhooks.emit(
+        "reward_list.published",
+        {
+            "reward_list": {
+                "id": reward_list.pk,
+                "program": reward_list.cycle.program_id,
+                "cycle": reward_list.cycle_id,
+                "cycle_number": reward_list.cycle.number,
+                "status": reward_list.status,
+                "line_count": reward_list.line_count,
+                "published_at": reward_list.published_at,
+            }
+        },
+        obj=reward_list,
     )
     organizations = RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
     people = Membership.objects.filter(

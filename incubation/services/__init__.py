@@ -8,10 +8,12 @@ from .pool import (
     nomination_withdraw,
     nominations_used,
 )
+from .scoring import NoWeightsInForce, scores_compute
 from .shortlist import (
     StaleShortlist,
     ordered_entries,
     shortlist_add,
+    shortlist_award,
     shortlist_exclude,
     shortlist_for,
     shortlist_freeze,
@@ -21,8 +23,10 @@ from .shortlist import (
     shortlist_snapshot_weekly,
     snapshot_diff,
 )
+from .weights import weights_draft, weights_in_force, weights_publish, weights_update
 
 __all__ = [
+    "NoWeightsInForce",
     "StaleShortlist",
     "entry_rules_apply",
     "member_move",
@@ -33,7 +37,9 @@ __all__ = [
     "nomination_withdraw",
     "nominations_used",
     "ordered_entries",
+    "scores_compute",
     "shortlist_add",
+    "shortlist_award",
     "shortlist_exclude",
     "shortlist_for",
     "shortlist_freeze",
@@ -42,4 +48,8 @@ __all__ = [
     "shortlist_publish",
     "shortlist_snapshot_weekly",
     "snapshot_diff",
+    "weights_draft",
+    "weights_in_force",
+    "weights_publish",
+    "weights_update",
 ]

@@ -30,6 +30,7 @@ from incubation.models import (
     SnapshotKind,
 )
 from organizations.models import Membership, OrgRole
+from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.notifications import notify_many
@@ -348,4 +349,39 @@ def shortlist_publish(*, actor, shortlist: Shortlist) -> Shortlist:
         obj=shortlist,
         after={"entries": final.rows.count()},
     )
+    webhooks.emit(
+        "shortlist.published",
+        {
+            "shortlist": {
+                "id": shortlist.pk,
+                "year": shortlist.year,
+                "status": shortlist.status,
+                "version": shortlist.version,
+                "entries": final.rows.count(),
+                "published_at": shortlist.published_at,
+            }
+        },
+        obj=shortlist,
+    )
     return shortlist
+
+
+def shortlist_award(
+    *, actor, shortlist: Shortlist, reward_list, amount, pool: str, note: str
+) -> int:
+    """The program's incubation reward for every creator of the published shortlist: lines and
+    ledger entries through the incentives services (each creator at most once per cycle)."""
+    from incentives.services import settlement_award
+
+    if shortlist.status != ShortlistStatus.PUBLISHED:
+        raise ValidationError(_("Publish the shortlist before awarding its rewards."))
+    final = shortlist.snapshots.get(kind=SnapshotKind.FINAL)
+    creators = [row.creator for row in final.rows.select_related("creator")]
+    return settlement_award(
+        actor=actor,
+        reward_list=reward_list,
+        creators=creators,
+        amount=amount,
+        pool=pool,
+        note=note,
+    )

@@ -11,7 +11,9 @@ from organizations.filtersets import (
     OrganizationFilterSet,
 )
 from organizations.models import CoachingSession, ManagerAssignment, Organization
+from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
+from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
     AssignmentSerializer,
@@ -25,13 +27,14 @@ from .serializers import (
     list=extend_schema(summary="List organizations visible to the caller"),
     retrieve=extend_schema(summary="One organization"),
 )
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganizationViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """MCN organizations. Operators see all; managers those in their categories (drafts excluded);
     organization members only their own. Another organization's id answers 404."""
 
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     ordering_fields = ["id"]
+    scope_resource = "organizations"
 
     def get_queryset(self):
         return Organization.objects.for_user(self.request.user).prefetch_related(
@@ -50,14 +53,17 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
             "answers 400 with code `invalid`; a role that may not decide answers 403."
         ),
         request=DecisionSerializer,
+        parameters=IDEMPOTENCY_PARAMETERS,
         responses={
             200: OrganizationSerializer,
             400: OpenApiResponse(ErrorSerializer),
             403: OpenApiResponse(ErrorSerializer),
             404: OpenApiResponse(ErrorSerializer),
+            **IDEMPOTENCY_ERRORS,
         },
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def decisions(self, request, pk=None):
         organization = self.get_object()
         decision = DecisionSerializer(data=request.data)
@@ -76,7 +82,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List manager assignments visible to the caller"),
     retrieve=extend_schema(summary="One manager assignment"),
 )
-class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Which category manager coaches which organization, now and in the past. Operators see all;
     a manager their own assignments; an organization member those of their organization.
     `?active=true` gives only the current ones."""
@@ -97,7 +103,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List coaching sessions visible to the caller"),
     retrieve=extend_schema(summary="One coaching session with its action items"),
 )
-class CoachingSessionViewSet(viewsets.ReadOnlyModelViewSet):
+class CoachingSessionViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Coaching sessions with their action items. Operators see all; a manager the sessions they
     lead and those of the organizations they coach; an organization member their organization's."""
 

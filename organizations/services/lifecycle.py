@@ -22,6 +22,7 @@ from organizations.models import (
     ProgramTerms,
     ReviewCheck,
 )
+from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.notifications import notify
@@ -32,6 +33,10 @@ from .assignment import assign_least_loaded
 S = OrganizationStatus
 
 # Decisions the applicant hears about, in the portal and by email.
+WEBHOOK_EVENTS = {
+    S.APPROVED: "organization.approved",
+    S.SUSPENDED: "organization.suspended",
+}
 NOTIFIED = {
     "submit",
     "start_review",
@@ -197,6 +202,13 @@ def organization_transition(
         reason=reason,
     )
     organization.refresh_from_db()
+    if step.target in WEBHOOK_EVENTS:  # approve and reinstate, suspend: partners are told
+        webhooks.emit(
+            WEBHOOK_EVENTS[step.target],
+            {**webhooks.organization_data(organization), "transition": step.name},
+            organization=organization,
+            obj=organization,
+        )
     if step.name == "approve":
         assign_least_loaded(actor=actor, organization=organization)
     if step.name in NOTIFIED:

@@ -9,6 +9,7 @@ from portal.core.forms import PortalFormMixin
 from portal.core.queue import enqueue
 
 from . import ratelimit
+from .models import Role
 from .services import user_set_password
 from .tasks import send_password_reset_email
 
@@ -46,6 +47,13 @@ class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
                 )
         return super().clean()
 
+    def confirm_login_allowed(self, user):
+        # A partner application's service account only ever calls the API with a token. It has no
+        # usable password anyway; answer as for a wrong password so nothing is given away.
+        if user.role == Role.PARTNER:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        super().confirm_login_allowed(user)
+
 
 class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
     """Queues the reset email as a background task (through the outbox, so a broker outage only
@@ -58,7 +66,8 @@ class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
         # may use the reset link to set their first one: the portal has no external sign-in.
         from .models import User
 
-        return User.objects.filter(email__iexact=email, is_active=True)
+        # Partner service accounts never get a password: they authenticate with API tokens.
+        return User.objects.filter(email__iexact=email, is_active=True).exclude(role=Role.PARTNER)
 
     def save(self, domain_override=None, use_https=False, request=None, **kwargs):
         email = self.cleaned_data["email"]

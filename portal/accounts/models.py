@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Program operator")
     MANAGER = "manager", _("Category manager")
     ORGANIZATION = "organization", _("Organization member")
+    # The service account of a partner application: it calls the API with a token and never
+    # signs in to the portal (it has no usable password).
+    PARTNER = "partner", _("Partner application")
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -92,6 +95,10 @@ class User(AbstractBaseUser):
     @property
     def is_organization_member(self) -> bool:
         return self.role == Role.ORGANIZATION
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
 
     @property
     def is_staff(self) -> bool:

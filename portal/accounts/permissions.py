@@ -83,6 +83,11 @@ def is_staff(user, obj=None) -> bool:
     return user.role in (Role.OPERATOR, Role.MANAGER)
 
 
+def is_partner(user, obj=None) -> bool:
+    """A partner application's service account, calling the API with a token."""
+    return user.role == Role.PARTNER
+
+
 def is_signed_in(user, obj=None) -> bool:
     return True
 

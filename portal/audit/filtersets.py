@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.api.filters import IdFilter
+
 from .models import AuditEntry
 from .services import action_choices
 
@@ -23,7 +25,7 @@ class AuditEntryFilterSet(django_filters.FilterSet):
             app_label__in=["accounts", "organizations", "creators", "incubation", "core"]
         ).order_by("app_label", "model"),
     )
-    organization = django_filters.NumberFilter(label=_("Organization id"))
+    organization = IdFilter(label=_("Organization id"))
     since = django_filters.DateFilter(
         label=_("From"),
         field_name="created_at",

@@ -15,7 +15,9 @@ NAVIGATION = [
     (_("Managers"), "coaching:balance", "assignment.manage"),
     (_("Play flags"), "creators:flags", "metrics.flags"),
     (_("Rewards"), "incentives:index", "rewards.view"),
+    (_("Incubation"), "incubation:pool", "incubation.view"),
     (_("Categories"), "core:categories", "category.view"),
+    (_("Partners"), "partners:list", "partner.manage"),
     (_("Audit log"), "audit:list", "audit.view"),
 ]
 

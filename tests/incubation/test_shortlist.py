@@ -238,3 +238,89 @@ def test_freeze_and_publish_move_creators_to_top_100_and_tell_their_organization
         )
     shortlist_publish(actor=operator, shortlist=shortlist)
     assert Notification.objects.filter(recipient=owner, event="shortlist.published").exists()
+
+
+def test_the_published_shortlist_carries_incubation_rewards_once(
+    operator, beauty, organization, owner
+):
+    from incentives.models import LedgerEntry, Pool
+    from incentives.services import (
+        settlement_approve,
+        settlement_compute,
+        settlement_publish,
+        settlement_submit,
+    )
+    from incubation.services import shortlist_award
+    from tests.incentives.test_computation import setup_cycle
+
+    cycle, _version = setup_cycle(operator, organization, beauty)
+    reward_list = settlement_submit(
+        actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
+    )
+    settlement_approve(actor=operator, reward_list=reward_list, revision=reward_list.revision)
+    reward_list = settlement_publish(actor=operator, reward_list=reward_list)
+    shortlist = shortlist_for(2026)
+    creators = pool_of(2, beauty, organization=organization)
+    for n, creator in enumerate(creators):
+        shortlist_add(
+            actor=operator, shortlist=shortlist, creator=creator, reason="x", expected_version=1 + n
+        )
+    award = {
+        "reward_list": reward_list,
+        "amount": Decimal(2000),
+        "pool": "traffic",
+        "note": "Top-100 2026",
+    }
+    with pytest.raises(ValidationError, match="Publish"):
+        shortlist_award(actor=operator, shortlist=shortlist, **award)
+    shortlist_freeze(actor=operator, shortlist=shortlist, expected_version=3)
+    shortlist = shortlist_publish(actor=operator, shortlist=shortlist)
+    assert shortlist_award(actor=operator, shortlist=shortlist, **award) == 2
+    assert shortlist_award(actor=operator, shortlist=shortlist, **award) == 0
+    entries = LedgerEntry.objects.filter(kind="incubation")
+    assert entries.count() == 2 and {e.organization_id for e in entries} == {organization.pk}
+    assert Pool.objects.get(program=cycle.program, kind="traffic").committed == Decimal(4800)
+
+
+def test_an_operator_awards_the_incubation_rewards_from_the_shortlist_page(
+    client, operator, beauty, organization
+):
+    from incentives.models import LedgerEntry
+    from incentives.services import (
+        settlement_approve,
+        settlement_compute,
+        settlement_submit,
+    )
+    from incubation.models import Shortlist
+    from tests.incentives.test_computation import setup_cycle
+
+    cycle, _version = setup_cycle(operator, organization, beauty)
+    reward_list = settlement_submit(
+        actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
+    )
+    settlement_approve(actor=operator, reward_list=reward_list, revision=reward_list.revision)
+    shortlist = shortlist_for(datetime.date.today().year)
+    creator = pool_of(1, beauty, organization=organization)[0]
+    shortlist_add(
+        actor=operator, shortlist=shortlist, creator=creator, reason="x", expected_version=1
+    )
+    shortlist_freeze(actor=operator, shortlist=shortlist, expected_version=2)
+    shortlist_publish(actor=operator, shortlist=shortlist)
+    client.force_login(operator)
+    from django.urls import reverse
+
+    page = client.get(reverse("incubation:shortlist"))
+    assert page.context["award_form"] is not None
+    client.post(
+        reverse("incubation:shortlist"),
+        {
+            "action": "award",
+            "reward_list": reward_list.pk,
+            "pool": "traffic",
+            "amount": "1500",
+            "note": "Top 100",
+        },
+    )
+    entry = LedgerEntry.objects.get(kind="incubation")
+    assert (entry.creator_id, entry.amount) == (creator.pk, Decimal(1500))
+    assert Shortlist.objects.get(pk=shortlist.pk).status == "published"

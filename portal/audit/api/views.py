@@ -4,6 +4,7 @@ from rest_framework import viewsets
 from portal.accounts.permissions import ActionPermission
 from portal.audit.filtersets import AuditEntryFilterSet
 from portal.audit.models import AuditEntry
+from portal.core.api.conditional import ConditionalRetrieveMixin
 
 from .serializers import AuditEntrySerializer
 
@@ -12,7 +13,7 @@ from .serializers import AuditEntrySerializer
     list=extend_schema(summary="Browse the audit log (operators)"),
     retrieve=extend_schema(summary="One audit entry (operators)"),
 )
-class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditEntryViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """The append-only record of every state change, newest first."""
 
     serializer_class = AuditEntrySerializer

@@ -37,6 +37,30 @@ def _first_code(codes) -> str:
     return str(codes)
 
 
+def _by_field(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Messages by field name. A nested serializer's fields are named by their path, with the
+    position in a list: `rows.0.date` is the `date` of the first row."""
+    errors: dict[str, list[str]] = {}
+
+    def walk(node, name: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if name and key == "non_field_errors":  # about the nested object as a whole
+                    walk(value, name)
+                else:
+                    walk(value, f"{name}.{key}" if name else str(key))
+        elif isinstance(node, list) and any(isinstance(item, (dict, list)) for item in node):
+            for position, item in enumerate(node):
+                if item:  # a list serializer reports an empty dict for a valid item
+                    walk(item, f"{name}.{position}" if name else str(position))
+        else:
+            messages = node if isinstance(node, list) else [node]
+            errors.setdefault(name or "non_field_errors", []).extend(str(m) for m in messages)
+
+    walk(detail, prefix)
+    return errors
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -60,10 +84,7 @@ def exception_handler(exc, context):
         body = {
             "code": "invalid",
             "message": _("The request has invalid fields."),
-            "errors": {
-                field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-                for field, msgs in detail.items()
-            },
+            "errors": _by_field(detail),
         }
     else:
         body = {
