@@ -55,6 +55,7 @@ bench: $(VENV)/.synced catalogue
 	$(PY) bench/creators_bench.py $(BENCH_ARGS)
 	$(PY) bench/settlement_bench.py $(BENCH_ARGS)
 	$(PY) bench/incubation_bench.py $(BENCH_ARGS)
+	$(PY) bench/api_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/static .pytest_cache

@@ -169,7 +169,7 @@ def bench_ingestion(client: Client, headers: dict, creators: int) -> None:
             "platform_account_id": account,
             "date": str(api_day),
             "plays": 1_000 + n % 5_000,
-            "valid_plays": 900 + n % 4_000,
+            "valid_plays": (1_000 + n % 5_000) * 9 // 10,
             "new_followers": n % 50,
             "videos_published": 1,
             "original_videos": 1,
@@ -234,6 +234,7 @@ def main():
     try:
         from django.utils import timezone
 
+        from creators.models import DailyMetric
         from incentives.models import ListStatus, RewardList
         from portal.celery import app
 
@@ -253,6 +254,7 @@ def main():
             status=ListStatus.PUBLISHED, published_at=timezone.now()
         )
         lines = reward_list.lines.count()
+        metric_rows = DailyMetric.objects.count()
         print(
             f"API throughput at {creators:,} creators, {organizations:,} organizations, "
             f"{metric_rows:,} metric rows, {lines:,} reward lines (data in {seconds:.1f} s; "

@@ -24,6 +24,7 @@ def test_the_guide_is_a_public_page(client, db):
     assert "<pre><code>curl -s https://portal.example.com/api/v1/metrics/" in page
     assert '<a href="/api/docs/">/api/docs/</a>' in page
     assert "<td><code>insufficient_scope</code></td>" in page
+    assert re.search(r'<style nonce="[^"]+">', page)  # allowed by the CSP
     assert client.post("/api/guide/").status_code == 405
 
 

@@ -98,7 +98,7 @@ def markdown_to_html(text: str) -> SafeString:
                 rows.append(f"<tr>{cells}</tr>")
                 index += 1
             html.append(
-                f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
             )
             continue
         elif BULLET.fullmatch(stripped) or NUMBERED.fullmatch(stripped):
