@@ -12,15 +12,14 @@ from incubation.models import (
     PoolStage,
     ScoreSnapshot,
 )
+from portal.core.api.filters import IdFilter
 
 
 class PoolMemberFilterSet(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(label=_("stage"), choices=PoolStage.choices)
-    category = django_filters.NumberFilter(
-        label=_("creative field"), field_name="creator__primary_category"
-    )
+    category = IdFilter(label=_("creative field"), field_name="creator__primary_category")
     source = django_filters.ChoiceFilter(label=_("entered by"), choices=PoolSource.choices)
-    creator = django_filters.NumberFilter(label=_("creator"), field_name="creator")
+    creator = IdFilter(label=_("creator"), field_name="creator")
 
     class Meta:
         model = PoolMember
@@ -31,8 +30,8 @@ class NominationFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("status"), choices=NominationStatus.choices
     )
-    creator = django_filters.NumberFilter(label=_("creator"), field_name="creator")
-    organization = django_filters.NumberFilter(label=_("organization"), field_name="organization")
+    creator = IdFilter(label=_("creator"), field_name="creator")
+    organization = IdFilter(label=_("organization"), field_name="organization")
 
     class Meta:
         model = Nomination
@@ -43,9 +42,9 @@ class RankingFilterSet(django_filters.FilterSet):
     """The scores of one day: `day`, or the latest day scored when it is left out."""
 
     day = django_filters.DateFilter(label=_("day"), field_name="day")
-    category = django_filters.NumberFilter(label=_("creative field"), field_name="category")
+    category = IdFilter(label=_("creative field"), field_name="category")
     held_out = django_filters.BooleanFilter(label=_("held out"), field_name="held_out")
-    creator = django_filters.NumberFilter(label=_("creator"), field_name="creator")
+    creator = IdFilter(label=_("creator"), field_name="creator")
 
     class Meta:
         model = ScoreSnapshot
