@@ -67,6 +67,21 @@ def _wsgi_host(settings):
     settings.ALLOWED_HOSTS = [HOST]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """A WSGI call ends with `close_old_connections`, which would close the database connection
+    holding the test's transaction (PostgreSQL then answers "the connection is closed"). Django's
+    own test client disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def operator_headers(client, operator, api_data, settings):
     client.force_login(operator)
