@@ -47,8 +47,11 @@ class BurnRow:
 
 
 def pool_burn(program: Program) -> dict[str, list[BurnRow]]:
-    """Per pool, cumulative commitments per cycle against an even plan over the cycles."""
-    cycles = list(program.cycles.order_by("number"))
+    """Per pool, cumulative commitments per cycle so far against an even plan over all cycles."""
+    all_cycles = list(program.cycles.order_by("number"))
+    today = timezone.localdate()
+    # Cumulative burn up to the current cycle; the plan still spreads over every cycle.
+    cycles = [cycle for cycle in all_cycles if cycle.starts_on <= today] or all_cycles[:1]
     pools = {pool.kind: pool for pool in program.pools.all()}
     per_cycle = defaultdict(lambda: ZERO)
     for row in (
@@ -63,7 +66,7 @@ def pool_burn(program: Program) -> dict[str, list[BurnRow]]:
         rows, running = [], ZERO
         for index, cycle in enumerate(cycles, start=1):
             running += per_cycle[(cycle.pk, kind)]
-            plan = (pool.budget * index / len(cycles)).quantize(Decimal("0.01"))
+            plan = (pool.budget * index / len(all_cycles)).quantize(Decimal("0.01"))
             rows.append(
                 BurnRow(
                     cycle=cycle,

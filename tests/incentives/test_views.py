@@ -83,8 +83,9 @@ def test_a_program_with_bad_dates_shows_the_error_on_the_form(client, operator):
 
 
 def test_the_program_page_draws_the_burn_and_asks_for_a_computation(
-    client, operator, cycle, django_capture_on_commit_callbacks
+    client, operator, cycle, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: datetime.date(2026, 11, 15))
     client.force_login(operator)
     url = reverse("incentives:program", args=[cycle.program_id])
     with django_capture_on_commit_callbacks(execute=True):
@@ -96,6 +97,10 @@ def test_the_program_page_draws_the_burn_and_asks_for_a_computation(
     assert reward_list.line_count == 6
     assert not Cycle.objects.get(pk=cycle.pk).computing
     assert b"plan-mark" in page.content
+    cash = next(pool for pool in page.context["pools"] if pool.kind == "cash")
+    # Burn up to the current cycle (November); the plan spreads the budget over both cycles.
+    assert [row.cycle.number for row in cash.burn_rows] == [1]
+    assert cash.burn_rows[0].plan == cash.budget / 2
 
 
 def test_a_second_request_while_computing_queues_nothing(client, operator, cycle):
