@@ -175,7 +175,10 @@ def _program_action(request, program):
 @action_required("program.manage")
 def rule_version(request, pk: int):
     version = get_object_or_404(
-        RuleVersion.objects.select_related("program", "published_by"), pk=pk
+        RuleVersion.objects.filter(
+            program__in=Program.objects.for_user(request.user)
+        ).select_related("program", "published_by"),
+        pk=pk,
     )
     program = version.program
     editable = version.status == RuleStatus.DRAFT
@@ -335,7 +338,7 @@ def _filter_query(request) -> str:
 @action_required("settlement.compute")
 def reward_list_detail(request, pk: int):
     reward_list = get_object_or_404(
-        RewardList.objects.select_related(
+        RewardList.objects.for_user(request.user).select_related(
             "cycle__program", "rule_version", "first_approved_by", "approved_by"
         ),
         pk=pk,

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import is_operator, is_staff, manager_category_ids, rule
+from portal.accounts.permissions import is_operator, manager_category_ids, rule
 from portal.audit.services import register_actions
 
 
@@ -36,7 +36,14 @@ def may_review(user, creator=None) -> bool:
 
 rule("incubation.view")(lambda user, obj=None: True)
 rule("incubation.manage")(is_operator)
-rule("shortlist.edit")(is_staff)
+
+
+@rule("shortlist.edit")
+def may_edit_shortlist(user, creator=None) -> bool:
+    """Operators pin and exclude anyone; managers the creators of their creative fields."""
+    return may_review(user, creator)
+
+
 rule("shortlist.decide")(is_operator)
 
 register_actions(

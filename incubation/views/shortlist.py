@@ -33,8 +33,7 @@ from incubation.services import (
     shortlist_publish,
     snapshot_diff,
 )
-from portal.accounts.models import Role
-from portal.accounts.permissions import action_required, can, manager_category_ids
+from portal.accounts.permissions import action_required, can
 from portal.core.rendering import render_page
 
 from .common import error_text, own_organization, tabs
@@ -188,7 +187,7 @@ def shortlist_page(request):
     entries = ordered_entries(shortlist)
     editable = shortlist.status == ShortlistStatus.OPEN
     for entry in entries:
-        entry.editable = editable and _may_edit(request.user, entry.creator)
+        entry.editable = editable and can(request.user, "shortlist.edit", entry.creator)
     filled = len(entries)
     pinned = sum(1 for e in entries if e.pinned)
     snapshots = list(
@@ -225,13 +224,6 @@ def shortlist_page(request):
         },
         status=status,
     )
-
-
-def _may_edit(user, creator) -> bool:
-    """Operators edit every entry; managers those of their creative fields (no query)."""
-    if user.role == Role.OPERATOR:
-        return True
-    return creator.primary_category_id in manager_category_ids(user)
 
 
 @action_required("shortlist.edit")
