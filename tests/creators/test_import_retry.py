@@ -74,3 +74,24 @@ def test_a_commit_cut_by_a_database_restart_is_retried_and_writes_once(job, monk
     assert job.status == ImportStatus.DONE
     assert Creator.objects.count() == 2 and Binding.objects.count() == 2
     assert AuditEntry.objects.filter(action="creators.import").count() == 1
+
+
+@pytest.mark.postgres
+def test_a_lost_connection_in_the_copy_is_a_database_error_the_task_retries(job, monkeypatch):
+    """The staging COPY goes through psycopg directly; its errors must still be Django's."""
+    import psycopg
+
+    real = psycopg.Cursor.copy
+    calls = []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise psycopg.OperationalError("consuming input failed: server closed the connection")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", flaky)
+    with pytest.raises(Retry):
+        validate_import.delay(job_id=job.pk)
+    validate_import.delay(job_id=job.pk)  # the retry
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.VALIDATED
