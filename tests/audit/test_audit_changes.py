@@ -8,7 +8,9 @@ from django.db import transaction
 from portal.audit.services import audit_record
 
 
-def test_a_change_keyed_by_a_reverse_relation_name_is_shown_as_it_is(client, operator, organization):
+def test_a_change_keyed_by_a_reverse_relation_name_is_shown_as_it_is(
+    client, operator, organization
+):
     with transaction.atomic():
         audit_record(
             actor=operator,
