@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format messages catalogue check clean help bench
+.PHONY: run test lint format messages catalogue check clean help bench load drills
 
 help:
 	@echo "make run    - the portal with demo data at http://127.0.0.1:8000/ (web server + Celery worker)"
@@ -16,6 +16,8 @@ help:
 	@echo "make lint   - ruff, migrations and API schema checks"
 	@echo "make messages - extract translatable strings into the zh-hans catalogue"
 	@echo "make bench  - benchmarks against PostgreSQL (DATABASE_URL), with raw-SQL baselines"
+	@echo "make load   - load test with Locust (gunicorn, PostgreSQL, Redis, a worker; bench/load)"
+	@echo "make drills - fault drills on private PostgreSQL and Redis servers (bench/drills)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -59,3 +61,13 @@ bench: $(VENV)/.synced catalogue
 
 clean:
 	rm -rf var/celery var/static .pytest_cache
+
+# The load test: its own database (the demo, sessions, a partner token) on DATABASE_URL's server,
+# gunicorn, a Celery worker on CELERY_BROKER_URL (Redis) and Locust on 127.0.0.1; see bench/load/.
+load: $(VENV)/.synced catalogue
+	@test -n "$$DATABASE_URL" -a -n "$$CELERY_BROKER_URL" || (echo "Set DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://... to run the load test" && exit 1)
+	$(PY) bench/load/run.py $(LOAD_ARGS)
+
+# Fault drills on private PostgreSQL (5442) and Redis (6392) servers started and removed here.
+drills: $(VENV)/.synced catalogue
+	$(PY) bench/drills/run.py $(DRILLS_ARGS)

@@ -111,7 +111,13 @@ def _touch(token, now) -> None:
 
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_EVERY:
         return
-    if cache.add(f"partners:used:{token.pk}", 1, timeout=int(LAST_USED_EVERY.total_seconds())):
+    try:
+        first = cache.add(
+            f"partners:used:{token.pk}", 1, timeout=int(LAST_USED_EVERY.total_seconds())
+        )
+    except ratelimit.CACHE_UNREACHABLE:
+        return  # recorded again once the shared cache is back; the request goes on
+    if first:
         PartnerToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 

@@ -372,6 +372,9 @@ def _stage(model, rows: list[dict]) -> int:
         columns = ", ".join(f.column for f in fields)
         with (
             connection.cursor() as cursor,
+            # psycopg's own COPY is not behind Django's wrapper: a lost connection must still
+            # be Django's OperationalError (which the task retries), and mark the connection bad.
+            connection.wrap_database_errors,
             cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
         ):
             for row in rows:

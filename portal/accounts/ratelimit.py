@@ -2,12 +2,29 @@
 
 `cache.incr` is a single atomic command on Redis (and under a lock in the local-memory cache), so
 concurrent requests can never all slip under the limit, unlike read-then-write throttles.
+
+If the shared cache cannot be reached (Redis down), the event is counted in this process instead
+and a warning is logged: sign-in and the partner API keep working through the outage, still
+limited (each web process counting on its own), rather than answering 500 to everyone.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is installed with celery[redis]
+    RedisError = OSError
+
+logger = logging.getLogger("portal.security")
+
+# What a cache backend raises when its server cannot be reached.
+CACHE_UNREACHABLE = (RedisError, OSError)
+_this_process = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
 @dataclass(frozen=True)
@@ -22,10 +39,20 @@ def hit(key: str, *, limit: int, window: int) -> Verdict:
     now = int(time.time())
     bucket = now // window
     cache_key = f"ratelimit:{key}:{bucket}"
-    cache.add(cache_key, 0, timeout=window + 1)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the key expired between add and incr
-        cache.add(cache_key, 0, timeout=window + 1)
-        count = cache.incr(cache_key)
+        count = _count(cache, cache_key, window)
+    except CACHE_UNREACHABLE as error:
+        logger.warning(
+            "rate limit %s counted in this process: shared cache unreachable (%s)", key, error
+        )
+        count = _count(_this_process, cache_key, window)
     return Verdict(allowed=count <= limit, count=count, retry_after=(bucket + 1) * window - now)
+
+
+def _count(store, cache_key: str, window: int) -> int:
+    store.add(cache_key, 0, timeout=window + 1)
+    try:
+        return store.incr(cache_key)
+    except ValueError:  # the key expired between add and incr
+        store.add(cache_key, 0, timeout=window + 1)
+        return store.incr(cache_key)

@@ -34,6 +34,8 @@ def entry_changes(entry) -> list[tuple[str, object, object, bool]]:
             field = model._meta.get_field(key) if model is not None else None
         except FieldDoesNotExist:
             field = None
+        if field is not None and not field.concrete:
+            field = None  # a reverse relation (a count such as a list's `lines`): no label
         label = capfirst(field.verbose_name) if field is not None else key
         rows.append((label, _readable(field, old), _readable(field, new), old is not None))
     return rows
