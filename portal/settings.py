@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.core.rendering.PartialRedirectMiddleware",
     "portal.audit.middleware.RequestContextMiddleware",
 ]
 
