@@ -4,13 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.api.filters import IdFilter
+from portal.core.forms import PortalFilterSet
 from portal.core.models import Category
 
 from .introduced import cycle_of, introduced_exists
 from .models import BindingSource, Creator, CreatorStage
 
 
-class RosterFilterSet(django_filters.FilterSet):
+class RosterFilterSet(PortalFilterSet):
     """Filters shared by the roster page, its exports and the creators API."""
 
     q = django_filters.CharFilter(label=_("Name or account id"), method="filter_search")

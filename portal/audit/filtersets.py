@@ -6,6 +6,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.api.filters import IdFilter
+from portal.core.forms import DateInput, PortalFilterSet
 
 from .models import AuditEntry
 from .services import action_choices
@@ -47,7 +48,7 @@ class ObjectTypeFilter(django_filters.ModelChoiceFilter):
     field_class = ObjectTypeField
 
 
-class AuditEntryFilterSet(django_filters.FilterSet):
+class AuditEntryFilterSet(PortalFilterSet):
     """Filters shared by the audit log page and the audit API."""
 
     q = django_filters.CharFilter(
@@ -63,13 +64,13 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         label=_("From"),
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     until = django_filters.DateFilter(
         label=_("Until"),
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
 
     class Meta:
