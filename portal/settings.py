@@ -154,14 +154,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Login attempts allowed per window, counted atomically in the cache.
+# Failed sign-ins allowed per window, counted atomically in the cache, per account and per client
+# address; a successful sign-in clears the account's count. The client address is REMOTE_ADDR
+# unless TRUSTED_PROXY_COUNT says how many proxies in front add X-Forwarded-For entries: behind a
+# proxy left at 0, every visitor has the proxy's address and shares the per-address limit.
 LOGIN_RATE_LIMIT = {
     "per_account": int(os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10")),
     "per_ip": int(os.environ.get("LOGIN_LIMIT_PER_IP", "50")),
     "window_seconds": int(os.environ.get("LOGIN_LIMIT_WINDOW", str(15 * 60))),
 }
 
-# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
+# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted (1 for
+# one load balancer or TLS proxy). It decides the client address of the sign-in limit above and of
+# the audit log; never set it higher than the real number, or clients can choose their address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Internationalization ---------------------------------------------------------------------
