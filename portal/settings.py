@@ -374,8 +374,15 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Creator Program Portal")
-# The portal's public address, for links in emails.
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Where `make run` (manage.py run_portal) serves the portal in development.
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = os.environ.get("PORT", "8000")
+# The portal's public address, the start of every link in an email (verification, invitations,
+# password resets, reminders). Production sets it; by default it is the address `make run` serves.
+PORTAL_BASE_URL = (
+    os.environ.get("PORTAL_BASE_URL")
+    or f"http://{'127.0.0.1' if HOST in ('', '0.0.0.0', '::') else HOST}:{PORT}"  # noqa: S104
+).rstrip("/")
 # Invitation links stay valid this long.
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 # Email verification links stay valid this long.

@@ -90,15 +90,8 @@ class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
         )
         if not verdict.allowed:
             return
-        domain = domain_override or (request.get_host() if request else "localhost")
         for user in self.get_users(email):
-            enqueue(
-                send_password_reset_email,
-                user_id=user.pk,
-                domain=domain,
-                use_https=use_https,
-                language=get_language(),
-            )
+            enqueue(send_password_reset_email, user_id=user.pk, language=get_language())
 
 
 class PasswordChangeForm(PortalFormMixin, auth_forms.PasswordChangeForm):

@@ -209,3 +209,13 @@ def test_failures_from_one_address_are_still_limited_across_accounts(db, setting
     assert "Too many sign-in attempts" in refused.content.decode()
     # A refused attempt checks no password and does not count: another address signs in.
     assert sign_in(Client(), people[3].email, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_the_password_reset_link_starts_with_the_portals_address_not_the_requests_host(
+    client, owner, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_BASE_URL = "https://portal.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": owner.email}, HTTP_HOST="localhost")
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    assert link.startswith("https://portal.example.com/accounts/password/reset/")
