@@ -15,6 +15,7 @@ import re
 from functools import cache
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import translation
@@ -87,7 +88,7 @@ def _pattern(model, template: str) -> re.Pattern:
 def object_display(entry) -> str:
     """The entry's object name in the reader's language."""
     text = entry.object_repr
-    model = entry.object_type.model_class() if entry.object_type_id else None
+    model = entry_model(entry)
     template = getattr(model, "audit_repr", None)
     if not text or template is None:
         return text
@@ -102,6 +103,13 @@ def object_display(entry) -> str:
             value = str(dict(field.flatchoices).get(code, value))
         values[name] = value
     return template.format(**values)
+
+
+def entry_model(entry):
+    """The model of the entry's object, from the content type cache (no query per entry)."""
+    if not entry.object_type_id:
+        return None
+    return ContentType.objects.get_for_id(entry.object_type_id).model_class()
 
 
 def actor_display(entry) -> str:

@@ -55,6 +55,8 @@ def _worded_blank(field, blank) -> None:
     if hasattr(field, "empty_label"):  # model choices, and django-filter's choices
         if _unworded(field.empty_label):
             field.empty_label = blank
+            # The widget of a copied field may still list the original field's choices.
+            field.widget.choices = field.choices
     elif isinstance(field, forms.ChoiceField):
         choices = list(field.choices)
         if choices and choices[0][0] == "" and _unworded(choices[0][1]):
@@ -89,3 +91,13 @@ class PortalFilterSet(django_filters.FilterSet):
         if issubclass(form_class, PortalFormMixin):
             return form_class
         return type(form_class.__name__, (FilterForm, form_class), {})
+
+
+class SortFilter(django_filters.OrderingFilter):
+    """The orders a list offers, each with its own label, and only those. django-filter's own
+    list adds every field in both directions, labelled with the field name turned into a word
+    ("Gmv") and "%s (descending)" composed once, in whatever language was active when the module
+    was imported ("姓名 (descending)" for every reader)."""
+
+    def build_choices(self, fields, labels):
+        return list(labels.items())

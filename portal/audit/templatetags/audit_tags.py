@@ -41,7 +41,7 @@ def _readable(field, value):
 def entry_changes(entry) -> list[tuple[str, object, object, bool]]:
     """(field label, before, after, had a value before) for an entry, in the reader's words:
     field names become their verbose names and stored choice values their labels."""
-    model = entry.object_type.model_class() if entry.object_type_id else None
+    model = labels.entry_model(entry)
     rows = []
     for key, old, new in entry.changed_fields():
         field = labels.detail_field(model, key)
