@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from portal.accounts.models import User
-from portal.core.demo import DEMO_LOGINS, DEMO_PASSWORD
+from portal.core.demo import DEMO_LOGINS
+from portal.core.management.commands.seed_demo import write_demo_logins
 
 
 class Command(BaseCommand):
@@ -29,8 +30,9 @@ class Command(BaseCommand):
         # `kill -INT`) must still stop everything, and SIGTERM stops it the same way.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        self._say("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database is up to date.")
+        self._say("Database is up to date.")
         call_command("seed_demo", if_empty=True)
 
         # Links in emails (sent by the worker) lead to this server unless PORTAL_BASE_URL says
@@ -39,6 +41,7 @@ class Command(BaseCommand):
         settings.PORTAL_BASE_URL = link_base
         environment = {**os.environ, "PORTAL_BASE_URL": link_base}
         python = sys.executable
+        self._say("Starting the web server and the Celery worker…")
         manage = str(settings.BASE_DIR / "manage.py")
         schedule = str(settings.VAR_DIR / "celerybeat-schedule")
         processes = {
@@ -77,10 +80,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"\nThe portal is running at {url}"))
             self.stdout.write(f"Links in emails start with {link_base} (PORTAL_BASE_URL).")
             if User.objects.filter(email__in=[email for email, _role in DEMO_LOGINS]).exists():
-                self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-                for email, role in DEMO_LOGINS:
-                    self.stdout.write(f"  {email:28} {role}")
-            self.stdout.write("Press Ctrl-C to stop the web server and the worker.\n")
+                write_demo_logins(self.stdout)
+            self._say("Press Ctrl-C to stop the web server and the worker.\n")
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
             stopped = [name for name, p in processes.items() if p.poll() is not None]
@@ -89,6 +90,10 @@ class Command(BaseCommand):
             self.stdout.write("\nStopping…")
         finally:
             self._stop(processes)
+
+    def _say(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
 
     def _wait_until_serving(self, url, processes, timeout=60):
         deadline = time.monotonic() + timeout
