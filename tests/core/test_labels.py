@@ -86,3 +86,18 @@ def test_roster_figures_are_grouped_by_thousands_in_chinese(client, owner, organ
     )
     html = _page(client, owner, reverse("creators:roster"), "zh-hans")
     assert "1,234,567" in html
+
+
+def test_the_gmv_chart_table_names_its_unit_in_chinese(client, owner, organization):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from creators.models import DailyMetric
+
+    binding = BindingFactory(organization=organization, creator=CreatorFactory())
+    DailyMetric.objects.create(
+        creator=binding.creator, date=timezone.localdate(), plays=100, gmv=Decimal("12.50")
+    )
+    html = _page(client, owner, reverse("creators:detail", args=[binding.creator_id]), "zh-hans")
+    assert "数值 (元)" in html and "(CNY)" not in html
