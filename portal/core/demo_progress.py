@@ -15,7 +15,7 @@ class DemoProgress:
         write: Callable[[str], None],
         *,
         steps: int,
-        every: float = 3.0,
+        every: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.write = write
