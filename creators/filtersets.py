@@ -2,15 +2,17 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.core.api.filters import IdFilter
+from portal.core.forms import PortalFilterSet, SortFilter
 from portal.core.models import Category
 
 from .introduced import cycle_of, introduced_exists
 from .models import BindingSource, Creator, CreatorStage
 
 
-class RosterFilterSet(django_filters.FilterSet):
+class RosterFilterSet(PortalFilterSet):
     """Filters shared by the roster page, its exports and the creators API."""
 
     q = django_filters.CharFilter(label=_("Name or account id"), method="filter_search")
@@ -27,7 +29,7 @@ class RosterFilterSet(django_filters.FilterSet):
         method="filter_introduced",
     )
     organization = IdFilter(label=_("Organization id"), field_name="active__organization_id")
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort by"),
         fields=(
             ("follower_count", "followers"),
@@ -37,12 +39,12 @@ class RosterFilterSet(django_filters.FilterSet):
             ("display_name", "name"),
         ),
         field_labels={
+            "-joined": _("Joined, newest first"),
+            "joined": _("Joined, oldest first"),
             "-followers": _("Followers, most first"),
             "-plays": _("Plays in 30 days, most first"),
             "-gmv": _("GMV in 30 days, most first"),
-            "-joined": _("Joined, newest first"),
-            "joined": _("Joined, oldest first"),
-            "name": _("Name"),
+            "name": pgettext_lazy("creator", "Name"),
         },
         empty_label=None,
     )

@@ -500,6 +500,9 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    # The audit log stores the kind's code and shows its label in the reader's language.
+    audit_repr = "{kind} {file_name}"
+
     def __str__(self):
         return f"{self.get_kind_display()} {self.file_name}"
 

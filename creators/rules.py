@@ -9,6 +9,7 @@ from portal.accounts.permissions import (
     manager_category_ids,
     rule,
 )
+from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
 
@@ -108,5 +109,23 @@ register_actions(
         "metrics.import": _("Metrics file imported"),
         "metrics.flag_confirmed": _("Abnormal plays confirmed"),
         "metrics.flag_dismissed": _("Abnormal-play flag dismissed"),
+    }
+)
+
+register_details(
+    {
+        "transfer": _("Transfer request"),
+        "dispute": _("Dispute"),
+        "holder": _("Organization holding the creator"),
+        "claimant": _("Organization claiming the creator"),
+        "transfer.request:from": _("From organization"),
+        "transfer.request:to": _("To organization"),
+        "binding.transfer:from": _("From organization"),
+        "binding.transfer:to": _("To organization"),
+        "flag": _("Abnormal-play flag"),
+        "counted_valid_plays": _("Valid plays counted"),
+        "created": _("Creators created"),
+        "bound": _("Creators bound"),
+        "late_conflicts": _("Rows refused (bound elsewhere meanwhile)"),
     }
 )

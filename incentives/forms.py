@@ -10,13 +10,9 @@ from creators.models import Creator
 from incentives.models import OrgTier, PoolKind, Program, RuleVersion, SubsidyRule, TrafficBand
 from incentives.services import AdjustmentReason
 from organizations.models import Organization
-from portal.core.forms import PortalFormMixin
+from portal.core.forms import DateInput, PortalFormMixin
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ProgramForm(PortalFormMixin, forms.ModelForm):

@@ -104,6 +104,9 @@ class Pool(models.Model):
             ),
         ]
 
+    # The audit log stores the kind's code and shows its label in the reader's language.
+    audit_repr = "{program} · {kind}"
+
     def __str__(self):
         return f"{self.program} · {self.get_kind_display()}"
 

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.permissions import is_operator, is_signed_in, rule
+from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
 rule("program.manage")(is_operator)
@@ -28,5 +29,26 @@ register_actions(
         "settlement.payment_result": _("Payment result applied"),
         "settlement.adjust": _("Adjustment added"),
         "settlement.award": _("Awards added (incubation rewards)"),
+    }
+)
+
+register_details(
+    {
+        "cash": _("Cash (CNY)"),
+        "traffic": _("Traffic coupons (CNY)"),
+        "cash_total": _("Cash (CNY)"),
+        "traffic_total": _("Traffic coupons (CNY)"),
+        "cash_budget": _("Cash pool (CNY)"),
+        "traffic_budget": _("Traffic pool (CNY)"),
+        "rule_version": _("Rule version"),
+        "settlement.export:entries": _("Entries exported"),
+        "paid": _("Payments made"),
+        "failed": _("Payments failed"),
+        "amount": _("Amount (CNY)"),
+        "pool": _("Pool"),
+        "reason_code": _("Reason"),
+        "subsidy_rules": _("Creator subsidy rules"),
+        "org_tiers": _("Special incentive tiers"),
+        "traffic_bands": _("Traffic bands"),
     }
 )

@@ -7,12 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from creators.models import Creator
 from incentives.models import PoolKind, RewardList
 from incubation.models import EntryRule, PoolSource, PoolStage
-from portal.core.forms import PortalFormMixin
+from portal.core.forms import DateInput, PortalFormMixin
 from portal.core.models import Category
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _textarea(rows=3):

@@ -142,6 +142,9 @@ class Nomination(models.Model):
             )
         ]
 
+    # The audit log stores the status's code and shows its label in the reader's language.
+    audit_repr = "{creator} ({status})"
+
     def __str__(self):
         return f"{self.creator} ({self.get_status_display()})"
 
@@ -203,6 +206,9 @@ class PoolMember(models.Model):
         verbose_name = _("pool member")
         verbose_name_plural = _("pool members")
         indexes = [models.Index(fields=["stage"], name="pool_member_stage_idx")]
+
+    # The audit log stores the stage's code and shows its label in the reader's language.
+    audit_repr = "{creator} · {stage}"
 
     def __str__(self):
         return f"{self.creator} · {self.get_stage_display()}"

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import is_operator, manager_category_ids, rule
+from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
 
@@ -69,5 +70,22 @@ register_actions(
         "shortlist.snapshot": _("Shortlist snapshot taken"),
         "shortlist.freeze": _("Shortlist frozen"),
         "shortlist.publish": _("Shortlist published"),
+    }
+)
+
+register_details(
+    {
+        "slot": _("Slot"),
+        "removed": _("Removed from the shortlist"),
+        "proposed": _("Creators proposed"),
+        "scores_of": _("Scores of"),
+        "entries": _("Creators in the snapshot"),
+        "held_out": _("Held out (open abnormal-play flag)"),
+        "replaced": _("Scores replaced"),
+        "scored": _("Creators scored"),
+        "weights": _("Weights version"),
+        "admitted": _("Creators admitted"),
+        "case": _("Case"),
+        "copied_from": _("Copied from version"),
     }
 )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from organizations.models import Channel, GoalKind, ItemOwner
 from portal.accounts.models import Role, User
-from portal.core.forms import PortalFormMixin
+from portal.core.forms import DateInput, DateTimeInput, PortalFormMixin
 from portal.core.models import Category
 
 ITEM_ROWS = 3
@@ -18,15 +18,13 @@ class GoalForm(PortalFormMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Measure"), choices=GoalKind.choices)
     title = forms.CharField(label=gettext_lazy("Goal"), max_length=200)
     target = forms.DecimalField(label=gettext_lazy("Target"), max_digits=16, decimal_places=2)
-    due_on = forms.DateField(
-        label=gettext_lazy("Due"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=gettext_lazy("Due"), widget=DateInput)
 
 
 class SessionForm(PortalFormMixin, forms.Form):
     scheduled_at = forms.DateTimeField(
         label=gettext_lazy("Time"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     duration_minutes = forms.IntegerField(
@@ -56,7 +54,7 @@ class RecordForm(PortalFormMixin, forms.Form):
             self.fields[f"item_{n}_due"] = forms.DateField(
                 label=gettext_lazy("Due"),
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DateInput,
             )
 
     def item_rows(self):
@@ -135,12 +133,12 @@ class ManagerSettingsForm(PortalFormMixin, forms.Form):
     away_from = forms.DateField(
         label=gettext_lazy("Away from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     away_until = forms.DateField(
         label=gettext_lazy("Away until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
 

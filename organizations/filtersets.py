@@ -1,12 +1,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.forms import PortalFilterSet
 from portal.core.models import Category
 
 from .models import CoachingSession, ManagerAssignment, Organization, OrganizationStatus
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(PortalFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=OrganizationStatus.choices
     )
@@ -35,7 +36,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(legal_name__icontains=value) | Q(credit_code__iexact=value))
 
 
-class AssignmentFilterSet(django_filters.FilterSet):
+class AssignmentFilterSet(PortalFilterSet):
     active = django_filters.BooleanFilter(
         label=_("Active now"), field_name="ended_at", lookup_expr="isnull"
     )
@@ -45,7 +46,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
         fields = ["manager", "organization", "active"]
 
 
-class CoachingSessionFilterSet(django_filters.FilterSet):
+class CoachingSessionFilterSet(PortalFilterSet):
     scheduled_after = django_filters.DateFilter(
         label=_("On or after"), field_name="scheduled_at", lookup_expr="date__gte"
     )

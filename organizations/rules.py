@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import is_operator, is_staff, manager_category_ids, rule
+from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
-from .models import OrganizationStatus, OrgRole
+from .models import OrganizationStatus, OrgRole, Platform
 
 CLOSED = (OrganizationStatus.REJECTED, OrganizationStatus.WITHDRAWN)
 
@@ -162,5 +163,17 @@ register_actions(
         "coaching.record": _("Coaching session recorded"),
         "coaching.cancel": _("Coaching session cancelled"),
         "coaching.item_done": _("Action item done"),
+    }
+)
+
+register_details(
+    {
+        "checks": _("Checks"),
+        "content_type": _("File type"),
+        "terms_version": _("Terms version"),
+        "category": _("Category"),
+        "load_before": _("Organizations in the manager's book before"),
+        "items": _("Action items"),
+        **{f"organization.platforms:{code}": label for code, label in Platform.choices},
     }
 )

@@ -7,14 +7,10 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.forms import PortalFormMixin
+from portal.core.forms import DateInput, PortalFormMixin
 
 from .models import WebhookEventType, default_rate_limit
 from .scopes import SCOPES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def end_of_day(day: datetime.date | None) -> datetime.datetime | None:

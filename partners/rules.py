@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.permissions import is_operator, rule
+from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
 rule("partner.manage")(is_operator)
@@ -15,3 +16,5 @@ register_actions(
         "partner.webhook_replay": _("Webhook delivery replayed"),
     }
 )
+
+register_details({"token": _("Token")})

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.core.rendering.PartialRedirectMiddleware",
     "portal.audit.middleware.RequestContextMiddleware",
 ]
 
@@ -156,14 +157,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Login attempts allowed per window, counted atomically in the cache.
+# Failed sign-ins allowed per window, counted atomically in the cache, per account and per client
+# address; a successful sign-in clears the account's count. The client address is REMOTE_ADDR
+# unless TRUSTED_PROXY_COUNT says how many proxies in front add X-Forwarded-For entries: behind a
+# proxy left at 0, every visitor has the proxy's address and shares the per-address limit.
 LOGIN_RATE_LIMIT = {
     "per_account": int(os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10")),
     "per_ip": int(os.environ.get("LOGIN_LIMIT_PER_IP", "50")),
     "window_seconds": int(os.environ.get("LOGIN_LIMIT_WINDOW", str(15 * 60))),
 }
 
-# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
+# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted (1 for
+# one load balancer or TLS proxy). It decides the client address of the sign-in limit above and of
+# the audit log; never set it higher than the real number, or clients can choose their address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Internationalization ---------------------------------------------------------------------
@@ -171,6 +177,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+# Our own number formats where Django's do not suit the readers (portal/formats/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -373,8 +381,15 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Creator Program Portal")
-# The portal's public address, for links in emails.
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Where `make run` (manage.py run_portal) serves the portal in development.
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = os.environ.get("PORT", "8000")
+# The portal's public address, the start of every link in an email (verification, invitations,
+# password resets, reminders). Production sets it; by default it is the address `make run` serves.
+PORTAL_BASE_URL = (
+    os.environ.get("PORTAL_BASE_URL")
+    or f"http://{'127.0.0.1' if HOST in ('', '0.0.0.0', '::') else HOST}:{PORT}"  # noqa: S104
+).rstrip("/")
 # Invitation links stay valid this long.
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 # Email verification links stay valid this long.

@@ -26,7 +26,7 @@ from creators.models import (
 )
 from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required, authorize, can
-from portal.core.forms import PortalFormMixin
+from portal.core.forms import DateInput, PortalFormMixin
 from portal.core.models import Category
 from portal.core.rendering import render_page
 
@@ -50,9 +50,7 @@ class NewCreatorForm(PortalFormMixin, forms.Form):
     real_name_verified = forms.BooleanField(
         label=gettext_lazy("Real-name verified"), required=False
     )
-    started_on = forms.DateField(
-        label=gettext_lazy("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    started_on = forms.DateField(label=gettext_lazy("Start date"), widget=DateInput)
 
 
 class DisputeForm(PortalFormMixin, forms.Form):

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from creators import services
 from creators.introduced import introduced_status
@@ -74,7 +74,7 @@ def charts_for(user, creator) -> list:
         time_series(
             [Point(d.strftime(label), rows[d].gmv if d in rows else None) for d in days],
             title=_("GMV (CNY)"),
-            unit="CNY",
+            unit=pgettext("currency unit", "CNY"),
             summary_template=summary % {"title": _("GMV")},
         ),
     ]

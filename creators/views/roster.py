@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creators import services
 from creators.filtersets import RosterFilterSet
-from creators.models import Creator
+from creators.models import BindingSource, Creator
 from creators.selectors import introduced_marks, roster_queryset
 from organizations.models import Organization
 from portal.accounts.models import Role
@@ -93,37 +94,50 @@ EXPORT_HEADERS = [
 ]
 
 
+# Export values in the reader's words, which the roster import reads back in either language.
+SOURCE_WORDS = {
+    BindingSource.RECRUITED: pgettext_lazy("binding source", "Recruited"),
+    BindingSource.TRANSFERRED: pgettext_lazy("binding source", "Transferred"),
+}
+
+
 @action_required("roster.view")
 def roster_export(request, extension: str):
-    """The current filter as CSV or XLSX, headers in the person's language."""
+    """The current filter as CSV or XLSX, headers and values in the person's language."""
     _filterset, rows = _filtered(request)
-    english = (request.LANGUAGE_CODE or "").startswith("en")
+    language = get_language()
+    english = (language or "").startswith("en")
     headers = [en if english else zh for zh, en in EXPORT_HEADERS]
-    data = (
-        (
-            c.platform_account_id,
-            c.display_name,
-            c.primary_category.name,
-            c.follower_count,
-            c.real_name_verified,
-            c.get_stage_display(),
-            c.organization_name or "",
-            c.binding_source or "",
-            c.joined_on,
-            c.plays_30d,
-            c.valid_plays_30d,
-            c.gmv_30d,
-        )
-        for c in rows[:EXPORT_LIMIT].iterator(chunk_size=2000)
-    )
+
+    def data():
+        # The file is written after the view returns (streamed): keep the reader's language.
+        with translation.override(language):
+            yes, no = str(_("Yes")), str(_("No"))
+            sources = {code: str(word) for code, word in SOURCE_WORDS.items()}
+            for c in rows[:EXPORT_LIMIT].iterator(chunk_size=2000):
+                yield (
+                    c.platform_account_id,
+                    c.display_name,
+                    c.primary_category.name,
+                    c.follower_count,
+                    yes if c.real_name_verified else no,
+                    c.get_stage_display(),
+                    c.organization_name or "",
+                    sources.get(c.binding_source, c.binding_source or ""),
+                    c.joined_on,
+                    c.plays_30d,
+                    c.valid_plays_30d,
+                    c.gmv_30d,
+                )
+
     stamp = timezone.localdate().isoformat()
     if extension == "xlsx":
         response = HttpResponse(
-            write_xlsx(headers, data, sheet_title="roster"),
+            write_xlsx(headers, data(), sheet_title="roster"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = StreamingHttpResponse(write_csv(headers, data), content_type="text/csv")
+        response = StreamingHttpResponse(write_csv(headers, data()), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.{extension}"'
     return response
 

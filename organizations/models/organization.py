@@ -210,6 +210,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
 
+    # The audit log stores the role's code and shows its label in the reader's language.
+    audit_repr = "{user} @ {organization} ({role})"
+
     def __str__(self):
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
 

@@ -15,7 +15,7 @@ from organizations import forms, services
 from organizations.models import Membership, Organization, OrganizationStatus, ProgramTerms
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
-from portal.core.rendering import is_partial_request, render_page
+from portal.core.rendering import is_partial_request, redirect_page, render_page
 
 
 @dataclass(frozen=True)
@@ -141,19 +141,19 @@ def apply_step(request, step: str):
         raise PermissionDenied
     if user.email_verified_at is None:
         messages.warning(request, _("Verify your email address first; we sent you a link."))
-        return redirect("accounts:verify_pending")
+        return redirect_page(request, "accounts:verify_pending")
     current = STEP_BY_SLUG.get(step)
     if current is None:
-        return redirect("organizations:apply")
+        return redirect_page(request, "organizations:apply")
     organization = current_application(user)
     if organization is None:
         if not can(user, "organization.create"):
             raise PermissionDenied
         if current.slug != "organization":
-            return redirect("organizations:apply_step", step="organization")
+            return redirect_page(request, "organizations:apply_step", step="organization")
     elif not organization.is_editable_application:
         messages.info(request, _("Your application has been submitted; follow its progress here."))
-        return redirect("core:dashboard")
+        return redirect_page(request, "core:dashboard")
     elif not can(user, "organization.edit_application", organization):
         raise PermissionDenied
 
@@ -173,11 +173,11 @@ def apply_step(request, step: str):
                             "Thank you. Your application is submitted; we will let you know of every decision."
                         ),
                     )
-                    return redirect("core:dashboard")
+                    return redirect_page(request, "core:dashboard")
                 following = STEPS[STEPS.index(current) + 1]
                 url = reverse("organizations:apply_step", args=[following.slug])
                 if not is_partial_request(request):
-                    return redirect(url)
+                    return redirect_page(request, url)
                 response = _render(
                     request, following, organization, form_class=FORMS[following.slug]
                 )

@@ -11,13 +11,14 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from organizations import forms, services
 from organizations.filtersets import OrganizationFilterSet
 from organizations.models import Organization, OrganizationStatus, ReviewCheck
 from portal.accounts.permissions import action_required, authorize, can
 from portal.audit.models import AuditEntry
+from portal.core.forms import SortFilter
 from portal.core.rendering import render_page
 
 S = OrganizationStatus
@@ -39,13 +40,13 @@ class ReviewQueueFilterSet(OrganizationFilterSet):
         method="filter_waiting",
         empty_label=gettext_lazy("Any time"),
     )
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=gettext_lazy("Sort by"),
         fields=(("submitted_at", "submitted"), ("legal_name", "name"), ("updated_at", "updated")),
         field_labels={
             "submitted": gettext_lazy("Submitted, oldest first"),
             "-submitted": gettext_lazy("Submitted, newest first"),
-            "name": gettext_lazy("Name"),
+            "name": pgettext_lazy("organization", "Name"),
             "-updated": gettext_lazy("Recently updated"),
         },
         empty_label=None,

@@ -31,21 +31,35 @@ class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
     }
 
     def clean(self):
+        """Count failed sign-ins only. Each attempt takes a place under both limits before the
+        password is checked (so concurrent guesses cannot all slip under them); a successful
+        sign-in gives its place back and clears the account's failures, so people signing in
+        normally, alone or many behind one proxy address, are never locked out."""
         limits = settings.LOGIN_RATE_LIMIT
         email = (self.cleaned_data.get("username") or "").strip().lower()
         ip = client_ip(self.request) if self.request else "-"
-        for key, limit in (
-            (f"login:ip:{ip}", limits["per_ip"]),
-            (f"login:acct:{email}", limits["per_account"]),
-        ):
-            verdict = ratelimit.hit(key, limit=limit, window=limits["window_seconds"])
-            if not verdict.allowed:
-                raise forms.ValidationError(
-                    self.error_messages["rate_limited"],
-                    code="rate_limited",
-                    params={"minutes": max(1, -(-verdict.retry_after // 60))},
-                )
-        return super().clean()
+        window = limits["window_seconds"]
+        by_ip = ratelimit.hit(f"login:ip:{ip}", limit=limits["per_ip"], window=window)
+        by_account = ratelimit.hit(
+            f"login:acct:{email}", limit=limits["per_account"], window=window
+        )
+        refused = [v for v in (by_ip, by_account) if not v.allowed]
+        if refused:
+            for verdict in (by_ip, by_account):
+                ratelimit.give_back(verdict)  # a refused attempt checked no password
+            raise forms.ValidationError(
+                self.error_messages["rate_limited"],
+                code="rate_limited",
+                params={"minutes": max(1, -(-max(v.retry_after for v in refused) // 60))},
+            )
+        cleaned = super().clean()  # raises on a wrong password: that failure stays counted
+        if self.user_cache is not None:
+            ratelimit.give_back(by_ip)
+            ratelimit.reset(by_account)
+        elif not (self.cleaned_data.get("username") and self.cleaned_data.get("password")):
+            for verdict in (by_ip, by_account):
+                ratelimit.give_back(verdict)  # an incomplete form checked no password
+        return cleaned
 
     def confirm_login_allowed(self, user):
         # A partner application's service account only ever calls the API with a token. It has no
@@ -76,15 +90,8 @@ class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
         )
         if not verdict.allowed:
             return
-        domain = domain_override or (request.get_host() if request else "localhost")
         for user in self.get_users(email):
-            enqueue(
-                send_password_reset_email,
-                user_id=user.pk,
-                domain=domain,
-                use_https=use_https,
-                language=get_language(),
-            )
+            enqueue(send_password_reset_email, user_id=user.pk, language=get_language())
 
 
 class PasswordChangeForm(PortalFormMixin, auth_forms.PasswordChangeForm):

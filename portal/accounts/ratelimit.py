@@ -8,6 +8,7 @@ and a warning is logged: sign-in and the partner API keep working through the ou
 limited (each web process counting on its own), rather than answering 500 to everyone.
 """
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class Verdict:
     allowed: bool
     count: int
     retry_after: int  # seconds until the window resets
+    cache_key: str = ""  # the window's counter, for give_back() and reset()
 
 
 def hit(key: str, *, limit: int, window: int) -> Verdict:
@@ -46,7 +48,12 @@ def hit(key: str, *, limit: int, window: int) -> Verdict:
             "rate limit %s counted in this process: shared cache unreachable (%s)", key, error
         )
         count = _count(_this_process, cache_key, window)
-    return Verdict(allowed=count <= limit, count=count, retry_after=(bucket + 1) * window - now)
+    return Verdict(
+        allowed=count <= limit,
+        count=count,
+        retry_after=(bucket + 1) * window - now,
+        cache_key=cache_key,
+    )
 
 
 def _count(store, cache_key: str, window: int) -> int:
@@ -56,3 +63,20 @@ def _count(store, cache_key: str, window: int) -> int:
     except ValueError:  # the key expired between add and incr
         store.add(cache_key, 0, timeout=window + 1)
         return store.incr(cache_key)
+
+
+def give_back(verdict: Verdict) -> None:
+    """Uncount the event `verdict` counted (it turned out not to be one that should count).
+    Counting first and giving back afterwards keeps the limit atomic: concurrent attempts can
+    never all pass a check made before any of them was counted."""
+    for store in (cache, _this_process):
+        with contextlib.suppress(ValueError, *CACHE_UNREACHABLE):  # the window has ended meanwhile
+            store.decr(verdict.cache_key)
+            return
+
+
+def reset(verdict: Verdict) -> None:
+    """Forget every event counted in `verdict`'s window."""
+    _this_process.delete(verdict.cache_key)
+    with contextlib.suppress(*CACHE_UNREACHABLE):
+        cache.delete(verdict.cache_key)

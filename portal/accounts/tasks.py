@@ -11,6 +11,22 @@ from django.utils.http import urlsafe_base64_encode
 from .models import User
 
 
+def password_reset_url(user: User) -> str:
+    """The link that lets `user` choose a new password, made from the account as it is now."""
+    from django.urls import reverse
+
+    from portal.core.notifications import absolute_url
+
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return absolute_url(path)
+
+
 @shared_task(
     acks_late=True,
     autoretry_for=(SMTPException, ConnectionError, TimeoutError),
@@ -18,20 +34,17 @@ from .models import User
     retry_backoff_max=600,
     max_retries=8,
 )
-def send_password_reset_email(*, user_id: int, domain: str, use_https: bool, language: str) -> None:
-    """Email a password reset link. The token is made here, from the account as it is now."""
+def send_password_reset_email(
+    *, user_id: int, language: str, domain: str = "", use_https: bool = False
+) -> None:
+    """Email a password reset link. The token is made here, from the account as it is now.
+    The link starts with PORTAL_BASE_URL like every emailed link, whatever host the request
+    came in on (`domain` and `use_https` are accepted for tasks queued before that)."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return
     with translation.override(language):
-        context = {
-            "user": user,
-            "email": user.email,
-            "domain": domain,
-            "protocol": "https" if use_https else "http",
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        }
+        context = {"user": user, "email": user.email, "url": password_reset_url(user)}
         subject = "".join(
             render_to_string("registration/password_reset_subject.txt", context).splitlines()
         )
@@ -79,16 +92,9 @@ def send_welcome_email(*, user_id: int) -> None:
     if user is None or user.has_usable_password():
         return
     with translation.override(user.language):
-        path = reverse(
-            "accounts:password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
         context = {
             "user": user,
-            "url": absolute_url(path),
+            "url": password_reset_url(user),
             "sign_in": absolute_url(reverse("accounts:login")),
         }
         subject = render_to_string("registration/welcome_subject.txt", context).strip()

@@ -13,6 +13,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.functional import Promise
 
 from .context import current_request_context
+from .labels import object_repr
 from .models import AuditEntry
 
 _ACTION_LABELS: dict[str, Promise] = {}
@@ -84,7 +85,7 @@ def audit_record(
         action=action,
         object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:255] if obj is not None else "",
+        object_repr=object_repr(obj)[:255] if obj is not None else "",
         organization=organization,
         before=_json_value(before or {}),
         after=_json_value(after or {}),

@@ -31,4 +31,14 @@ def check_shared_services(app_configs, **kwargs):
                 id="portal.W003",
             )
         )
+    if settings.PORTAL_BASE_URL.startswith(("http://127.0.0.1", "http://localhost")):
+        warnings.append(
+            Warning(
+                "PORTAL_BASE_URL is not set: links in emails point at this machine "
+                f"({settings.PORTAL_BASE_URL}).",
+                hint="Set PORTAL_BASE_URL to the portal's public address, for example "
+                "https://portal.example.com.",
+                id="portal.W004",
+            )
+        )
     return warnings

@@ -167,3 +167,55 @@ def test_password_change_is_audited_without_the_password(client, owner):
     assert entry.actor == owner
     assert "another-good-pass-7" not in str(entry.before) + str(entry.after) + entry.reason
     assert client.get("/").status_code == 200  # still signed in on this device
+
+
+def test_signing_in_normally_never_locks_an_account_out(client, operator, settings):
+    """Only failures count: successful sign-ins used to, locking an operator out after about ten."""
+    settings.LOGIN_RATE_LIMIT = {**settings.LOGIN_RATE_LIMIT, "per_account": 3, "per_ip": 3}
+    for _ in range(6):
+        assert sign_in(Client(), operator.email).status_code == 302
+
+
+def test_a_successful_sign_in_clears_the_accounts_failures(client, operator, settings):
+    settings.LOGIN_RATE_LIMIT = {**settings.LOGIN_RATE_LIMIT, "per_account": 3, "per_ip": 100}
+    for _ in range(2):
+        sign_in(Client(), operator.email, "wrong-password")
+    assert sign_in(Client(), operator.email).status_code == 302
+    for _ in range(2):
+        sign_in(Client(), operator.email, "wrong-password")
+    assert sign_in(Client(), operator.email).status_code == 302
+
+
+def test_many_people_behind_one_proxy_address_all_sign_in(db, settings):
+    """Behind a proxy with TRUSTED_PROXY_COUNT=0 everyone has the proxy's address; their
+    successful sign-ins must not use up the address's limit."""
+    from tests.accounts.factories import UserFactory
+
+    settings.LOGIN_RATE_LIMIT = {**settings.LOGIN_RATE_LIMIT, "per_ip": 3}
+    people = [UserFactory(email=f"staff{n}@example.com") for n in range(6)]
+    for person in people:
+        response = sign_in(Client(), person.email, REMOTE_ADDR="10.0.0.1")
+        assert response.status_code == 302
+
+
+def test_failures_from_one_address_are_still_limited_across_accounts(db, settings):
+    from tests.accounts.factories import UserFactory
+
+    settings.LOGIN_RATE_LIMIT = {**settings.LOGIN_RATE_LIMIT, "per_ip": 3, "per_account": 100}
+    people = [UserFactory(email=f"target{n}@example.com") for n in range(4)]
+    for person in people[:3]:
+        sign_in(Client(), person.email, "guess", REMOTE_ADDR="198.51.100.7")
+    refused = sign_in(Client(), people[3].email, REMOTE_ADDR="198.51.100.7")
+    assert "Too many sign-in attempts" in refused.content.decode()
+    # A refused attempt checks no password and does not count: another address signs in.
+    assert sign_in(Client(), people[3].email, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_the_password_reset_link_starts_with_the_portals_address_not_the_requests_host(
+    client, owner, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_BASE_URL = "https://portal.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": owner.email}, HTTP_HOST="localhost")
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    assert link.startswith("https://portal.example.com/accounts/password/reset/")

@@ -92,3 +92,32 @@ def test_seed_demo_builds_every_state_through_the_services(capsys):
 
     call_command("seed_demo", if_empty=True)  # make run on an existing database: nothing changes
     assert Creator.objects.count() == 300
+
+
+def test_the_demo_build_reports_each_step_and_how_far_long_steps_have_got():
+    """A first `make run` printed nothing for about two minutes while it built the demo."""
+    from portal.core.demo_progress import DemoProgress
+
+    lines, now = [], [0.0]
+    progress = DemoProgress(lines.append, steps=2, every=3.0, clock=lambda: now[0])
+    progress.step("Organizations", 88)
+    for done in range(1, 89):
+        now[0] += 0.5
+        progress.advance(done)
+    progress.done("88 organizations")
+    progress.step("Creators")
+    progress.done("300 creators")
+
+    assert lines[0] == "[1/2] Organizations…"
+    reports = [line.strip() for line in lines if "/88" in line]
+    assert reports[0] == "6/88 (6%)" and len(reports) == 14  # every three seconds, not every item
+    assert lines[-3].strip() == "88 organizations (44 s)"
+    assert lines[-2:] == ["[2/2] Creators…", "      300 creators (0 s)"]
+
+
+def test_the_small_demo_has_every_state_with_fewer_organizations_and_creators():
+    small = demo_plan(seed=3, category_codes=CODES, size="small")
+    standard = demo_plan(seed=3, category_codes=CODES, creators=10)
+    assert {org.status for org in small.organizations} == set(OrganizationStatus.values)
+    assert len(small.organizations) < len(standard.organizations) / 4
+    assert len(small.creators) == 150

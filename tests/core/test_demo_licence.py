@@ -8,7 +8,8 @@ import itertools
 import pytest
 from PIL import Image, ImageDraw
 
-from portal.core import demo, demo_licence
+from portal.core import demo_licence
+from portal.core import demo_plan as demo
 from portal.core.demo_licence import covered_characters, font, licence_text, render_licence
 
 ARGUMENTS = {

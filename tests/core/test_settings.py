@@ -16,6 +16,9 @@ def clean_environment():
         "CACHE_URL",
         "EMAIL_HOST",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "PORTAL_BASE_URL",
+        "HOST",
+        "PORT",
     }
     return {k: v for k, v in os.environ.items() if k not in drop}
 
@@ -41,6 +44,7 @@ def test_deploy_checks_pass_with_debug_off_and_real_values(tmp_path):
         "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
         "CACHE_URL": "redis://redis.example.com:6379/1",
         "EMAIL_HOST": "smtp.example.com",
+        "PORTAL_BASE_URL": "https://portal.example.com",
         "PORTAL_VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(
@@ -73,8 +77,40 @@ def test_deploy_checks_warn_when_production_runs_on_development_services(tmp_pat
         timeout=60,
     )
     assert result.returncode != 0
-    for check in ("portal.W001", "portal.W002", "portal.W003"):
+    for check in ("portal.W001", "portal.W002", "portal.W003", "portal.W004"):
         assert check in result.stderr + result.stdout
+
+
+def _setting(name: str, env: dict) -> str:
+    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", f"from django.conf import settings; print(settings.{name})"],
+        cwd=settings.BASE_DIR,
+        env={**clean_environment(), "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_links_in_emails_default_to_the_address_make_run_serves(tmp_path):
+    """They pointed at port 8000 whatever port the portal ran on."""
+    env = {"PORTAL_VAR_DIR": str(tmp_path)}
+    assert _setting("PORTAL_BASE_URL", {**env, "PORT": "8931"}) == "http://127.0.0.1:8931"
+    every_interface = {**env, "HOST": "0.0.0.0", "PORT": "9000"}  # noqa: S104
+    assert _setting("PORTAL_BASE_URL", every_interface) == "http://127.0.0.1:9000"
+    configured = {**env, "PORT": "8931", "PORTAL_BASE_URL": "https://portal.example.com/"}
+    assert _setting("PORTAL_BASE_URL", configured) == "https://portal.example.com"
+
+
+def test_make_run_gives_its_own_address_to_the_worker_that_sends_the_mail(monkeypatch):
+    from portal.core.management.commands.run_portal import links_base_url
+
+    monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
+    assert links_base_url("127.0.0.1", "8931") == "http://127.0.0.1:8931"
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example.com")
+    assert links_base_url("127.0.0.1", "8931") == "https://portal.example.com"
 
 
 def test_the_openapi_schema_is_valid_without_warnings(tmp_path):

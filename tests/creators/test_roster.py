@@ -296,3 +296,38 @@ def test_staff_read_the_most_watched_creators_first_and_organizations_their_newe
     assert client.get("/creators/").context["filter"].form.cleaned_data["sort"] == ["-plays"]
     client.force_login(owner)
     assert client.get("/creators/").context["filter"].form.cleaned_data["sort"] == ["-joined"]
+
+
+@pytest.mark.parametrize(
+    "language,verified,source",
+    [("zh-hans", "是", "新招募"), ("en", "Yes", "Recruited")],
+)
+def test_the_export_writes_the_readers_words_that_the_import_reads_back(
+    client, owner, organization, language, verified, source
+):
+    """Not `true` and `recruited`: an organization reads the file, and may import it again."""
+    from creators.services.imports import (
+        ROSTER_COLUMNS,
+        _categories,
+        parse_roster_row,
+    )
+    from portal.accounts.models import User
+    from portal.core.tabular import read_table
+
+    BindingFactory(
+        organization=organization,
+        creator=CreatorFactory(display_name="小鱼美妆", real_name_verified=True),
+    )
+    User.objects.filter(pk=owner.pk).update(language=language)
+    client.force_login(owner)
+    exported = b"".join(client.get("/creators/export.csv").streaming_content)
+    text = exported.decode("utf-8-sig")
+    assert f",{verified}," in text and f",{source}," in text
+    assert ",True," not in text and ",recruited," not in text
+
+    (_number, values), *_rest = read_table(
+        BytesIO(exported), ROSTER_COLUMNS, max_rows=10, max_bytes=10**6
+    )
+    parsed = parse_roster_row(values, _categories())
+    assert parsed["real_name_verified"] is True
+    assert parsed["source"] == "recruited"

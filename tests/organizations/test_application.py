@@ -235,6 +235,30 @@ def test_submitting_records_the_accepted_terms_version(client, draft, beauty, pe
     } <= set(actions)
 
 
+def test_the_last_step_through_htmx_sends_the_browser_to_the_dashboard(client, draft, beauty, pets):
+    """Not a redirect htmx would follow itself: that drew the whole dashboard inside the wizard
+    (two site headers, two navigation bars, two <main>)."""
+    complete(client, beauty, pets)
+    response = step(client, "submit", {"accept_terms": "on"}, **HTMX)
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/"
+    assert b"<main" not in response.content
+    draft.refresh_from_db()
+    assert draft.status == S.SUBMITTED
+    dashboard = client.get(response["HX-Redirect"], headers=EN).content.decode()
+    assert dashboard.count("<main") == 1 and "Your application is submitted" in dashboard
+
+
+def test_a_wizard_step_of_a_submitted_application_leaves_the_wizard_through_htmx_too(
+    client, draft, beauty, pets
+):
+    complete(client, beauty, pets)
+    step(client, "submit", {"accept_terms": "on"})
+    response = client.get("/organizations/apply/contacts/", headers=HTMX)
+    assert response.status_code == 200 and response["HX-Redirect"] == "/"
+
+
 def test_a_submitted_application_is_no_longer_editable(client, draft, beauty, pets):
     complete(client, beauty, pets)
     step(client, "submit", {"accept_terms": "on"})

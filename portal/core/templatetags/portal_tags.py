@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -22,3 +23,10 @@ def money(value, places=2):
     except InvalidOperation:
         return value
     return f"{amount:,.{int(places)}f}"
+
+
+@register.filter
+def cny(value, places=2):
+    """An amount with its unit in the reader's words: "1,234.50 CNY", "1,234.50 元"."""
+    amount = money(value, places)
+    return _("%(amount)s CNY") % {"amount": amount} if amount != "" else ""

@@ -14,26 +14,34 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from portal.accounts.models import User
-from portal.core.demo import DEMO_LOGINS, DEMO_PASSWORD
+from portal.core.demo import DEMO_LOGINS
+from portal.core.management.commands.seed_demo import write_demo_logins
 
 
 class Command(BaseCommand):
     help = "Run the portal for development: migrate, load demo data once, serve web and worker."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--host", default=settings.HOST)
+        parser.add_argument("--port", default=settings.PORT)
 
     def handle(self, *args, host, port, **options):
         # Started in the background by a script, a process inherits an ignored SIGINT; Ctrl-C (or
         # `kill -INT`) must still stop everything, and SIGTERM stops it the same way.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        self._say("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database is up to date.")
+        self._say("Database is up to date.")
         call_command("seed_demo", if_empty=True)
 
+        # Links in emails (sent by the worker) lead to this server unless PORTAL_BASE_URL says
+        # where the portal is published.
+        link_base = links_base_url(host, port)
+        settings.PORTAL_BASE_URL = link_base
+        environment = {**os.environ, "PORTAL_BASE_URL": link_base}
         python = sys.executable
+        self._say("Starting the web server and the Celery worker…")
         manage = str(settings.BASE_DIR / "manage.py")
         schedule = str(settings.VAR_DIR / "celerybeat-schedule")
         processes = {
@@ -56,11 +64,13 @@ class Command(BaseCommand):
                     "--without-mingle",
                 ],
                 cwd=settings.BASE_DIR,
+                env=environment,
                 preexec_fn=_default_signals,
             ),
             "web": subprocess.Popen(
                 [python, manage, "runserver", f"{host}:{port}"],
                 cwd=settings.BASE_DIR,
+                env=environment,
                 preexec_fn=_default_signals,
             ),
         }
@@ -68,11 +78,10 @@ class Command(BaseCommand):
         try:
             self._wait_until_serving(url + "healthz", processes)
             self.stdout.write(self.style.SUCCESS(f"\nThe portal is running at {url}"))
+            self.stdout.write(f"Links in emails start with {link_base} (PORTAL_BASE_URL).")
             if User.objects.filter(email__in=[email for email, _role in DEMO_LOGINS]).exists():
-                self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-                for email, role in DEMO_LOGINS:
-                    self.stdout.write(f"  {email:28} {role}")
-            self.stdout.write("Press Ctrl-C to stop the web server and the worker.\n")
+                write_demo_logins(self.stdout)
+            self._say("Press Ctrl-C to stop the web server and the worker.\n")
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
             stopped = [name for name, p in processes.items() if p.poll() is not None]
@@ -81,6 +90,10 @@ class Command(BaseCommand):
             self.stdout.write("\nStopping…")
         finally:
             self._stop(processes)
+
+    def _say(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
 
     def _wait_until_serving(self, url, processes, timeout=60):
         deadline = time.monotonic() + timeout
@@ -107,6 +120,14 @@ class Command(BaseCommand):
             if process.poll() is None:
                 process.kill()
         self.stdout.write("Stopped the web server and the worker.")
+
+
+def links_base_url(host: str, port: str) -> str:
+    """PORTAL_BASE_URL when it is set, else the address this command serves."""
+    if os.environ.get("PORTAL_BASE_URL"):
+        return os.environ["PORTAL_BASE_URL"].rstrip("/")
+    reachable = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
+    return f"http://{reachable}:{port}"
 
 
 def _raise_keyboard_interrupt(signum, frame):
