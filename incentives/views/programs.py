@@ -1,24 +1,16 @@
-"""Incentive pages: programs and their rules (operators), reward lists from computation to payment,
-statements and the special incentive list (everyone, once published)."""
+"""Operators' pages of programs and their rule versions, with the simulator."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.views.roster import own_organization
 from incentives import services
-from incentives.explain import explain_lines
 from incentives.forms import (
-    AdjustmentForm,
     OrgTierFormSet,
     ProgramForm,
-    ResultForm,
-    ReturnForm,
     RuleVersionForm,
     SubsidyRuleFormSet,
     TrafficBandFormSet,
@@ -27,10 +19,8 @@ from incentives.forms import (
 from incentives.models import (
     Cycle,
     LineKind,
-    ListStatus,
     OrgTier,
     Program,
-    RewardLine,
     RewardList,
     RuleStatus,
     RuleVersion,
@@ -42,22 +32,12 @@ from incentives.selectors import (
     burn_by_kind,
     pool_burn,
     share,
-    special_list,
-    statement_totals,
-    tier_counts,
 )
-from incentives.services.payments import EXPORT_HEADERS, payment_rows
 from incentives.services.simulation import simulate
-from organizations.models import Organization
 from portal.accounts.permissions import action_required, can
 from portal.core.rendering import render_page
-from portal.core.tabular import write_csv, write_xlsx
 
-LINES_PER_PAGE = 50
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
+from .common import error_text
 
 
 @action_required("rewards.view")
@@ -116,7 +96,7 @@ def program_detail(request, pk: int):
         try:
             response = _program_action(request, program)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             if response is not None:
                 return response
@@ -225,7 +205,7 @@ def rule_version(request, pk: int):
                     for message in errors:
                         form.add_error(target, message)
             else:
-                messages.error(request, _error_text(error))
+                messages.error(request, error_text(error))
     simulation = _simulation(request, version)
     context = {
         "version": version,
@@ -307,251 +287,3 @@ def _simulation(request, version):
         ],
         "pool_burn": burn,
     }
-
-
-def _lines(request, reward_list, base):
-    lines = base.select_related("creator", "organization", "rule_version").order_by(
-        "kind", "-amount", "pk"
-    )
-    kind = request.GET.get("kind", "")
-    if kind in LineKind.values:
-        lines = lines.filter(kind=kind)
-    query = request.GET.get("q", "").strip()
-    if query:
-        lines = lines.filter(
-            Q(creator__platform_account_id=query)
-            | Q(creator__display_name__icontains=query)
-            | Q(organization__legal_name__icontains=query)
-        )
-    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = explain_lines(page.object_list)
-    return page, kind, query
-
-
-def _filter_query(request) -> str:
-    """The page's filters, for the pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-@action_required("settlement.compute")
-def reward_list_detail(request, pk: int):
-    reward_list = get_object_or_404(
-        RewardList.objects.for_user(request.user).select_related(
-            "cycle__program", "rule_version", "first_approved_by", "approved_by"
-        ),
-        pk=pk,
-    )
-    if request.method == "POST":
-        response = _list_action(request, reward_list)
-        if response is not None:
-            return response
-        return redirect(request.get_full_path())
-    page, kind, query = _lines(
-        request, reward_list, RewardLine.objects.filter(reward_list=reward_list)
-    )
-    organizations = Organization.objects.filter(
-        pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
-    ).order_by("legal_name")
-    context = {
-        "reward_list": reward_list,
-        "cycle": reward_list.cycle,
-        "program": reward_list.cycle.program,
-        "page": page,
-        "kind": kind,
-        "query": query,
-        "kinds": LineKind.choices,
-        "filter_query": _filter_query(request),
-        "totals": statement_totals(RewardLine.objects.filter(reward_list=reward_list)),
-        "second_needed": services.needs_second_approval(reward_list),
-        "progress": services.payment_progress(reward_list),
-        "return_form": ReturnForm(),
-        "result_form": ResultForm(),
-        "adjust_form": AdjustmentForm(organizations=organizations),
-        "steps": _steps(reward_list),
-    }
-    return render_page(request, "incentives/reward_list.html", context, partial="lines")
-
-
-def _steps(reward_list):
-    order = [
-        ListStatus.DRAFT,
-        ListStatus.IN_REVIEW,
-        ListStatus.APPROVED,
-        ListStatus.PUBLISHED,
-        ListStatus.EXPORTED,
-        ListStatus.PAID,
-    ]
-    here = order.index(reward_list.status)
-    return [
-        {"label": label, "done": i < here, "current": i == here}
-        for i, (value, label) in enumerate(
-            (value, dict(ListStatus.choices)[value]) for value in order
-        )
-    ]
-
-
-def _list_action(request, reward_list):
-    action = request.POST.get("action")
-    actor = request.user
-    try:
-        if action == "submit":
-            services.settlement_submit(actor=actor, reward_list=reward_list)
-            messages.success(request, _("Sent to review."))
-        elif action == "return":
-            form = ReturnForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Say what should change."))
-            services.settlement_return(
-                actor=actor, reward_list=reward_list, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("Returned to draft."))
-        elif action == "approve":
-            try:
-                revision = int(request.POST.get("revision", ""))
-            except ValueError:
-                raise ValidationError(_("Reload the page and approve again.")) from None
-            approved = services.settlement_approve(
-                actor=actor, reward_list=reward_list, revision=revision
-            )
-            if approved.status == ListStatus.APPROVED:
-                messages.success(request, _("Approved: the ledger entries are posted."))
-            else:
-                messages.success(
-                    request, _("Your approval is recorded; another operator must approve too.")
-                )
-        elif action == "publish":
-            services.settlement_publish(actor=actor, reward_list=reward_list)
-            messages.success(request, _("Published; the organizations have been told."))
-        elif action == "export":
-            return _export(request, reward_list)
-        elif action == "result":
-            form = ResultForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise ValidationError(_("Choose the payment result file."))
-            result = services.settlement_mark_paid(
-                actor=actor, reward_list=reward_list, upload=form.cleaned_data["file"]
-            )
-            messages.success(
-                request,
-                _(
-                    "Payment result applied: %(paid)s paid, %(failed)s failed, %(same)s already recorded."
-                )
-                % {"paid": result.paid, "failed": result.failed, "same": result.unchanged},
-            )
-        elif action == "adjust":
-            organizations = Organization.objects.filter(
-                pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
-            )
-            form = AdjustmentForm(request.POST, organizations=organizations)
-            if not form.is_valid():
-                raise ValidationError([m for errors in form.errors.values() for m in errors])
-            data = form.cleaned_data
-            services.settlement_adjust(
-                actor=actor,
-                reward_list=reward_list,
-                amount=data["amount"],
-                reason_code=data["reason_code"],
-                note=data["note"],
-                creator=data["creator"],
-                organization=data["organization"] if data["creator"] is None else None,
-                pool=data["pool"],
-            )
-            messages.success(request, _("Adjustment added with its ledger entry."))
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    return None
-
-
-def _export(request, reward_list):
-    entries = services.settlement_export(actor=request.user, reward_list=reward_list)
-    english = (request.LANGUAGE_CODE or "").startswith("en")
-    headers = [en if english else zh for zh, en in EXPORT_HEADERS]
-    name = f"payment-{reward_list.cycle.program_id}-{reward_list.cycle.number}"
-    if request.POST.get("format") == "xlsx":
-        response = HttpResponse(
-            write_xlsx(headers, payment_rows(entries), sheet_title="payment"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        extension = "xlsx"
-    else:
-        response = StreamingHttpResponse(
-            write_csv(headers, payment_rows(entries)), content_type="text/csv"
-        )
-        extension = "csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
-    return response
-
-
-@action_required("rewards.view")
-def statement(request, pk: int):
-    """An organization's statement of a published list: its own lines and its creators'. Staff
-    choose the organization."""
-    reward_list = get_object_or_404(
-        RewardList.objects.for_user(request.user).select_related("cycle__program", "rule_version"),
-        pk=pk,
-    )
-    organization = own_organization(request.user)
-    visible = RewardLine.objects.for_user(request.user).filter(reward_list=reward_list)
-    choices = None
-    if organization is None:
-        choices = Organization.objects.filter(pk__in=visible.values("organization_id")).order_by(
-            "legal_name"
-        )
-        chosen = request.GET.get("organization")
-        organization = choices.filter(pk=chosen).first() if chosen else None
-    if organization is None:
-        return render_page(
-            request,
-            "incentives/statement.html",
-            {"reward_list": reward_list, "choices": choices, "organization": None},
-        )
-    base = visible.filter(organization=organization)
-    page, kind, query = _lines(request, reward_list, base)
-    context = {
-        "reward_list": reward_list,
-        "cycle": reward_list.cycle,
-        "organization": organization,
-        "choices": choices,
-        "page": page,
-        "kind": kind,
-        "query": query,
-        "kinds": LineKind.choices,
-        "filter_query": _filter_query(request),
-        "totals": statement_totals(base),
-        "tier_line": next(
-            iter(
-                explain_lines(
-                    base.filter(kind=LineKind.ORG_TIER).select_related("rule_version")[:1]
-                )
-            ),
-            None,
-        ),
-    }
-    return render_page(request, "incentives/statement.html", context, partial="lines")
-
-
-@action_required("rewards.view")
-def special(request, pk: int):
-    """The special incentive list of a published cycle: organizations ranked by introduced
-    creators, with their tier and amount."""
-    reward_list = get_object_or_404(
-        RewardList.objects.for_user(request.user).select_related("cycle__program", "rule_version"),
-        pk=pk,
-    )
-    if not reward_list.is_published and not can(request.user, "settlement.compute"):
-        raise Http404
-    rows = special_list(reward_list)
-    own = own_organization(request.user)
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    context = {
-        "reward_list": reward_list,
-        "cycle": reward_list.cycle,
-        "page": page,
-        "tiers": tier_counts(reward_list),
-        "own_id": own.pk if own else None,
-        "own_row": next((row for row in rows if own and row.organization_id == own.pk), None),
-        "total": sum((row.amount for row in rows), start=0),
-    }
-    return render_page(request, "incentives/special.html", context, partial="ranking")
