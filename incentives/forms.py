@@ -116,6 +116,17 @@ class ReturnForm(PortalFormMixin, forms.Form):
     )
 
 
+class ReasonForm(PortalFormMixin, forms.Form):
+    """The reason the audit log keeps for closing or reopening a program."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+        help_text=_("Kept in the audit log with your name and the time."),
+    )
+
+
 class ResultForm(PortalFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Payment result file"),

@@ -259,3 +259,21 @@ def tier_progress(organization, today: datetime.date | None = None) -> TierProgr
         share=share(min(introduced, top), top),
         marks=[(share(t.min_introduced, top), t) for t in tiers],
     )
+
+
+def program_status_note(program: Program):
+    """The audit entry of the program's last close or reopen (who, when, why), or None."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.audit.models import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(
+            object_type=ContentType.objects.get_for_model(Program),
+            object_id=str(program.pk),
+            action__in=("program.close", "program.reopen"),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -27,14 +27,14 @@ from incentives.models import (
     RewardLine,
     RewardList,
 )
+from incentives.policy import require
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.money import from_fen, to_fen
 from portal.core.tabular import Column, read_table
 
-from .review import _locked, _refuse_unless, check_room, commit_to_pools, lock_pools
+from .review import _locked, check_room, commit_to_pools, lock_pools
 
-PAYABLE = (ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID)
 TO_PAY = (PaymentStatus.PENDING, PaymentStatus.FAILED)
 
 # (Chinese, English): the payment system reads the file back, so headers are fixed texts; the
@@ -106,11 +106,9 @@ def settlement_export(*, actor, reward_list: RewardList):
     """Record the export of the entries still to pay and return them (a queryset)."""
     authorize(actor, "settlement.pay", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, *PAYABLE)
+    require(actor, "list.export", reward_list)
     entries = entries_to_pay(reward_list)
     count = entries.count()
-    if not count:
-        raise ValidationError(_("Every entry of this list is paid; there is nothing to export."))
     before = reward_list.status
     if before == ListStatus.PUBLISHED:
         RewardList.objects.filter(pk=reward_list.pk).update(status=ListStatus.EXPORTED)
@@ -214,7 +212,7 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
     errors in `error_dict['rows']`)."""
     authorize(actor, "settlement.pay", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, ListStatus.EXPORTED, ListStatus.PAID)
+    require(actor, "list.result", reward_list)
     checked, errors = _parse_result(upload, reward_list)
     if errors:
         raise ValidationError(
@@ -275,9 +273,7 @@ def settlement_adjust(
     amount takes money back (recovered from the beneficiary's next payment)."""
     authorize(actor, "settlement.approve", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(
-        reward_list, ListStatus.APPROVED, ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID
-    )
+    require(actor, "list.adjust", reward_list)
     errors = {}
     if reason_code not in AdjustmentReason.LABELS:
         errors["reason_code"] = _("Choose a reason.")
@@ -402,9 +398,7 @@ def settlement_award(
     cycle impossible; creators already awarded are skipped. Returns the number of new awards."""
     authorize(actor, "settlement.approve", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(
-        reward_list, ListStatus.APPROVED, ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID
-    )
+    require(actor, "list.adjust", reward_list)
     if amount is None or to_fen(amount) <= 0:
         raise ValidationError({"amount": _("An award is a positive amount.")})
     if pool not in PoolKind.values:

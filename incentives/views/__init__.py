@@ -1,8 +1,21 @@
 """Incentive pages: programs and their rules (operators), reward lists from computation to payment,
 statements and the special incentive list (everyone, once published)."""
 
+from .confirm import list_approve, list_publish, program_close, program_reopen, rules_publish
 from .lists import reward_list_detail
 from .programs import index, program_detail, rule_version
 from .statements import special, statement
 
-__all__ = ["index", "program_detail", "reward_list_detail", "rule_version", "special", "statement"]
+__all__ = [
+    "index",
+    "list_approve",
+    "list_publish",
+    "program_close",
+    "program_detail",
+    "program_reopen",
+    "reward_list_detail",
+    "rule_version",
+    "rules_publish",
+    "special",
+    "statement",
+]

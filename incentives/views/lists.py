@@ -6,7 +6,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
-from incentives import services
+from incentives import policy, services
 from incentives.forms import (
     AdjustmentForm,
     ResultForm,
@@ -65,6 +65,7 @@ def reward_list_detail(request, pk: int):
         "result_form": ResultForm(),
         "adjust_form": AdjustmentForm(organizations=organizations),
         "steps": _steps(reward_list),
+        "offered": policy.offered(request.user, reward_list, policy.LIST_STEPS),
     }
     return render_page(request, "incentives/reward_list.html", context, partial="lines")
 
@@ -102,23 +103,6 @@ def _list_action(request, reward_list):
                 actor=actor, reward_list=reward_list, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("Returned to draft."))
-        elif action == "approve":
-            try:
-                revision = int(request.POST.get("revision", ""))
-            except ValueError:
-                raise ValidationError(_("Reload the page and approve again.")) from None
-            approved = services.settlement_approve(
-                actor=actor, reward_list=reward_list, revision=revision
-            )
-            if approved.status == ListStatus.APPROVED:
-                messages.success(request, _("Approved: the ledger entries are posted."))
-            else:
-                messages.success(
-                    request, _("Your approval is recorded; another operator must approve too.")
-                )
-        elif action == "publish":
-            services.settlement_publish(actor=actor, reward_list=reward_list)
-            messages.success(request, _("Published; the organizations have been told."))
         elif action == "export":
             return _export(request, reward_list)
         elif action == "result":

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.views.roster import own_organization
-from incentives import services
+from incentives import policy, services
 from incentives.forms import (
     OrgTierFormSet,
     ProgramForm,
@@ -21,6 +21,7 @@ from incentives.models import (
     LineKind,
     OrgTier,
     Program,
+    ProgramStatus,
     RewardList,
     RuleStatus,
     RuleVersion,
@@ -31,6 +32,7 @@ from incentives.selectors import (
     burn_by_category,
     burn_by_kind,
     pool_burn,
+    program_status_note,
     share,
 )
 from incentives.services.simulation import simulate
@@ -105,7 +107,9 @@ def program_detail(request, pk: int):
         program.cycles.order_by("number").select_related("reward_list", "compute_requested_by")
     )
     for cycle in cycles:
+        cycle.program = program
         cycle.list = getattr(cycle, "reward_list", None)
+        cycle.may_compute = policy.may(request.user, "cycle.compute", cycle)
     pools, burn = list(program.pools.all()), pool_burn(program)
     for pool in pools:
         pool.burn_rows = burn[pool.kind]
@@ -118,18 +122,19 @@ def program_detail(request, pk: int):
         "computing": any(cycle.computing for cycle in cycles),
         "versions": program.rule_versions.select_related("published_by").order_by("-number"),
         "today": timezone.localdate(),
+        "offered": policy.offered(request.user, program, policy.PROGRAM_STEPS),
+        "status_note": program_status_note(program)
+        if program.status == ProgramStatus.CLOSED
+        else None,
     }
     return render_page(request, "incentives/program.html", context, partial="cycles")
 
 
 def _program_action(request, program):
     action = request.POST.get("action")
-    if action in ("open", "close"):
-        status = "active" if action == "open" else "closed"
-        services.program_set_status(actor=request.user, program=program, status=status)
-        messages.success(
-            request, _("The program is now %(status)s.") % {"status": program.get_status_display()}
-        )
+    if action == "open":
+        services.program_open(actor=request.user, program=program)
+        messages.success(request, _("The program is open to participants."))
     elif action == "draft":
         latest = program.rule_versions.order_by("-number").first()
         day = request.POST.get("effective_from") or (
@@ -181,10 +186,6 @@ def rule_version(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "publish":
-                services.rule_version_publish(actor=request.user, version=version)
-                messages.success(request, _("Version published. Cycles from its first day use it."))
-                return redirect("incentives:rules", version.pk)
             if action == "save" and editable:
                 if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
                     services.rule_version_update(
