@@ -70,7 +70,9 @@ def test_a_closed_program_settles_nothing_new_but_pays_what_was_approved(
 ):
     second_cycle = cycle.program.cycles.get(number=2)
     draft = settlement_compute(actor=operator, cycle=second_cycle)
-    approved = settlement_approve(actor=operator, reward_list=in_review, revision=in_review.revision)
+    approved = settlement_approve(
+        actor=operator, reward_list=in_review, revision=in_review.revision
+    )
     program_close(actor=operator, program=cycle.program, reason="Mistake test")
     with pytest.raises(ValidationError, match="closed"):
         settlement_compute(actor=operator, cycle=second_cycle)
