@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,9 +13,10 @@ from incentives.forms import (
     OrgTierFormSet,
     ProgramForm,
     RuleVersionForm,
-    SubsidyRuleFormSet,
     TrafficBandFormSet,
     formset_rows,
+    subsidy_formset,
+    subsidy_groups,
 )
 from incentives.models import (
     Cycle,
@@ -170,12 +172,9 @@ def rule_version(request, pk: int):
     prefixes = {"subsidy": SubsidyRule, "tier": OrgTier, "band": TrafficBand}
     data = request.POST if request.method == "POST" and editable else None
     form = RuleVersionForm(data, instance=version) if editable else None
+    subsidy, categories = subsidy_formset(data, version)
     formsets = {
-        "subsidy": SubsidyRuleFormSet(
-            data,
-            prefix="subsidy",
-            queryset=SubsidyRule.objects.filter(version=version).select_related("category"),
-        ),
+        "subsidy": subsidy,
         "tier": OrgTierFormSet(
             data, prefix="tier", queryset=OrgTier.objects.filter(version=version)
         ),
@@ -197,7 +196,15 @@ def rule_version(request, pk: int):
                         traffic_bands=formset_rows(formsets["band"]),
                     )
                     messages.success(request, _("Rules saved."))
-                    return redirect("incentives:rules", version.pk)
+                    # Reopen the fields just edited, so the operator sees what was saved.
+                    edited = {
+                        str(form["category"].value())
+                        for form in formsets["subsidy"].forms
+                        if form.has_changed()
+                    }
+                    codes = [c.code for c in categories if str(c.pk) in edited]
+                    url = reverse("incentives:rules", args=[version.pk])
+                    return redirect(f"{url}?open={','.join(codes)}#subsidy" if codes else url)
                 messages.error(request, _("Some values need attention; see the marked fields."))
         except ValidationError as error:
             if hasattr(error, "error_dict") and form is not None:
@@ -215,13 +222,31 @@ def rule_version(request, pk: int):
         "form": form,
         "formsets": formsets,
         "prefixes": prefixes,
-        "subsidy_rules": SubsidyRule.objects.filter(version=version).select_related("category"),
+        "subsidy_groups": subsidy_groups(
+            subsidy, categories, open_codes=request.GET.get("open", "")
+        ),
+        "subsidy_matrix": None if editable else _subsidy_matrix(version),
         "org_tiers": OrgTier.objects.filter(version=version),
         "traffic_bands": TrafficBand.objects.filter(version=version),
         "cycles": program.cycles.order_by("number"),
         **simulation,
     }
     return render_page(request, "incentives/rules.html", context, partial="simulation")
+
+
+def _subsidy_matrix(version) -> dict:
+    """A published version's subsidy levels as one row per creative field, one column per
+    level."""
+    rules = SubsidyRule.objects.filter(version=version).select_related("category")
+    rows, top = {}, 0
+    for rule in rules.order_by("category__sort_order", "category__code", "level"):
+        row = rows.setdefault(rule.category_id, {"category": rule.category, "levels": {}})
+        row["levels"][rule.level] = rule
+        top = max(top, rule.level)
+    levels = list(range(1, top + 1))
+    for row in rows.values():
+        row["cells"] = [row["levels"].get(level) for level in levels]
+    return {"levels": levels, "rows": list(rows.values())}
 
 
 def _simulation(request, version):
