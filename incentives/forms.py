@@ -212,8 +212,9 @@ class ResultForm(PortalFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Payment result file"),
         help_text=_(
-            "The exported file with two more columns filled in by the payment system: result "
-            "(paid or failed) and reference."
+            "The exported file with more columns filled in by the payment system: result (paid "
+            "or failed), reference and, for a failed payment, the reason (the beneficiary reads "
+            "it on its statement)."
         ),
     )
 

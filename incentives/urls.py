@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -15,5 +15,10 @@ urlpatterns = [
     path("lists/<int:pk>/approve/", views.list_approve, name="list_approve"),
     path("lists/<int:pk>/publish/", views.list_publish, name="list_publish"),
     path("lists/<int:pk>/statement/", views.statement, name="statement"),
+    re_path(
+        r"^lists/(?P<pk>[0-9]+)/statement\.(?P<extension>csv|xlsx)$",
+        views.statement_export,
+        name="statement_export",
+    ),
     path("lists/<int:pk>/special/", views.special, name="special"),
 ]

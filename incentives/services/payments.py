@@ -56,6 +56,9 @@ RESULT_COLUMNS = [
     Column("amount", ("amount", "金额", "amount (cny)", "金额(元)")),
     Column("status", ("status", "result", "结果", "状态")),
     Column("reference", ("reference", "payment reference", "流水号", "付款流水号"), required=False),
+    # Why a payment failed (the payee's account is closed, the name does not match...): the
+    # beneficiary reads it on its statement.
+    Column("reason", ("reason", "failure reason", "原因", "失败原因"), required=False),
 ]
 PAID_WORDS = {"paid", "success", "ok", "已支付", "成功", "已付款"}
 FAILED_WORDS = {"failed", "fail", "失败", "未支付"}
@@ -176,10 +179,11 @@ def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
             )
             continue
         seen[entry_id] = number
-        rows.append((number, entry_id, amount, status, row["reference"][:100]))
+        reason = row["reason"][:200] if status == PaymentStatus.FAILED else ""
+        rows.append((number, entry_id, amount, status, row["reference"][:100], reason))
     entries = LedgerEntry.objects.select_for_update().in_bulk([r[1] for r in rows])
     checked = []
-    for number, entry_id, amount, status, reference in rows:
+    for number, entry_id, amount, status, reference, reason in rows:
         entry = entries.get(entry_id)
         if entry is None or entry.cycle_id != reward_list.cycle_id:
             errors.append((number, _("Entry %(entry)s is not on this list.") % {"entry": entry_id}))
@@ -202,7 +206,7 @@ def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
                 )
             )
         else:
-            checked.append((entry, status, reference))
+            checked.append((entry, status, reference, reason))
     return checked, errors
 
 
@@ -222,13 +226,14 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
             ]
         )
     result, now = PaymentResult(), timezone.now()
-    for entry, status, reference in checked:
+    for entry, status, reference, reason in checked:
         if entry.payment_status == status == PaymentStatus.PAID:
             result.unchanged += 1
             continue
         LedgerEntry.objects.filter(pk=entry.pk, payment_status__in=TO_PAY).update(
             payment_status=status,
             payment_reference=reference,
+            payment_failure=reason,
             paid_at=now if status == PaymentStatus.PAID else None,
         )
         if status == PaymentStatus.PAID:

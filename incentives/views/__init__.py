@@ -4,7 +4,7 @@ statements and the special incentive list (everyone, once published)."""
 from .confirm import list_approve, list_publish, program_close, program_reopen, rules_publish
 from .lists import reward_list_detail
 from .programs import index, program_detail, rule_version
-from .statements import special, statement
+from .statements import special, statement, statement_export
 
 __all__ = [
     "index",
@@ -18,4 +18,5 @@ __all__ = [
     "rules_publish",
     "special",
     "statement",
+    "statement_export",
 ]

@@ -15,6 +15,7 @@ from incentives.forms import (
 from incentives.models import (
     LineKind,
     ListStatus,
+    PaymentStatus,
     RewardLine,
     RewardList,
 )
@@ -43,9 +44,7 @@ def reward_list_detail(request, pk: int):
         if response is not None:
             return response
         return redirect(request.get_full_path())
-    page, kind, query = lines_page(
-        request, reward_list, RewardLine.objects.filter(reward_list=reward_list)
-    )
+    page, filters = lines_page(request, RewardLine.objects.filter(reward_list=reward_list))
     organizations = Organization.objects.filter(
         pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
     ).order_by("legal_name")
@@ -54,9 +53,11 @@ def reward_list_detail(request, pk: int):
         "cycle": reward_list.cycle,
         "program": reward_list.cycle.program,
         "page": page,
-        "kind": kind,
-        "query": query,
+        "kind": filters.kind,
+        "query": filters.query,
+        "payment": filters.payment,
         "kinds": LineKind.choices,
+        "payment_states": PaymentStatus.choices,
         "filter_query": filter_query(request),
         "totals": statement_totals(RewardLine.objects.filter(reward_list=reward_list)),
         "second_needed": services.needs_second_approval(reward_list),

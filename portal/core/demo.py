@@ -25,7 +25,13 @@ from creators.services import (
     transfer_request,
 )
 from organizations import services as org_services
-from organizations.models import OrganizationStatus, OrgRole, ProgramTerms, ReviewCheck
+from organizations.models import (
+    Organization,
+    OrganizationStatus,
+    OrgRole,
+    ProgramTerms,
+    ReviewCheck,
+)
 from organizations.validators import credit_code_check_char
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import SYSTEM
@@ -544,7 +550,8 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
             away_until=today + datetime.timedelta(days=12),
             reason="年假",
         )
-    settled = demo_incentives(operators=operators, today=today)
+    showcase = Organization.objects.filter(memberships__user__email=f"owner@{DEMO_DOMAIN}").first()
+    settled = demo_incentives(operators=operators, today=today, showcase=showcase)
     incubated = demo_incubation(seed=plan.seed, operator=operator, today=today)
     say(
         f"reserve pool of {incubated['pool']} creators ({incubated['nominations']} nominations, "
