@@ -595,18 +595,24 @@ def incubation_pages(world, operator, owner):
 
 
 def organizations_and_staff(anonymous):
-    """Whoever may nominate: operators, managers and organization people."""
+    """Operators, managers and organization people (members included)."""
     return everyone(anonymous)
+
+
+def nominators(anonymous):
+    """Whoever may nominate: operators, managers, and an organization's owners and admins (a
+    nomination spends the organization's monthly limit; members read)."""
+    return everyone(anonymous) | {"member": FORBIDDEN}
 
 
 INCUBATION_PAGES = {
     "reserve pool": (lambda w: reverse("incubation:pool"), everyone(LOGIN)),
     "ranking": (lambda w: reverse("incubation:ranking"), everyone(LOGIN)),
-    "nominate": (lambda w: reverse("incubation:nominate"), organizations_and_staff(LOGIN)),
+    "nominate": (lambda w: reverse("incubation:nominate"), nominators(LOGIN)),
     # Opened for one creator: only those who may see and nominate that creator.
     "nominate a creator": (
         lambda w: reverse("incubation:nominate") + f"?creator={w['creator'].pk}",
-        beauty_organization_scope(LOGIN),
+        beauty_organization_scope(LOGIN) | {"member": FORBIDDEN},
     ),
     "nominations": (lambda w: reverse("incubation:nominations"), organizations_and_staff(LOGIN)),
     "nomination review": (lambda w: reverse("incubation:review"), staff_only(LOGIN)),

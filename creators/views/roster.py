@@ -58,6 +58,7 @@ def roster(request):
     organization = own_organization(request.user)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("select", None)
     return render_page(
         request,
         "creators/roster.html",
@@ -72,6 +73,13 @@ def roster(request):
             "can_import": organization is not None
             and can(request.user, "creator.import", organization),
             "is_staff": request.user.is_staff,
+            "filtered": any(
+                value
+                for name, value in request.GET.items()
+                if name not in ("page", "sort", "select")
+            ),
+            # Without JavaScript, ?select=all ticks every creator of the page.
+            "select_all": request.GET.get("select") == "all",
         },
         partial="results",
     )
