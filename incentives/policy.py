@@ -24,6 +24,7 @@ from incentives.models import (
     ProgramStatus,
     RewardList,
     RuleStatus,
+    RuleVersion,
 )
 from portal.accounts.permissions import authorize, can
 
@@ -55,7 +56,7 @@ def step(name: str, permission: str) -> Callable[[Check], Check]:
 def _program(obj) -> Program:
     if isinstance(obj, Program):
         return obj
-    if isinstance(obj, Cycle):
+    if isinstance(obj, (Cycle, RuleVersion)):
         return obj.program
     return obj.cycle.program
 
@@ -133,6 +134,15 @@ def _reopen(user, program: Program) -> str | None:
         return _("Only a closed program can be reopened.")
     if not unsettled_cycles(program).exists():
         return _("Every cycle of this program is settled: its pools are final and it stays closed.")
+    return None
+
+
+@step("rules.publish", "program.manage")
+def _publish_rules(user, version: RuleVersion) -> str | None:
+    if version.status != RuleStatus.DRAFT:
+        return _("This version is already published.")
+    if not version.org_tiers.exists() and not version.subsidy_rules.exists():
+        return _("Add at least one subsidy rule or organization tier first.")
     return None
 
 

@@ -323,6 +323,10 @@ REWARD_PAGES = {
         lambda r: reverse("incentives:list_approve", args=[r["published"].pk]),
         operators_step(LOGIN, ELSEWHERE),
     ),
+    "adjust a list (the form posts here)": (
+        lambda r: reverse("incentives:list_adjust", args=[r["published"].pk]),
+        operators_step(LOGIN, ELSEWHERE),
+    ),
     "publish a list in review": (
         lambda r: reverse("incentives:list_publish", args=[r["draft"].pk]),
         operators_step(LOGIN, ELSEWHERE),

@@ -152,8 +152,7 @@ def rule_version_draft(*, actor, program: Program, effective_from: datetime.date
 def rule_version_publish(*, actor, version: RuleVersion) -> RuleVersion:
     """Publish a draft: from now on it never changes."""
     authorize(actor, "program.manage", version.program)
-    if not version.org_tiers.exists() and not version.subsidy_rules.exists():
-        raise ValidationError(_("Add at least one subsidy rule or organization tier first."))
+    require(actor, "rules.publish", version)
     updated = RuleVersion.objects.filter(pk=version.pk, status=RuleStatus.DRAFT).update(
         status=RuleStatus.PUBLISHED, published_by=actor, published_at=timezone.now()
     )

@@ -1,6 +1,6 @@
 """Steps that cannot be taken back, each behind a confirmation that states the amount and what
-cannot be undone: approving a reward list, publishing it, publishing a rule version, closing a
-program (with a reason) and reopening one.
+cannot be undone: approving a reward list, publishing it, adding an adjustment, publishing a rule
+version, closing a program (with a reason) and reopening one.
 
 Each step has its own URL: GET is the confirmation (a page, or the same form inside a modal
 `<dialog>` when htmx asks for it), POST takes the step through its service. A step the reader may
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from incentives import policy, services
-from incentives.forms import ReasonForm
+from incentives.forms import AdjustmentForm, ReasonForm
 from incentives.models import (
     ListStatus,
     Pool,
@@ -28,7 +28,8 @@ from incentives.models import (
     RuleVersion,
 )
 from incentives.selectors import program_status_note
-from organizations.models import Membership, OrgRole
+from incentives.services import AdjustmentReason
+from organizations.models import Membership, Organization, OrgRole
 from portal.accounts.permissions import action_required
 from portal.core.rendering import is_partial_request, render_page
 from portal.core.templatetags.portal_tags import money
@@ -225,6 +226,87 @@ def list_publish(request, pk: int):
     )
 
 
+@action_required("settlement.approve")
+def list_adjust(request, pk: int):
+    """An adjustment is posted twice: the form, answered by its confirmation (the amount, who
+    gets it, from which pool), then the confirmation itself (`confirmed`)."""
+    reward_list = _reward_list(request, pk)
+    back = reverse("incentives:list", args=[pk])
+    refused = _refused(request, "list.adjust", reward_list, back)
+    if refused:
+        return refused
+    if request.method != "POST":
+        return redirect(back)
+    organizations = Organization.objects.filter(
+        pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
+    )
+    form = AdjustmentForm(request.POST, organizations=organizations)
+    if not form.is_valid():
+        return _leave(request, back, " ".join(m for errors in form.errors.values() for m in errors))
+    data = form.cleaned_data
+    if request.POST.get("confirmed") == "1":
+        try:
+            services.settlement_adjust(
+                actor=request.user,
+                reward_list=reward_list,
+                amount=data["amount"],
+                reason_code=data["reason_code"],
+                note=data["note"],
+                creator=data["creator"],
+                organization=data["organization"] if data["creator"] is None else None,
+                pool=data["pool"],
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Adjustment added with its ledger entry."))
+        return redirect(back)
+    creator, amount = data["creator"], data["amount"]
+    pool = dict(PoolKind.choices)[data["pool"]]
+    if amount > 0:
+        effect = _(
+            "A new line and ledger entry of %(amount)s from the %(pool)s, paid with the next payment file."
+        )
+    else:
+        effect = _(
+            "A new line and ledger entry of %(amount)s: it is taken back from the beneficiary's next payment and returns to the %(pool)s."
+        )
+    return _confirm(
+        request,
+        {
+            "title": _("Add an adjustment to cycle %(n)s") % {"n": reward_list.cycle.number},
+            "amount": _cny(amount),
+            "facts": [
+                (
+                    _("For"),
+                    f"{creator.display_name} ({creator.platform_account_id})"
+                    if creator
+                    else data["organization"].legal_name,
+                ),
+                (_("Pool"), pool),
+                (_("Reason"), AdjustmentReason.LABELS[data["reason_code"]]),
+                (_("Explanation"), data["note"]),
+            ],
+            "consequences": [
+                effect % {"amount": _cny(amount), "pool": str(pool).lower()},
+                _("The beneficiary reads the explanation on its statement."),
+            ],
+            "undo": _(
+                "An adjustment is never edited or deleted; a mistake is corrected by another "
+                "adjustment."
+            ),
+            "hidden": {
+                **{name: request.POST.get(name, "") for name in form.fields},
+                "confirmed": "1",
+            },
+            "button": _("Add the adjustment of %(amount)s") % {"amount": _cny(amount)},
+            "button_class": "",
+            "back_url": back,
+            "back_label": _("Back to the reward list"),
+        },
+    )
+
+
 # --- rule versions ------------------------------------------------------------------------------
 
 
@@ -237,8 +319,9 @@ def rules_publish(request, pk: int):
         pk=pk,
     )
     back = reverse("incentives:rules", args=[pk])
-    if version.status != "draft":
-        return _leave(request, back, _("This version is already published."))
+    refused = _refused(request, "rules.publish", version, back)
+    if refused:
+        return refused
     if request.method == "POST":
         try:
             services.rule_version_publish(actor=request.user, version=version)

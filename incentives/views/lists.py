@@ -120,25 +120,6 @@ def _list_action(request, reward_list):
                 )
                 % {"paid": result.paid, "failed": result.failed, "same": result.unchanged},
             )
-        elif action == "adjust":
-            organizations = Organization.objects.filter(
-                pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
-            )
-            form = AdjustmentForm(request.POST, organizations=organizations)
-            if not form.is_valid():
-                raise ValidationError([m for errors in form.errors.values() for m in errors])
-            data = form.cleaned_data
-            services.settlement_adjust(
-                actor=actor,
-                reward_list=reward_list,
-                amount=data["amount"],
-                reason_code=data["reason_code"],
-                note=data["note"],
-                creator=data["creator"],
-                organization=data["organization"] if data["creator"] is None else None,
-                pool=data["pool"],
-            )
-            messages.success(request, _("Adjustment added with its ledger entry."))
     except ValidationError as error:
         messages.error(request, error_text(error))
     return None

@@ -226,6 +226,7 @@ def rule_version(request, pk: int):
             subsidy, categories, open_codes=request.GET.get("open", "")
         ),
         "subsidy_matrix": None if editable else _subsidy_matrix(version),
+        "may_publish": policy.may(request.user, "rules.publish", version),
         "org_tiers": OrgTier.objects.filter(version=version),
         "traffic_bands": TrafficBand.objects.filter(version=version),
         "cycles": program.cycles.order_by("number"),

@@ -240,3 +240,55 @@ def test_closing_from_the_page_asks_for_the_reason_first(client, operator, cycle
     assert f'href="{reopen_url}"' in page
     client.post(reopen_url, {"reason": "Closed by mistake"})
     assert status(cycle.program) == ProgramStatus.ACTIVE
+
+
+def test_an_adjustment_is_confirmed_with_its_amount_before_it_is_posted(
+    client, operator, organization, in_review
+):
+    approved = settlement_approve(
+        actor=operator, reward_list=in_review, revision=in_review.revision
+    )
+    client.force_login(operator)
+    url = reverse("incentives:list_adjust", args=[approved.pk])
+    form = {
+        "account": "",
+        "organization": organization.pk,
+        "pool": "cash",
+        "amount": "-250.00",
+        "reason_code": "returned_payment",
+        "note": "The bank returned the basic incentive",
+    }
+    before = LedgerEntry.objects.count()
+    confirm = client.post(url, form)
+    text = confirm.content.decode()
+    assert confirm.status_code == 200 and "-250.00 CNY" in text
+    assert organization.legal_name in text and "taken back" in text
+    assert 'name="confirmed" value="1"' in text
+    assert LedgerEntry.objects.count() == before  # asking is not doing
+    done = client.post(url, {**form, "confirmed": "1"})
+    assert done["Location"] == reverse("incentives:list", args=[approved.pk])
+    assert LedgerEntry.objects.count() == before + 1
+    assert LedgerEntry.objects.get(kind="adjustment").amount == Decimal("-250.00")
+
+
+def test_a_version_without_rules_offers_no_publication(client, operator):
+    import datetime
+
+    from incentives.services import program_create, rule_version_draft
+
+    program = program_create(
+        actor=operator,
+        name="empty",
+        starts_on=datetime.date(2027, 1, 1),
+        ends_on=datetime.date(2027, 7, 1),
+        cash_budget=Decimal(1000),
+        traffic_budget=Decimal(1000),
+    )
+    version = rule_version_draft(
+        actor=operator, program=program, effective_from=datetime.date(2027, 1, 1)
+    )
+    client.force_login(operator)
+    page = client.get(reverse("incentives:rules", args=[version.pk])).content.decode()
+    assert reverse("incentives:rules_publish", args=[version.pk]) not in page
+    refused = client.get(reverse("incentives:rules_publish", args=[version.pk]))
+    assert refused["Location"] == reverse("incentives:rules", args=[version.pk])
