@@ -14,6 +14,7 @@ def test_an_empty_roster_offers_the_import_to_owners_and_admins(client, owner, m
     assert f'href="{reverse("creators:imports")}"' in results
     assert f'href="{reverse("creators:claim")}"' in results
     assert "export.csv" not in results  # nothing to export
+    assert html.count(f'href="{reverse("creators:imports")}"') == 1  # once, where it is explained
     client.force_login(member)
     results = client.get(reverse("creators:roster")).content.decode().split('id="results"')[1]
     assert "No creators on your roster yet" in results
