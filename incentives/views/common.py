@@ -62,6 +62,19 @@ def lines_page(request, base):
     return page, filters
 
 
+def lines_context(request, page, filters: LineFilters) -> dict:
+    """What the line filters and the lines table of a page need."""
+    return {
+        "page": page,
+        "kind": filters.kind,
+        "query": filters.query,
+        "payment": filters.payment,
+        "kinds": LineKind.choices,
+        "payment_states": PaymentStatus.choices,
+        "filter_query": filter_query(request),
+    }
+
+
 def filter_query(request) -> str:
     """The page's filters, for the pagination links."""
     params = request.GET.copy()

@@ -59,6 +59,18 @@ def _refused(request, step: str, obj, url: str):
     return _leave(request, url, reason)
 
 
+def _take(request, back: str, step, done):
+    """The POST half of a confirmation: take the step (a callable running its service), say how
+    it went (`done`: a message, or a function of the step's result), and go back."""
+    try:
+        result = step()
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(back)
+
+
 def _cny(amount) -> str:
     return _("%(amount)s CNY") % {"amount": money(amount)}
 
@@ -83,23 +95,21 @@ def list_approve(request, pk: int):
     if refused:
         return refused
     if request.method == "POST":
-        try:
-            revision = int(request.POST.get("revision", ""))
-            approved = services.settlement_approve(
-                actor=request.user, reward_list=reward_list, revision=revision
-            )
-        except ValueError:
-            messages.error(request, _("Reload the page and approve again."))
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            if approved.status == ListStatus.APPROVED:
-                messages.success(request, _("Approved: the ledger entries are posted."))
-            else:
-                messages.success(
-                    request, _("Your approval is recorded; another operator must approve too.")
-                )
-        return redirect(back)
+        revision = request.POST.get("revision", "")
+        if not revision.isdigit():
+            return _leave(request, back, _("Reload the page and approve again."))
+        return _take(
+            request,
+            back,
+            lambda: services.settlement_approve(
+                actor=request.user, reward_list=reward_list, revision=int(revision)
+            ),
+            lambda approved: (
+                _("Approved: the ledger entries are posted.")
+                if approved.status == ListStatus.APPROVED
+                else _("Your approval is recorded; another operator must approve too.")
+            ),
+        )
     total = reward_list.cash_total + reward_list.traffic_total
     first_of_two = (
         services.needs_second_approval(reward_list) and reward_list.first_approved_by_id is None
@@ -182,13 +192,12 @@ def list_publish(request, pk: int):
     if refused:
         return refused
     if request.method == "POST":
-        try:
-            services.settlement_publish(actor=request.user, reward_list=reward_list)
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("Published; the organizations have been told."))
-        return redirect(back)
+        return _take(
+            request,
+            back,
+            lambda: services.settlement_publish(actor=request.user, reward_list=reward_list),
+            _("Published; the organizations have been told."),
+        )
     organizations = RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
     counts = RewardLine.objects.filter(reward_list=reward_list).aggregate(
         organizations=Count("organization", distinct=True)
@@ -245,8 +254,10 @@ def list_adjust(request, pk: int):
         return _leave(request, back, " ".join(m for errors in form.errors.values() for m in errors))
     data = form.cleaned_data
     if request.POST.get("confirmed") == "1":
-        try:
-            services.settlement_adjust(
+        return _take(
+            request,
+            back,
+            lambda: services.settlement_adjust(
                 actor=request.user,
                 reward_list=reward_list,
                 amount=data["amount"],
@@ -255,12 +266,9 @@ def list_adjust(request, pk: int):
                 creator=data["creator"],
                 organization=data["organization"] if data["creator"] is None else None,
                 pool=data["pool"],
-            )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("Adjustment added with its ledger entry."))
-        return redirect(back)
+            ),
+            _("Adjustment added with its ledger entry."),
+        )
     creator, amount = data["creator"], data["amount"]
     pool = dict(PoolKind.choices)[data["pool"]]
     if amount > 0:
@@ -323,13 +331,12 @@ def rules_publish(request, pk: int):
     if refused:
         return refused
     if request.method == "POST":
-        try:
-            services.rule_version_publish(actor=request.user, version=version)
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("Version published. Cycles from its first day use it."))
-        return redirect(back)
+        return _take(
+            request,
+            back,
+            lambda: services.rule_version_publish(actor=request.user, version=version),
+            _("Version published. Cycles from its first day use it."),
+        )
     cycles = policy.unsettled_cycles(version.program).filter(starts_on__gte=version.effective_from)
     subsidy = version.subsidy_rules.aggregate(
         levels=Count("id"), fields=Count("category", distinct=True)
@@ -398,13 +405,14 @@ def _program_step(request, pk: int, step: str, service, done: str):
         return program, back, refused, None
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            service(actor=request.user, program=program, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, done)
-        return program, back, redirect(back), form
+        reason = form.cleaned_data["reason"]
+        taken = _take(
+            request,
+            back,
+            lambda: service(actor=request.user, program=program, reason=reason),
+            done,
+        )
+        return program, back, taken, form
     return program, back, None, form
 
 

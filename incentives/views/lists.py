@@ -13,9 +13,7 @@ from incentives.forms import (
     ReturnForm,
 )
 from incentives.models import (
-    LineKind,
     ListStatus,
-    PaymentStatus,
     RewardLine,
     RewardList,
 )
@@ -28,7 +26,7 @@ from portal.accounts.permissions import action_required
 from portal.core.rendering import render_page
 from portal.core.tabular import write_csv, write_xlsx
 
-from .common import error_text, filter_query, lines_page
+from .common import error_text, lines_context, lines_page
 
 
 @action_required("settlement.compute")
@@ -52,13 +50,7 @@ def reward_list_detail(request, pk: int):
         "reward_list": reward_list,
         "cycle": reward_list.cycle,
         "program": reward_list.cycle.program,
-        "page": page,
-        "kind": filters.kind,
-        "query": filters.query,
-        "payment": filters.payment,
-        "kinds": LineKind.choices,
-        "payment_states": PaymentStatus.choices,
-        "filter_query": filter_query(request),
+        **lines_context(request, page, filters),
         "totals": statement_totals(RewardLine.objects.filter(reward_list=reward_list)),
         "second_needed": services.needs_second_approval(reward_list),
         "progress": services.payment_progress(reward_list),

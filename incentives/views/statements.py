@@ -28,7 +28,7 @@ from portal.accounts.permissions import action_required, can
 from portal.core.rendering import render_page
 from portal.core.tabular import write_csv, write_xlsx
 
-from .common import filter_query, filtered_lines, lines_page, with_entries
+from .common import filtered_lines, lines_context, lines_page, with_entries
 
 EXPORT_BATCH = 2000
 
@@ -72,13 +72,7 @@ def statement(request, pk: int):
         "cycle": reward_list.cycle,
         "organization": organization,
         "choices": choices,
-        "page": page,
-        "kind": filters.kind,
-        "query": filters.query,
-        "payment": filters.payment,
-        "kinds": LineKind.choices,
-        "payment_states": PaymentStatus.choices,
-        "filter_query": filter_query(request),
+        **lines_context(request, page, filters),
         "totals": statement_totals(base),
         "payments": payment_totals(base),
         "manager": assignment.manager if assignment else None,
