@@ -58,9 +58,22 @@ class RuleRowForm(PortalFormMixin, forms.ModelForm):
         """Uniqueness within the version is checked by the service over the whole table."""
 
 
+class SubsidyRowForm(RuleRowForm):
+    """A level of one creative field's subsidy. The page groups levels by field, so the field is
+    a hidden input, and each field offers new rows with the field and the next level filled in:
+    such a row counts only once a threshold or an amount is entered."""
+
+    VALUES = ("min_original_videos", "min_valid_plays", "min_followers", "amount")
+
+    def has_changed(self):
+        if self.instance.pk is None:
+            return any(name in self.changed_data for name in self.VALUES)
+        return super().has_changed()
+
+
 SubsidyRuleFormSet = modelformset_factory(
     SubsidyRule,
-    form=RuleRowForm,
+    form=SubsidyRowForm,
     fields=[
         "category",
         "level",
@@ -69,9 +82,77 @@ SubsidyRuleFormSet = modelformset_factory(
         "min_followers",
         "amount",
     ],
-    extra=2,
+    widgets={"category": forms.HiddenInput},
+    extra=0,
     can_delete=True,
 )
+
+
+def subsidy_formset(data, version, *, new_rows: int = 3):
+    """The version's subsidy levels grouped by creative field: every active field (and any other
+    field with levels), each with blank rows up to `new_rows` levels (at least one)."""
+    from collections import defaultdict
+
+    from django.db.models import Q
+
+    from portal.core.models import Category
+
+    queryset = (
+        SubsidyRule.objects.filter(version=version)
+        .select_related("category")
+        .order_by("category__sort_order", "category__code", "level")
+    )
+    rules = list(queryset)
+    levels = defaultdict(list)
+    for rule in rules:
+        levels[rule.category_id].append(rule.level)
+    categories = list(
+        Category.objects.filter(Q(is_active=True) | Q(pk__in=list(levels))).order_by(
+            "sort_order", "code"
+        )
+    )
+    initial = []
+    for category in categories:
+        top = max(levels[category.pk], default=0)
+        for n in range(max(1, new_rows - len(levels[category.pk]))):
+            initial.append({"category": category.pk, "level": top + 1 + n})
+    formset = SubsidyRuleFormSet(
+        data,
+        prefix="subsidy",
+        queryset=queryset,
+        initial=initial,
+    )
+    formset.extra = len(initial)
+    return formset, categories
+
+
+def subsidy_groups(formset, categories, *, open_codes: str = "") -> list[dict]:
+    """The formset's rows by creative field, in the fields' order, for the editor's groups: the
+    levels saved so far (for the group's one-line summary) and whether the group opens (it has
+    errors, or `open_codes` is "all" or names its field's code among others, comma-separated)."""
+    wanted = set(open_codes.split(","))
+    groups = {
+        category.pk: {"category": category, "forms": [], "saved": []} for category in categories
+    }
+    for form in formset.forms:
+        value = form["category"].value()
+        try:
+            key = int(getattr(value, "pk", value))
+        except (TypeError, ValueError):
+            key = None
+        group = groups.get(key)
+        if group is None:  # a field unknown to this page (posted by another): its own group
+            group = groups.setdefault(key, {"category": None, "forms": [], "saved": []})
+        group["forms"].append(form)
+        if form.instance.pk is not None:
+            group["saved"].append(form.instance)
+    for group in groups.values():
+        group["errors"] = any(form.errors for form in group["forms"])
+        code = group["category"].code if group["category"] else None
+        group["open"] = "all" in wanted or code in wanted or group["errors"]
+    return list(groups.values())
+
+
 OrgTierFormSet = modelformset_factory(
     OrgTier,
     form=RuleRowForm,
@@ -112,12 +193,24 @@ class ReturnForm(PortalFormMixin, forms.Form):
     )
 
 
+class ReasonForm(PortalFormMixin, forms.Form):
+    """The reason the audit log keeps for closing or reopening a program."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+        help_text=_("Kept in the audit log with your name and the time."),
+    )
+
+
 class ResultForm(PortalFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Payment result file"),
         help_text=_(
-            "The exported file with two more columns filled in by the payment system: result "
-            "(paid or failed) and reference."
+            "The exported file with more columns filled in by the payment system: result (paid "
+            "or failed), reference and, for a failed payment, the reason (the beneficiary reads "
+            "it on its statement)."
         ),
     )
 

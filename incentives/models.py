@@ -523,6 +523,13 @@ class LedgerEntry(Beneficiary):
     )
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    payment_failure = models.CharField(
+        _("why the payment failed"),
+        max_length=200,
+        blank=True,
+        db_default="",  # ledger entries are posted by INSERT ... SELECT
+        help_text=_("As the payment system's result file gave it; empty once paid."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

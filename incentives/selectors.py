@@ -16,6 +16,7 @@ from incentives.models import (
     LedgerEntry,
     LineKind,
     OrgTier,
+    PaymentStatus,
     PoolKind,
     Program,
     ProgramStatus,
@@ -213,7 +214,7 @@ class TierProgress:
     next: OrgTier | None
     days_left: int
     per_week_needed: Decimal | None  # creators per week to reach the next tier in time
-    share: float  # of the top tier's threshold, for the bar
+    share: float  # how far along the bar (0-100) the count is
     marks: list[tuple[float, OrgTier]]  # each tier's position on the bar
 
 
@@ -246,7 +247,6 @@ def tier_progress(organization, today: datetime.date | None = None) -> TierProgr
     if upcoming is not None and days_left > 0:
         missing = upcoming.min_introduced - introduced
         per_week = (Decimal(missing) * 7 / days_left).quantize(Decimal("0.1"))
-    top = tiers[-1].min_introduced
     return TierProgress(
         program=cycle.program,
         cycle=cycle,
@@ -256,6 +256,83 @@ def tier_progress(organization, today: datetime.date | None = None) -> TierProgr
         next=upcoming,
         days_left=days_left,
         per_week_needed=per_week,
-        share=share(min(introduced, top), top),
-        marks=[(share(t.min_introduced, top), t) for t in tiers],
+        share=tier_scale(introduced, [t.min_introduced for t in tiers]),
+        marks=[(100 * (i + 1) / len(tiers), t) for i, t in enumerate(tiers)],
     )
+
+
+def tier_scale(count: int, thresholds: list[int]) -> float:
+    """Where `count` sits on a bar whose tiers are evenly spaced (tier i of n at i/n of the
+    bar, so each tier's label has the same room under its mark), linear within each step."""
+    steps, below = len(thresholds), 0
+    for index, threshold in enumerate(thresholds):
+        if count < threshold:
+            within = (count - below) / (threshold - below) if threshold > below else 0
+            return 100 * (index + within) / steps
+        below = threshold
+    return 100.0
+
+
+def program_status_note(program: Program):
+    """The audit entry of the program's last close or reopen (who, when, why), or None."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.audit.models import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(
+            object_type=ContentType.objects.get_for_model(Program),
+            object_id=str(program.pk),
+            action__in=("program.close", "program.reopen"),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def payment_totals(lines) -> dict:
+    """The payment state of a statement's lines: per state of their ledger entries (awaiting
+    payment, paid, failed) a count and a sum, the total of what is paid out and the lines that
+    pay nothing (no entry)."""
+    from portal.core.money import from_fen, to_fen
+
+    states = {status: {"n": 0, "total": ZERO} for status in PaymentStatus.values}
+    rows = (
+        LedgerEntry.objects.filter(line__in=lines.values("pk"))
+        .values("payment_status")
+        .order_by()
+        .annotate(n=Count("id"), total=money_sum())
+    )
+    for row in rows:
+        states[row["payment_status"]] = {"n": row["n"], "total": row["total"]}
+    total = from_fen(sum(to_fen(state["total"]) for state in states.values()))
+    return {**states, "total": total, "entries": sum(state["n"] for state in states.values())}
+
+
+@dataclass
+class FailedPayments:
+    reward_list: RewardList
+    n: int
+    total: Decimal
+
+
+def failed_payments(organization=None) -> list[FailedPayments]:
+    """Reward lists with failed payments (an organization's own and its creators' lines, or
+    every list), newest cycle first: where a dashboard's "payments failed" leads."""
+    entries = LedgerEntry.objects.filter(payment_status=PaymentStatus.FAILED)
+    if organization is not None:
+        entries = entries.filter(organization=organization)
+    rows = list(entries.values("cycle_id").order_by().annotate(n=Count("id"), total=money_sum()))
+    lists = RewardList.objects.filter(
+        cycle_id__in=[row["cycle_id"] for row in rows]
+    ).select_related("cycle__program")
+    if organization is not None:
+        lists = lists.published()
+    by_cycle = {reward_list.cycle_id: reward_list for reward_list in lists}
+    found = [
+        FailedPayments(by_cycle[row["cycle_id"]], row["n"], row["total"])
+        for row in rows
+        if row["cycle_id"] in by_cycle
+    ]
+    return sorted(found, key=lambda item: item.reward_list.cycle.starts_on, reverse=True)

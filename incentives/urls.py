@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -7,8 +7,19 @@ app_name = "incentives"
 urlpatterns = [
     path("", views.index, name="index"),
     path("programs/<int:pk>/", views.program_detail, name="program"),
+    path("programs/<int:pk>/close/", views.program_close, name="program_close"),
+    path("programs/<int:pk>/reopen/", views.program_reopen, name="program_reopen"),
     path("rules/<int:pk>/", views.rule_version, name="rules"),
+    path("rules/<int:pk>/publish/", views.rules_publish, name="rules_publish"),
     path("lists/<int:pk>/", views.reward_list_detail, name="list"),
+    path("lists/<int:pk>/approve/", views.list_approve, name="list_approve"),
+    path("lists/<int:pk>/publish/", views.list_publish, name="list_publish"),
+    path("lists/<int:pk>/adjust/", views.list_adjust, name="list_adjust"),
     path("lists/<int:pk>/statement/", views.statement, name="statement"),
+    re_path(
+        r"^lists/(?P<pk>[0-9]+)/statement\.(?P<extension>csv|xlsx)$",
+        views.statement_export,
+        name="statement_export",
+    ),
     path("lists/<int:pk>/special/", views.special, name="special"),
 ]

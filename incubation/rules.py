@@ -1,27 +1,46 @@
 from django.utils.translation import gettext_lazy as _
 
+from organizations.models import OrgRole
 from portal.accounts.models import Role
 from portal.accounts.permissions import is_operator, manager_category_ids, rule
 from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
 
+def _organization_admin(user):
+    """The user's membership when they are an owner or admin of their organization."""
+    membership = getattr(user, "membership", None) if user.role == Role.ORGANIZATION else None
+    if membership is None or membership.role not in (OrgRole.OWNER, OrgRole.ADMIN):
+        return None
+    return membership
+
+
 @rule("incubation.nominate")
 def may_nominate(user, creator=None) -> bool:
-    """Organization members for their own creators; managers within their categories."""
+    """Owners and admins for their own creators (a nomination spends the organization's monthly
+    limit, so it is the organization's decision: members read, as they do the roster); managers
+    within their categories."""
     if user.role == Role.OPERATOR:
         return True
-    if creator is None:
-        return user.role in (Role.MANAGER, Role.ORGANIZATION)
     if user.role == Role.MANAGER:
-        return creator.primary_category_id in manager_category_ids(user)
-    membership = getattr(user, "membership", None)
+        return creator is None or creator.primary_category_id in manager_category_ids(user)
+    membership = _organization_admin(user)
+    if membership is None:
+        return False
     return (
-        membership is not None
-        and creator.bindings.filter(
+        creator is None
+        or creator.bindings.filter(
             organization_id=membership.organization_id, ended_on__isnull=True
         ).exists()
     )
+
+
+@rule("incubation.nominations")
+def may_read_nominations(user, obj=None) -> bool:
+    """Staff, and everyone in an organization (its own nominations, members included)."""
+    if user.role in (Role.OPERATOR, Role.MANAGER):
+        return True
+    return user.role == Role.ORGANIZATION and getattr(user, "membership", None) is not None
 
 
 @rule("incubation.review")

@@ -202,6 +202,9 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The rules editor posts every subsidy level of every creative field at once (seven fields a row;
+# 30 fields of 5 levels is over Django's default of 1,000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Email ------------------------------------------------------------------------------------
 

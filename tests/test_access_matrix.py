@@ -249,6 +249,7 @@ def rewards(world, operator, organization, beauty):
     import datetime
 
     from incentives.services import (
+        program_open,
         settlement_approve,
         settlement_compute,
         settlement_publish,
@@ -257,13 +258,17 @@ def rewards(world, operator, organization, beauty):
     from tests.incentives.test_computation import setup_cycle
 
     cycle, version = setup_cycle(operator, organization, beauty)
+    program_open(actor=operator, program=cycle.program)
     published = settlement_submit(
         actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
     )
     settlement_approve(actor=operator, reward_list=published, revision=published.revision)
     settlement_publish(actor=operator, reward_list=published)
-    draft = settlement_compute(
-        actor=operator, cycle=cycle.program.cycles.get(starts_on=datetime.date(2026, 12, 1))
+    draft = settlement_submit(
+        actor=operator,
+        reward_list=settlement_compute(
+            actor=operator, cycle=cycle.program.cycles.get(starts_on=datetime.date(2026, 12, 1))
+        ),
     )
     return {"program": cycle.program, "version": version, "published": published, "draft": draft}
 
@@ -275,6 +280,12 @@ def published_to_everyone(anonymous):
 def draft_to_operators(anonymous):
     """A list before publication: operators only; to anyone else it does not exist."""
     return dict.fromkeys(ROLES, MISSING) | {"anonymous": anonymous, "operator": OK}
+
+
+def operators_step(anonymous, operator=OK):
+    """A step behind a confirmation: operators only; a step not possible now sends the operator
+    back to its page (ELSEWHERE)."""
+    return operators_only(anonymous) | {"operator": operator}
 
 
 REWARD_PAGES = {
@@ -303,6 +314,34 @@ REWARD_PAGES = {
     "special list of a draft": (
         lambda r: reverse("incentives:special", args=[r["draft"].pk]),
         draft_to_operators(LOGIN),
+    ),
+    "approve a list in review": (
+        lambda r: reverse("incentives:list_approve", args=[r["draft"].pk]),
+        operators_step(LOGIN),
+    ),
+    "approve a published list": (
+        lambda r: reverse("incentives:list_approve", args=[r["published"].pk]),
+        operators_step(LOGIN, ELSEWHERE),
+    ),
+    "adjust a list (the form posts here)": (
+        lambda r: reverse("incentives:list_adjust", args=[r["published"].pk]),
+        operators_step(LOGIN, ELSEWHERE),
+    ),
+    "publish a list in review": (
+        lambda r: reverse("incentives:list_publish", args=[r["draft"].pk]),
+        operators_step(LOGIN, ELSEWHERE),
+    ),
+    "publish a published version": (
+        lambda r: reverse("incentives:rules_publish", args=[r["version"].pk]),
+        operators_step(LOGIN, ELSEWHERE),
+    ),
+    "close a program": (
+        lambda r: reverse("incentives:program_close", args=[r["program"].pk]),
+        operators_step(LOGIN),
+    ),
+    "reopen a running program": (
+        lambda r: reverse("incentives:program_reopen", args=[r["program"].pk]),
+        operators_step(LOGIN, ELSEWHERE),
     ),
 }
 
@@ -560,18 +599,24 @@ def incubation_pages(world, operator, owner):
 
 
 def organizations_and_staff(anonymous):
-    """Whoever may nominate: operators, managers and organization people."""
+    """Operators, managers and organization people (members included)."""
     return everyone(anonymous)
+
+
+def nominators(anonymous):
+    """Whoever may nominate: operators, managers, and an organization's owners and admins (a
+    nomination spends the organization's monthly limit; members read)."""
+    return everyone(anonymous) | {"member": FORBIDDEN}
 
 
 INCUBATION_PAGES = {
     "reserve pool": (lambda w: reverse("incubation:pool"), everyone(LOGIN)),
     "ranking": (lambda w: reverse("incubation:ranking"), everyone(LOGIN)),
-    "nominate": (lambda w: reverse("incubation:nominate"), organizations_and_staff(LOGIN)),
+    "nominate": (lambda w: reverse("incubation:nominate"), nominators(LOGIN)),
     # Opened for one creator: only those who may see and nominate that creator.
     "nominate a creator": (
         lambda w: reverse("incubation:nominate") + f"?creator={w['creator'].pk}",
-        beauty_organization_scope(LOGIN),
+        beauty_organization_scope(LOGIN) | {"member": FORBIDDEN},
     ),
     "nominations": (lambda w: reverse("incubation:nominations"), organizations_and_staff(LOGIN)),
     "nomination review": (lambda w: reverse("incubation:review"), staff_only(LOGIN)),

@@ -57,8 +57,12 @@ def roster(request):
     paginator.count = lean_rows.count()
     page = paginator.get_page(request.GET.get("page"))
     organization = own_organization(request.user)
+    filtered = any(
+        value for name, value in request.GET.items() if name not in ("page", "sort", "select")
+    )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("select", None)
     return render_page(
         request,
         "creators/roster.html",
@@ -73,6 +77,10 @@ def roster(request):
             "can_import": organization is not None
             and can(request.user, "creator.import", organization),
             "is_staff": request.user.is_staff,
+            # An organization with nobody on its roster yet: the page says how to bring them in.
+            "empty_roster": organization is not None and not filtered and not paginator.count,
+            # Without JavaScript, ?select=all ticks every creator of the page.
+            "select_all": request.GET.get("select") == "all",
         },
         partial="results",
     )

@@ -8,7 +8,10 @@ from .payments import (
 )
 from .programs import (
     cycles_for,
+    program_close,
     program_create,
+    program_open,
+    program_reopen,
     program_set_status,
     rule_version_draft,
     rule_version_in_force,
@@ -29,7 +32,10 @@ __all__ = [
     "cycles_for",
     "needs_second_approval",
     "payment_progress",
+    "program_close",
     "program_create",
+    "program_open",
+    "program_reopen",
     "program_set_status",
     "rule_version_draft",
     "rule_version_in_force",

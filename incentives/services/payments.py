@@ -27,14 +27,14 @@ from incentives.models import (
     RewardLine,
     RewardList,
 )
+from incentives.policy import require
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.money import from_fen, to_fen
 from portal.core.tabular import Column, read_table
 
-from .review import _locked, _refuse_unless, check_room, commit_to_pools, lock_pools
+from .review import _locked, check_room, commit_to_pools, lock_pools
 
-PAYABLE = (ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID)
 TO_PAY = (PaymentStatus.PENDING, PaymentStatus.FAILED)
 
 # (Chinese, English): the payment system reads the file back, so headers are fixed texts; the
@@ -56,6 +56,9 @@ RESULT_COLUMNS = [
     Column("amount", ("amount", "金额", "amount (cny)", "金额(元)")),
     Column("status", ("status", "result", "结果", "状态")),
     Column("reference", ("reference", "payment reference", "流水号", "付款流水号"), required=False),
+    # Why a payment failed (the payee's account is closed, the name does not match...): the
+    # beneficiary reads it on its statement.
+    Column("reason", ("reason", "failure reason", "原因", "失败原因"), required=False),
 ]
 PAID_WORDS = {"paid", "success", "ok", "已支付", "成功", "已付款"}
 FAILED_WORDS = {"failed", "fail", "失败", "未支付"}
@@ -106,11 +109,9 @@ def settlement_export(*, actor, reward_list: RewardList):
     """Record the export of the entries still to pay and return them (a queryset)."""
     authorize(actor, "settlement.pay", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, *PAYABLE)
+    require(actor, "list.export", reward_list)
     entries = entries_to_pay(reward_list)
     count = entries.count()
-    if not count:
-        raise ValidationError(_("Every entry of this list is paid; there is nothing to export."))
     before = reward_list.status
     if before == ListStatus.PUBLISHED:
         RewardList.objects.filter(pk=reward_list.pk).update(status=ListStatus.EXPORTED)
@@ -178,10 +179,11 @@ def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
             )
             continue
         seen[entry_id] = number
-        rows.append((number, entry_id, amount, status, row["reference"][:100]))
+        reason = row["reason"][:200] if status == PaymentStatus.FAILED else ""
+        rows.append((number, entry_id, amount, status, row["reference"][:100], reason))
     entries = LedgerEntry.objects.select_for_update().in_bulk([r[1] for r in rows])
     checked = []
-    for number, entry_id, amount, status, reference in rows:
+    for number, entry_id, amount, status, reference, reason in rows:
         entry = entries.get(entry_id)
         if entry is None or entry.cycle_id != reward_list.cycle_id:
             errors.append((number, _("Entry %(entry)s is not on this list.") % {"entry": entry_id}))
@@ -204,7 +206,7 @@ def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
                 )
             )
         else:
-            checked.append((entry, status, reference))
+            checked.append((entry, status, reference, reason))
     return checked, errors
 
 
@@ -214,7 +216,7 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
     errors in `error_dict['rows']`)."""
     authorize(actor, "settlement.pay", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, ListStatus.EXPORTED, ListStatus.PAID)
+    require(actor, "list.result", reward_list)
     checked, errors = _parse_result(upload, reward_list)
     if errors:
         raise ValidationError(
@@ -224,13 +226,14 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
             ]
         )
     result, now = PaymentResult(), timezone.now()
-    for entry, status, reference in checked:
+    for entry, status, reference, reason in checked:
         if entry.payment_status == status == PaymentStatus.PAID:
             result.unchanged += 1
             continue
         LedgerEntry.objects.filter(pk=entry.pk, payment_status__in=TO_PAY).update(
             payment_status=status,
             payment_reference=reference,
+            payment_failure=reason,
             paid_at=now if status == PaymentStatus.PAID else None,
         )
         if status == PaymentStatus.PAID:
@@ -275,9 +278,7 @@ def settlement_adjust(
     amount takes money back (recovered from the beneficiary's next payment)."""
     authorize(actor, "settlement.approve", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(
-        reward_list, ListStatus.APPROVED, ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID
-    )
+    require(actor, "list.adjust", reward_list)
     errors = {}
     if reason_code not in AdjustmentReason.LABELS:
         errors["reason_code"] = _("Choose a reason.")
@@ -402,9 +403,7 @@ def settlement_award(
     cycle impossible; creators already awarded are skipped. Returns the number of new awards."""
     authorize(actor, "settlement.approve", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(
-        reward_list, ListStatus.APPROVED, ListStatus.PUBLISHED, ListStatus.EXPORTED, ListStatus.PAID
-    )
+    require(actor, "list.adjust", reward_list)
     if amount is None or to_fen(amount) <= 0:
         raise ValidationError({"amount": _("An award is a positive amount.")})
     if pool not in PoolKind.values:

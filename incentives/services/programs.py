@@ -21,8 +21,11 @@ from incentives.models import (
     SubsidyRule,
     TrafficBand,
 )
+from incentives.policy import require
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+
+from .review import lock_pools
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -149,8 +152,7 @@ def rule_version_draft(*, actor, program: Program, effective_from: datetime.date
 def rule_version_publish(*, actor, version: RuleVersion) -> RuleVersion:
     """Publish a draft: from now on it never changes."""
     authorize(actor, "program.manage", version.program)
-    if not version.org_tiers.exists() and not version.subsidy_rules.exists():
-        raise ValidationError(_("Add at least one subsidy rule or organization tier first."))
+    require(actor, "rules.publish", version)
     updated = RuleVersion.objects.filter(pk=version.pk, status=RuleStatus.DRAFT).update(
         status=RuleStatus.PUBLISHED, published_by=actor, published_at=timezone.now()
     )
@@ -166,35 +168,82 @@ def rule_version_publish(*, actor, version: RuleVersion) -> RuleVersion:
     return version
 
 
-@transaction.atomic
-def program_set_status(*, actor, program: Program, status: str) -> Program:
-    """Open a draft program to participants (active) or close a running one."""
+def _program_move(*, actor, program: Program, step: str, status: str, action: str, reason=""):
+    """Move a program under its row lock, after the step's check on the fresh row."""
     authorize(actor, "program.manage", program)
-    allowed = {
-        ProgramStatus.DRAFT: ProgramStatus.ACTIVE,
-        ProgramStatus.ACTIVE: ProgramStatus.CLOSED,
-    }
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    require(actor, step, program)
     before = program.status
-    if allowed.get(before) != status:
-        raise ValidationError(
-            _("A %(status)s program cannot move to that state.")
-            % {"status": program.get_status_display().lower()}
-        )
-    if (
-        status == ProgramStatus.ACTIVE
-        and not program.rule_versions.filter(status=RuleStatus.PUBLISHED).exists()
-    ):
-        raise ValidationError(_("Publish a rule version before opening the program."))
-    Program.objects.filter(pk=program.pk, status=before).update(status=status)
+    Program.objects.filter(pk=program.pk).update(status=status)
     program.refresh_from_db()
     audit_record(
         actor=actor,
-        action="program.status",
+        action=action,
         obj=program,
         before={"status": before},
         after={"status": status},
+        reason=reason,
     )
     return program
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why; the audit log keeps it.")})
+    return reason
+
+
+@transaction.atomic
+def program_open(*, actor, program: Program) -> Program:
+    """Open a draft program to participants (it needs a published rule version)."""
+    return _program_move(
+        actor=actor, program=program, step="program.open", status="active", action="program.open"
+    )
+
+
+@transaction.atomic
+def program_close(*, actor, program: Program, reason: str) -> Program:
+    """Close a running program: nothing more is computed, submitted or approved. Lists already
+    approved are still published and paid, and corrected by adjustments. The pools are locked
+    as an approval locks them, so an approval either commits before the close or is refused."""
+    reason = _reason(reason)
+    authorize(actor, "program.manage", program)
+    lock_pools(program)
+    return _program_move(
+        actor=actor,
+        program=program,
+        step="program.close",
+        status="closed",
+        action="program.close",
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def program_reopen(*, actor, program: Program, reason: str) -> Program:
+    """Undo a close made by mistake: the program runs again. Possible while a cycle is still to
+    be settled (see incentives.policy); a program whose every cycle is approved stays closed."""
+    reason = _reason(reason)
+    return _program_move(
+        actor=actor,
+        program=program,
+        step="program.reopen",
+        status="active",
+        action="program.reopen",
+        reason=reason,
+    )
+
+
+def program_set_status(*, actor, program: Program, status: str, reason: str = "") -> Program:
+    """Open, close or reopen, by the state wanted (closing and reopening need a reason)."""
+    if status == ProgramStatus.CLOSED:
+        return program_close(actor=actor, program=program, reason=reason)
+    if status == ProgramStatus.ACTIVE and program.status == ProgramStatus.CLOSED:
+        return program_reopen(actor=actor, program=program, reason=reason)
+    if status == ProgramStatus.ACTIVE:
+        return program_open(actor=actor, program=program)
+    raise ValidationError(_("A program cannot move back to draft."))
 
 
 RULE_FIELDS = (

@@ -14,7 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incentives.models import ListStatus, Pool, PoolKind, RewardLine, RewardList
+from incentives.models import (
+    ListStatus,
+    Pool,
+    PoolKind,
+    Program,
+    ProgramStatus,
+    RewardLine,
+    RewardList,
+)
+from incentives.policy import closed_reason, require
 from organizations.models import Membership, OrgRole
 from partners import webhooks
 from portal.accounts.permissions import authorize
@@ -38,14 +47,6 @@ def _locked(reward_list: RewardList) -> RewardList:
     )
 
 
-def _refuse_unless(reward_list: RewardList, *statuses: str) -> None:
-    if reward_list.status not in statuses:
-        raise ValidationError(
-            _("This reward list is %(status)s; that step is not possible now.")
-            % {"status": reward_list.get_status_display()}
-        )
-
-
 def _move(reward_list: RewardList, status: str, *, actor, action: str, reason: str = "", **fields):
     before = reward_list.status
     RewardList.objects.filter(pk=reward_list.pk, status=before).update(status=status, **fields)
@@ -66,7 +67,7 @@ def settlement_submit(*, actor, reward_list: RewardList) -> RewardList:
     """Send a computed draft to review."""
     authorize(actor, "settlement.compute", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, ListStatus.DRAFT)
+    require(actor, "list.submit", reward_list)
     return _move(reward_list, ListStatus.IN_REVIEW, actor=actor, action="settlement.submit")
 
 
@@ -77,7 +78,7 @@ def settlement_return(*, actor, reward_list: RewardList, reason: str) -> RewardL
     if not reason.strip():
         raise ValidationError({"reason": _("Say what should change.")})
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, ListStatus.IN_REVIEW)
+    require(actor, "list.return", reward_list)
     return _move(
         reward_list,
         ListStatus.DRAFT,
@@ -99,7 +100,7 @@ def settlement_approve(*, actor, reward_list: RewardList, revision: int) -> Rewa
     approval is recorded and a second operator's approval posts the ledger."""
     authorize(actor, "settlement.approve", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, ListStatus.IN_REVIEW)
+    require(actor, "list.approve", reward_list)
     if reward_list.revision != revision:
         raise ValidationError(
             _("The list was computed again since you opened it; review the new figures.")
@@ -117,8 +118,6 @@ def settlement_approve(*, actor, reward_list: RewardList, revision: int) -> Rewa
             },
         )
         return reward_list
-    if reward_list.first_approved_by_id == actor.pk:
-        raise ValidationError(_("The second approval must come from another operator."))
     posted = _post_ledger(reward_list)
     reward_list = _move(
         reward_list,
@@ -173,6 +172,9 @@ def _post_ledger(reward_list: RewardList) -> dict[str, int]:
     """One ledger entry per line that pays something; returns the fen posted per pool."""
     cycle = reward_list.cycle
     pools = lock_pools(cycle.program)
+    # Closing takes the same pool locks: once we hold them, a close has committed or waits.
+    if Program.objects.filter(pk=cycle.program_id, status=ProgramStatus.CLOSED).exists():
+        raise ValidationError(closed_reason())
     paying = RewardLine.objects.filter(reward_list=reward_list, amount__gt=0).exclude(
         kind="adjustment"
     )
@@ -210,7 +212,7 @@ def settlement_publish(*, actor, reward_list: RewardList) -> RewardList:
     list; their owners and admins are told."""
     authorize(actor, "settlement.approve", reward_list.cycle.program)
     reward_list = _locked(reward_list)
-    _refuse_unless(reward_list, ListStatus.APPROVED)
+    require(actor, "list.publish", reward_list)
     reward_list = _move(
         reward_list,
         ListStatus.PUBLISHED,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incentives.models import Cycle, ListStatus, PoolKind, RewardLine, RewardList
+from incentives.policy import require
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.queue import enqueue
@@ -16,7 +17,6 @@ from portal.core.queue import enqueue
 from .computation import compute_lines
 from .programs import rule_version_in_force
 
-RECOMPUTABLE = (ListStatus.DRAFT, ListStatus.IN_REVIEW)
 # A request this old is taken as lost (its worker died and the broker dropped it): ask again.
 STALE_REQUEST = datetime.timedelta(minutes=15)
 
@@ -32,10 +32,7 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
     if version is None:
         raise ValidationError(_("No published rules are in force for this cycle."))
     reward_list = RewardList.objects.select_for_update(of=("self",)).filter(cycle=cycle).first()
-    if reward_list is not None and reward_list.status not in RECOMPUTABLE:
-        raise ValidationError(
-            _("This list is approved and never changes; a correction is an adjustment.")
-        )
+    require(actor, "cycle.compute", cycle)
     if reward_list is None:
         reward_list = RewardList.objects.create(cycle=cycle, rule_version=version)
     RewardLine.objects.filter(reward_list=reward_list).delete()
@@ -96,11 +93,7 @@ def settlement_request(*, actor, cycle: Cycle) -> Cycle:
     from incentives.tasks import compute_reward_list
 
     authorize(actor, "settlement.compute", cycle.program)
-    reward_list = RewardList.objects.filter(cycle=cycle).first()
-    if reward_list is not None and reward_list.status not in RECOMPUTABLE:
-        raise ValidationError(
-            _("This list is approved and never changes; a correction is an adjustment.")
-        )
+    require(actor, "cycle.compute", Cycle.objects.select_related("program").get(pk=cycle.pk))
     if rule_version_in_force(cycle.program, cycle.starts_on) is None:
         raise ValidationError(_("No published rules are in force for this cycle."))
     now = timezone.now()

@@ -13,7 +13,7 @@ __all__ = ["error_text", "filter_query", "own_organization", "tabs"]
 TABS = [
     (_("Reserve pool"), "incubation:pool", "incubation.view"),
     (_("Ranking"), "incubation:ranking", "incubation.view"),
-    (_("Nominations"), "incubation:nominations", "incubation.nominate"),
+    (_("Nominations"), "incubation:nominations", "incubation.nominations"),
     (_("Review"), "incubation:review", "incubation.review"),
     (_("Shortlist"), "incubation:shortlist", "shortlist.edit"),
     (_("Settings"), "incubation:settings", "incubation.manage"),

@@ -191,7 +191,7 @@ def nominate(request):
     )
 
 
-@action_required("incubation.nominate")
+@action_required("incubation.nominations")
 def nominations(request):
     if request.method == "POST":
         if request.POST.get("action") != "withdraw":
@@ -226,6 +226,7 @@ def nominations(request):
             "query": filter_query(request),
             "quota": quota(request.user),
             "may_review": can(request.user, "incubation.review"),
+            "may_nominate": can(request.user, "incubation.nominate"),
         },
         partial="results",
     )

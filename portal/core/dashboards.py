@@ -104,7 +104,7 @@ def operator_dashboard(user) -> dict:
 def incentive_figures() -> dict:
     """The running programs' pools and the reward lists waiting for an operator."""
     from incentives.models import ListStatus, Pool, ProgramStatus, RewardList
-    from incentives.selectors import share
+    from incentives.selectors import failed_payments, share
 
     pools = list(
         Pool.objects.filter(program__status=ProgramStatus.ACTIVE)
@@ -117,6 +117,7 @@ def incentive_figures() -> dict:
         "incentive_pools": pools,
         "lists_in_review": RewardList.objects.filter(status=ListStatus.IN_REVIEW).count(),
         "lists_to_pay": RewardList.objects.filter(status=ListStatus.EXPORTED).count(),
+        "failed_payments": failed_payments(),
     }
 
 
@@ -155,7 +156,7 @@ def manager_dashboard(user) -> dict:
 
 
 def organization_dashboard(user) -> dict:
-    from incentives.selectors import tier_progress
+    from incentives.selectors import failed_payments, tier_progress
 
     membership = (
         Membership.objects.select_related("organization__main_category").filter(user=user).first()
@@ -191,6 +192,7 @@ def organization_dashboard(user) -> dict:
         "introduced_this_month": counting_bindings(roster, cycle_start=month_start).count(),
         "month_start": month_start,
         "tier_progress": tier_progress(organization),
+        "failed_payments": failed_payments(organization),
         "roster_by_category": share_bars(
             [
                 (

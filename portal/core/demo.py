@@ -24,7 +24,13 @@ from creators.services import (
     transfer_request,
 )
 from organizations import services as org_services
-from organizations.models import OrganizationStatus, OrgRole, ProgramTerms, ReviewCheck
+from organizations.models import (
+    Organization,
+    OrganizationStatus,
+    OrgRole,
+    ProgramTerms,
+    ReviewCheck,
+)
 from portal.accounts.models import User
 from portal.accounts.permissions import SYSTEM
 from portal.accounts.services import manager_profile_create, manager_profile_update, user_create
@@ -133,7 +139,8 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     )
 
     progress.step("Incentive program: rules, last month settled, approved, published and paid")
-    settled = demo_incentives(operators=operators, today=today)
+    showcase = Organization.objects.filter(memberships__user__email=f"owner@{DEMO_DOMAIN}").first()
+    settled = demo_incentives(operators=operators, today=today, showcase=showcase)
     progress.done(
         f"{settled['reward_lines']} reward lines settled, "
         f"{settled['ledger_entries']} ledger entries exported and paid"

@@ -35,8 +35,9 @@ TIERS = [(1, 3, 10_000), (2, 5, 50_000), (3, 10, 200_000), (4, 20, 1_000_000), (
 BANDS = [(1, 10, 20_000), (11, 100, 5_000), (101, 500, 1_000)]
 
 
-def demo_incentives(*, operators: list, today: datetime.date) -> dict:
-    """Returns counts of what was made."""
+def demo_incentives(*, operators: list, today: datetime.date, showcase=None) -> dict:
+    """Returns counts of what was made. Two payments of the `showcase` organization (the demo
+    owner's) fail, so its statement and dashboard show what a failed payment looks like."""
     first, second = operators[0], operators[1]
     start = today.replace(day=1)
     start = (start - datetime.timedelta(days=1)).replace(day=1)  # last month: a settled cycle
@@ -97,11 +98,15 @@ def demo_incentives(*, operators: list, today: datetime.date) -> dict:
     reward_list = settlement_publish(actor=first, reward_list=reward_list)
     entries = list(settlement_export(actor=first, reward_list=reward_list))
     result = io.StringIO()
-    result.write("entry,amount,result,reference\n")
-    for number, entry in enumerate(entries):
-        failed = number in (3, 17)
-        reference = "" if failed else f"PAY{today:%Y%m}{entry.pk:07d}"
-        result.write(f"{entry.pk},{entry.amount},{'failed' if failed else 'paid'},{reference}\n")
+    result.write("entry,amount,result,reference,reason\n")
+    reasons = iter(["收款账户已注销", "收款人姓名与账户不符"])
+    failing = [e.pk for e in entries if showcase is None or e.organization_id == showcase.pk]
+    failures = {pk: next(reasons) for pk in (failing[:1] + failing[-1:])}
+    for entry in entries:
+        reason = failures.get(entry.pk, "")
+        reference = "" if reason else f"PAY{today:%Y%m}{entry.pk:07d}"
+        outcome = "failed" if reason else "paid"
+        result.write(f"{entry.pk},{entry.amount},{outcome},{reference},{reason}\n")
     settlement_mark_paid(
         actor=first,
         reward_list=reward_list,

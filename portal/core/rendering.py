@@ -8,9 +8,10 @@ REDIRECTS = (301, 302, 303, 307, 308)
 
 
 def is_partial_request(request) -> bool:
-    """An HTMX request that swaps one region (a boosted request wants the whole page)."""
+    """An HTMX request that swaps one region. A boosted request wants the whole page, and so
+    does a history restore (Back to a URL a region pushed: htmx swaps the answer into <body>)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page(request, template: str, context: dict, *, partial: str | None = None, status=200):

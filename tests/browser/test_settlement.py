@@ -32,9 +32,13 @@ def test_compute_review_approve_publish_and_read_the_statement(
     expect(page.locator("#lines tbody tr")).to_have_count(1)
     page.get_by_role("button", name="Send to review").click()
     expect(page.locator(".messages")).to_contain_text("Sent to review")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("link", name="Approve…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("8,924.69 CNY")
+    dialog.get_by_role("button", name="Approve and post 8,924.69 CNY").click()
     expect(page.locator(".messages")).to_contain_text("the ledger entries are posted")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("link", name="Publish…").click()
+    page.get_by_role("dialog").get_by_role("button", name="Publish to the organizations").click()
     expect(page.locator(".messages")).to_contain_text("Published")
     assert LedgerEntry.objects.filter(cycle=cycle).count() == 6
 

@@ -165,7 +165,7 @@ def test_a_draft_version_is_edited_simulated_and_published(client, operator, cyc
     assert (subsidy["new"], subsidy["old"]) == (Decimal(2950), Decimal(2900))
     assert not RewardList.objects.exists() and Cycle.objects.filter(number=32767).count() == 0
 
-    client.post(url, {"action": "publish"})
+    client.post(reverse("incentives:rules_publish", args=[draft.pk]))
     assert RuleVersion.objects.get(pk=draft.pk).status == "published"
     data["note"] = "changed after publication"
     client.post(url, data)
@@ -180,8 +180,11 @@ def test_an_operator_takes_a_list_from_review_to_paid(client, operator, cycle):
     assert page.status_code == 200 and len(page.context["page"].object_list) == 6
     assert all(line.explanation for line in page.context["page"].object_list)
     client.post(url, {"action": "submit"})
-    client.post(url, {"action": "approve", "revision": reward_list.revision})
-    client.post(url, {"action": "publish"})
+    client.post(
+        reverse("incentives:list_approve", args=[reward_list.pk]),
+        {"revision": reward_list.revision},
+    )
+    client.post(reverse("incentives:list_publish", args=[reward_list.pk]))
     assert RewardList.objects.get(pk=reward_list.pk).status == ListStatus.PUBLISHED
     export = client.post(url, {"action": "export", "format": "csv"})
     text = b"".join(export.streaming_content).decode("utf-8-sig")

@@ -148,3 +148,28 @@ def test_entry_rules_admit_creators_who_meet_them_and_hold_out_open_flags(operat
     assert entry_rules_apply(actor=operator, day=day) == 1
     assert list(PoolMember.objects.values_list("creator", "source")) == [(meets.pk, "entry_rule")]
     assert entry_rules_apply(actor=operator, day=day) == 0
+
+
+def test_members_read_nominations_but_only_owners_and_admins_nominate(
+    client, owner, member, creator
+):
+    """A nomination spends the organization's monthly limit: the organization's owners and
+    admins decide it, as they decide bindings and imports; members read, as the members page
+    says."""
+    from django.core.exceptions import PermissionDenied
+    from django.urls import reverse
+
+    from incubation.services import nomination_create
+
+    with pytest.raises(PermissionDenied):
+        nomination_create(actor=member, creator=creator, case="Twelve originals a week")
+    nomination = nomination_create(actor=owner, creator=creator, case="Twelve originals a week")
+    client.force_login(member)
+    listed = client.get(reverse("incubation:nominations"))
+    assert listed.status_code == 200 and nomination in listed.context["page"].object_list
+    assert reverse("incubation:nominate") not in listed.content.decode()
+    assert client.get(reverse("incubation:nominate")).status_code == 403
+    members_page = client.get(
+        reverse("organizations:members", args=[member.membership.organization_id])
+    )
+    assert "Members read everything" in members_page.content.decode()

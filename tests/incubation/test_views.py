@@ -140,8 +140,8 @@ def scene(operator, manager, owner, organization, beauty, creator):
 PAGES = [
     ("incubation:pool", [], ["operator", "manager", "owner", "member"], "Reserve pool"),
     ("incubation:ranking", [], ["operator", "manager", "owner"], "Overall ranking"),
-    ("incubation:nominate", [], ["operator", "manager", "owner", "member"], "Nominate a creator"),
-    ("incubation:nominations", [], ["operator", "manager", "owner"], "Nominations"),
+    ("incubation:nominate", [], ["operator", "manager", "owner"], "Nominate a creator"),
+    ("incubation:nominations", [], ["operator", "manager", "owner", "member"], "Nominations"),
     ("incubation:review", [], ["operator", "manager"], "Nomination review"),
     ("incubation:settings", [], ["operator"], "Monthly nomination limit"),
     ("incubation:shortlist", [], ["operator", "manager"], "slots filled"),

@@ -1,0 +1,30 @@
+"""Incentive pages: programs and their rules (operators), reward lists from computation to payment,
+statements and the special incentive list (everyone, once published)."""
+
+from .confirm import (
+    list_adjust,
+    list_approve,
+    list_publish,
+    program_close,
+    program_reopen,
+    rules_publish,
+)
+from .lists import reward_list_detail
+from .programs import index, program_detail, rule_version
+from .statements import special, statement, statement_export
+
+__all__ = [
+    "index",
+    "list_adjust",
+    "list_approve",
+    "list_publish",
+    "program_close",
+    "program_detail",
+    "program_reopen",
+    "reward_list_detail",
+    "rule_version",
+    "rules_publish",
+    "special",
+    "statement",
+    "statement_export",
+]

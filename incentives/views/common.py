@@ -1,0 +1,82 @@
+"""What the incentive pages share: the lines of a list, filtered and paged, and error text."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+
+from incentives.explain import explain_lines
+from incentives.models import LineKind, PaymentStatus
+
+LINES_PER_PAGE = 50
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@dataclass
+class LineFilters:
+    kind: str = ""
+    query: str = ""
+    payment: str = ""
+
+
+def filtered_lines(request, base):
+    """The lines of `base` the page's filters keep (kind, creator or organization, payment
+    state), with what each line needs to be shown and explained, and the filters."""
+    lines = base.select_related("creator", "organization", "rule_version", "ledger_entry").order_by(
+        "kind", "-amount", "pk"
+    )
+    filters = LineFilters()
+    kind = request.GET.get("kind", "")
+    if kind in LineKind.values:
+        lines, filters.kind = lines.filter(kind=kind), kind
+    query = request.GET.get("q", "").strip()
+    if query:
+        filters.query = query
+        lines = lines.filter(
+            Q(creator__platform_account_id=query)
+            | Q(creator__display_name__icontains=query)
+            | Q(organization__legal_name__icontains=query)
+        )
+    payment = request.GET.get("payment", "")
+    if payment in PaymentStatus.values:
+        lines, filters.payment = lines.filter(ledger_entry__payment_status=payment), payment
+    return lines, filters
+
+
+def with_entries(lines) -> list:
+    """`.entry` on each line: its ledger entry (payment state), or None when it pays nothing."""
+    lines = list(lines)
+    for line in lines:
+        line.entry = getattr(line, "ledger_entry", None)
+    return lines
+
+
+def lines_page(request, base):
+    lines, filters = filtered_lines(request, base)
+    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_entries(explain_lines(page.object_list))
+    return page, filters
+
+
+def lines_context(request, page, filters: LineFilters) -> dict:
+    """What the line filters and the lines table of a page need."""
+    return {
+        "page": page,
+        "kind": filters.kind,
+        "query": filters.query,
+        "payment": filters.payment,
+        "kinds": LineKind.choices,
+        "payment_states": PaymentStatus.choices,
+        "filter_query": filter_query(request),
+    }
+
+
+def filter_query(request) -> str:
+    """The page's filters, for the pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,137 @@
+"""A cycle's reward list from computation to payment (operators)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+
+from incentives import policy, services
+from incentives.forms import (
+    AdjustmentForm,
+    ResultForm,
+    ReturnForm,
+)
+from incentives.models import (
+    ListStatus,
+    RewardLine,
+    RewardList,
+)
+from incentives.selectors import (
+    statement_totals,
+)
+from incentives.services.payments import EXPORT_HEADERS, payment_rows
+from organizations.models import Organization
+from portal.accounts.permissions import action_required
+from portal.core.rendering import render_page
+from portal.core.tabular import write_csv, write_xlsx
+
+from .common import error_text, lines_context, lines_page
+
+
+@action_required("settlement.compute")
+def reward_list_detail(request, pk: int):
+    reward_list = get_object_or_404(
+        RewardList.objects.for_user(request.user).select_related(
+            "cycle__program", "rule_version", "first_approved_by", "approved_by"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        response = _list_action(request, reward_list)
+        if response is not None:
+            return response
+        return redirect(request.get_full_path())
+    page, filters = lines_page(request, RewardLine.objects.filter(reward_list=reward_list))
+    organizations = Organization.objects.filter(
+        pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
+    ).order_by("legal_name")
+    context = {
+        "reward_list": reward_list,
+        "cycle": reward_list.cycle,
+        "program": reward_list.cycle.program,
+        **lines_context(request, page, filters),
+        "totals": statement_totals(RewardLine.objects.filter(reward_list=reward_list)),
+        "second_needed": services.needs_second_approval(reward_list),
+        "progress": services.payment_progress(reward_list),
+        "return_form": ReturnForm(),
+        "result_form": ResultForm(),
+        "adjust_form": AdjustmentForm(organizations=organizations),
+        "steps": _steps(reward_list),
+        "offered": policy.offered(request.user, reward_list, policy.LIST_STEPS),
+    }
+    return render_page(request, "incentives/reward_list.html", context, partial="lines")
+
+
+def _steps(reward_list):
+    order = [
+        ListStatus.DRAFT,
+        ListStatus.IN_REVIEW,
+        ListStatus.APPROVED,
+        ListStatus.PUBLISHED,
+        ListStatus.EXPORTED,
+        ListStatus.PAID,
+    ]
+    here = order.index(reward_list.status)
+    return [
+        {"label": label, "done": i < here, "current": i == here}
+        for i, (value, label) in enumerate(
+            (value, dict(ListStatus.choices)[value]) for value in order
+        )
+    ]
+
+
+def _list_action(request, reward_list):
+    action = request.POST.get("action")
+    actor = request.user
+    try:
+        if action == "submit":
+            services.settlement_submit(actor=actor, reward_list=reward_list)
+            messages.success(request, _("Sent to review."))
+        elif action == "return":
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Say what should change."))
+            services.settlement_return(
+                actor=actor, reward_list=reward_list, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Returned to draft."))
+        elif action == "export":
+            return _export(request, reward_list)
+        elif action == "result":
+            form = ResultForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError(_("Choose the payment result file."))
+            result = services.settlement_mark_paid(
+                actor=actor, reward_list=reward_list, upload=form.cleaned_data["file"]
+            )
+            messages.success(
+                request,
+                _(
+                    "Payment result applied: %(paid)s paid, %(failed)s failed, %(same)s already recorded."
+                )
+                % {"paid": result.paid, "failed": result.failed, "same": result.unchanged},
+            )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return None
+
+
+def _export(request, reward_list):
+    entries = services.settlement_export(actor=request.user, reward_list=reward_list)
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    headers = [en if english else zh for zh, en in EXPORT_HEADERS]
+    name = f"payment-{reward_list.cycle.program_id}-{reward_list.cycle.number}"
+    if request.POST.get("format") == "xlsx":
+        response = HttpResponse(
+            write_xlsx(headers, payment_rows(entries), sheet_title="payment"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        extension = "xlsx"
+    else:
+        response = StreamingHttpResponse(
+            write_csv(headers, payment_rows(entries)), content_type="text/csv"
+        )
+        extension = "csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
