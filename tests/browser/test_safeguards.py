@@ -39,6 +39,7 @@ def test_the_approval_dialog_works_with_the_keyboard(page, live_server, operator
 
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()
+    expect(cancel).to_be_focused()  # opened again, with the focus where it was the first time
     page.keyboard.press("Shift+Tab")  # from Cancel back to the step itself
     expect(dialog.get_by_role("button", name="Approve and post 8,924.69 CNY")).to_be_focused()
     page.keyboard.press("Enter")
