@@ -13,6 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -244,6 +245,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Imports have a queue of their own: a large or hostile file never holds up emails, webhooks or
+# settlements. Every worker started without -Q consumes both queues (`make run` starts one worker
+# per queue); production may run dedicated import workers with `-Q imports`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("imports", routing_key="imports"),
+)
+CELERY_TASK_ROUTES = {
+    "creators.tasks.validate_import": {"queue": "imports"},
+    "creators.tasks.commit_import": {"queue": "imports"},
+}
+# Checking or importing one file stops after this many seconds (then the job fails with a
+# message); the hard limit is a minute later. Keep it inside the broker's visibility timeout.
+IMPORT_TASK_SOFT_TIME_LIMIT = int(os.environ.get("IMPORT_TASK_SOFT_TIME_LIMIT", str(12 * 60)))
 CELERY_BEAT_SCHEDULE = {
     "deliver-queued-tasks": {
         "task": "portal.core.tasks.deliver_queued_tasks",

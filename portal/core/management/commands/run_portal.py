@@ -1,5 +1,5 @@
-"""`make run`: prepare the database, then run the web server and a Celery worker (with beat)
-together until Ctrl-C stops both."""
+"""`make run`: prepare the database, then run the web server and the Celery workers (one for
+imports, one with beat for everything else) together until Ctrl-C stops them all."""
 
 import contextlib
 import os
@@ -36,25 +36,18 @@ class Command(BaseCommand):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+        worker = [python, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO"]
+        quiet = ["--without-gossip", "--without-mingle"]
         processes = {
+            # Emails, webhooks, settlements and the outbox, with beat.
             "worker": subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "portal",
-                    "worker",
-                    "--beat",
-                    "--schedule",
-                    schedule,
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "2",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
+                [*worker, "-Q", "celery", "--beat", "--schedule", schedule, "-c", "2", *quiet],
+                cwd=settings.BASE_DIR,
+                preexec_fn=_default_signals,
+            ),
+            # Imports on their own worker: a large file never holds up the rest.
+            "imports worker": subprocess.Popen(
+                [*worker, "-Q", "imports", "-n", "imports@%h", "--concurrency", "1", *quiet],
                 cwd=settings.BASE_DIR,
                 preexec_fn=_default_signals,
             ),
@@ -72,7 +65,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
                 for email, role in DEMO_LOGINS:
                     self.stdout.write(f"  {email:28} {role}")
-            self.stdout.write("Press Ctrl-C to stop the web server and the worker.\n")
+            self.stdout.write("Press Ctrl-C to stop the web server and the workers.\n")
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
             stopped = [name for name, p in processes.items() if p.poll() is not None]
@@ -106,7 +99,7 @@ class Command(BaseCommand):
         for process in processes.values():
             if process.poll() is None:
                 process.kill()
-        self.stdout.write("Stopped the web server and the worker.")
+        self.stdout.write("Stopped the web server and the workers.")
 
 
 def _raise_keyboard_interrupt(signum, frame):
