@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.core.api.body_limit.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -335,6 +336,9 @@ SPECTACULAR_SETTINGS = {
 # The key of the partner tokens' digests (HMAC-SHA256). Empty: derived from SECRET_KEY, so rotating
 # SECRET_KEY then invalidates every token; set it to keep tokens across such a rotation.
 PARTNER_TOKEN_KEY = os.environ.get("PARTNER_TOKEN_KEY", "")
+# API requests with a larger body answer 413 before anything reads them (documented in the API
+# guide). Keep it under DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(4 * 1024 * 1024)))
 # Requests per minute a new partner application's tokens may send each (operators may change it).
 PARTNER_RATE_LIMIT_PER_MINUTE = int(os.environ.get("PARTNER_RATE_LIMIT_PER_MINUTE", "600"))
 

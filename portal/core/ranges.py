@@ -59,8 +59,10 @@ def parse_number(text: str) -> Decimal:
     return Decimal(cleaned)
 
 
-def check_whole(value: Decimal | int, low: int, high: int) -> int:
+def check_whole(value: Decimal | int | float, low: int, high: int) -> int:
     """`value` as an int when it is whole and within [low, high]."""
+    if isinstance(value, float):
+        value = Decimal(value)  # NaN and infinities become Decimals that say so
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise RangeProblem("number")
