@@ -62,6 +62,8 @@ PAID_WORDS = {"paid", "success", "ok", "已支付", "成功", "已付款"}
 FAILED_WORDS = {"failed", "fail", "失败", "未支付"}
 MAX_RESULT_ROWS = 1_000_000
 MAX_RESULT_BYTES = 100 * 1024 * 1024
+# The result file is read while the operator waits: a workbook slower than this is refused.
+RESULT_READ_SECONDS = 120
 
 
 # The largest amount and entry number the ledger can hold (integer fen, bigint ids).
@@ -156,7 +158,11 @@ class PaymentResult:
 def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
     errors, rows, seen = [], [], {}
     for number, row in read_table(
-        upload, RESULT_COLUMNS, max_rows=MAX_RESULT_ROWS, max_bytes=MAX_RESULT_BYTES
+        upload,
+        RESULT_COLUMNS,
+        max_rows=MAX_RESULT_ROWS,
+        max_bytes=MAX_RESULT_BYTES,
+        max_seconds=RESULT_READ_SECONDS,
     ):
         try:
             entry_id = parse_whole(row["entry"], 1, ENTRY_ID_MAX)
