@@ -98,8 +98,6 @@ querystrings = st.builds(
 )
 def test_a_fuzz_of_cursors_never_reaches_a_server_error(lists, client, data):
     url = data.draw(st.sampled_from(lists))
-    cursor = data.draw(
-        st.one_of(querystrings.map(encoded), st.text(max_size=40)), label="cursor"
-    )
+    cursor = data.draw(st.one_of(querystrings.map(encoded), st.text(max_size=40)), label="cursor")
     response = client.get(url, {"cursor": cursor})
     assert response.status_code in (200, 404), (url, cursor, response.content)

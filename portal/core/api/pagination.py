@@ -24,9 +24,9 @@ class CursorPagination(pagination.CursorPagination):
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None:
-            if not self._position_is_valid(cursor.position):
-                raise NotFound(self.invalid_cursor_message)
+        position = cursor.position if cursor is not None else None
+        if position is not None and not self._position_is_valid(position):
+            raise NotFound(self.invalid_cursor_message)
         return cursor
 
     def _ordering_field(self) -> models.Field | None:
