@@ -73,6 +73,8 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
     membership.refresh_from_db()
     if membership.role == role:
         return membership
+    if OrgRole.OWNER in (role, membership.role):
+        authorize(actor, "membership.ownership", organization)
     if membership.role == OrgRole.OWNER and _owners_left(organization) <= 1:
         raise ValidationError(
             _("An organization needs at least one owner. Make someone else owner first.")
@@ -95,6 +97,8 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
 def membership_remove(*, actor, membership: Membership) -> None:
     organization = membership.organization
     authorize(actor, "membership.manage", organization)
+    if membership.role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", organization)
     if membership.role == OrgRole.OWNER and _owners_left(organization) <= 1:
         raise ValidationError(_("The last owner cannot be removed."))
     audit_record(
@@ -114,6 +118,8 @@ def invitation_create(*, actor, organization: Organization, email: str, role: st
     email = email.strip().lower()
     if role not in OrgRole.values:
         raise ValidationError({"role": _("Choose owner, admin or member.")})
+    if role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", organization)
     if Membership.objects.filter(organization=organization, user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
     now = timezone.now()
@@ -150,6 +156,8 @@ def invitation_create(*, actor, organization: Organization, email: str, role: st
 @transaction.atomic
 def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     authorize(actor, "membership.manage", invitation.organization)
+    if invitation.role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", invitation.organization)
     updated = (
         Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now())
     )
