@@ -61,6 +61,8 @@ def _create_membership(*, actor, organization, user, role) -> Membership:
 def membership_add(*, actor, organization: Organization, user, role: str) -> Membership:
     """Attach an existing organization account (operators; the invitation flow is the usual way)."""
     authorize(actor, "membership.manage", organization)
+    if role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", organization)
     return _create_membership(actor=actor, organization=organization, user=user, role=role)
 
 
