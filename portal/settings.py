@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -32,8 +33,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
-# A fixed key is only acceptable for local development; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-" + "x" * 32
+# A fixed key is only acceptable for local development (DEBUG): with DEBUG=0 the portal refuses to
+# start without SECRET_KEY, and `check --deploy` fails if it is this key (portal.E001).
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 32
+SECRET_KEY = os.environ.get("SECRET_KEY") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG=0 the portal needs a real key (sessions, links in "
+        "emails and partner tokens depend on it): set SECRET_KEY to a long random value, for "
+        "example the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
@@ -334,7 +343,8 @@ SPECTACULAR_SETTINGS = {
 # --- Partner API ---------------------------------------------------------------------------------
 
 # The key of the partner tokens' digests (HMAC-SHA256). Empty: derived from SECRET_KEY, so rotating
-# SECRET_KEY then invalidates every token; set it to keep tokens across such a rotation.
+# SECRET_KEY then invalidates every token; set it (32 characters or more, portal.E002) to keep
+# tokens across such a rotation.
 PARTNER_TOKEN_KEY = os.environ.get("PARTNER_TOKEN_KEY", "")
 # API requests with a larger body answer 413 before anything reads them (documented in the API
 # guide). Keep it under DATA_UPLOAD_MAX_MEMORY_SIZE.
