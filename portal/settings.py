@@ -349,6 +349,10 @@ PARTNER_TOKEN_KEY = os.environ.get("PARTNER_TOKEN_KEY", "")
 # API requests with a larger body answer 413 before anything reads them (documented in the API
 # guide). Keep it under DATA_UPLOAD_MAX_MEMORY_SIZE.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(4 * 1024 * 1024)))
+# Webhook endpoints on loopback, private or link-local addresses are refused at registration and
+# at every delivery (after DNS resolution), unless DEBUG or this setting allows them (development,
+# tests with a local receiver).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 # Requests per minute a new partner application's tokens may send each (operators may change it).
 PARTNER_RATE_LIMIT_PER_MINUTE = int(os.environ.get("PARTNER_RATE_LIMIT_PER_MINUTE", "600"))
 
