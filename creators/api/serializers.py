@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from creators.limits import amount_limits, whole_limits
 from creators.models import Binding, BindingSource, Creator, DailyMetric
+from portal.core.api.fields import AmountField, WholeNumberField
 from portal.core.ranges import EARLIEST_DAY
 
 
@@ -66,7 +67,9 @@ class BindingCreateSerializer(serializers.Serializer):
     fields are read; anything else in the body is ignored."""
 
     platform_account_id = serializers.CharField(max_length=64)
-    organization = serializers.IntegerField(required=False, help_text="Operators only.")
+    organization = WholeNumberField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Operators only."
+    )
     source = serializers.ChoiceField(choices=BindingSource.choices, default=BindingSource.RECRUITED)
     started_on = serializers.DateField(required=False)
 
@@ -107,12 +110,12 @@ class MetricSerializer(serializers.ModelSerializer):
 def _count(field: str, **options) -> serializers.IntegerField:
     """A whole-number figure, bounded by its column and the limits that keep its sums in theirs."""
     low, high = whole_limits(field)
-    return serializers.IntegerField(min_value=low, max_value=high, **options)
+    return WholeNumberField(min_value=low, max_value=high, **options)
 
 
 def _amount(field: str, **options) -> serializers.DecimalField:
     digits, places, high = amount_limits(field)
-    return serializers.DecimalField(
+    return AmountField(
         max_digits=digits, decimal_places=places, min_value=0, max_value=high, **options
     )
 
