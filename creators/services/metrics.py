@@ -90,8 +90,9 @@ def _check(row: MetricRow) -> None:
             else:
                 check_whole(value, *whole_limits(field))
         except (RangeProblem, TypeError, ArithmeticError):
+            label = DailyMetric._meta.get_field(field).verbose_name
             raise ValidationError(
-                _("%(field)s is out of range: %(value)s.") % {"field": field, "value": value}
+                _("%(field)s is out of range: %(value)s.") % {"field": label, "value": value}
             ) from None
     if row.original_videos > row.videos_published:
         raise ValidationError(_("Original videos cannot exceed videos published."))
