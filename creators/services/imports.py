@@ -68,6 +68,13 @@ METRICS_MAX_BYTES = 200 * 1024 * 1024
 BATCH = 2_000
 
 
+# The row error of a roster row whose start falls inside an earlier binding of its creator, with
+# the day that binding ended: the earliest day the new one may start.
+PREVIOUS_BINDING_ERROR = """'previous_binding|' || COALESCE(CAST((
+    SELECT MAX(b.ended_on) FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
+    WHERE c.platform_account_id = {table}.platform_account_id) AS varchar(10)), '')"""
+
+
 def _categories() -> dict[str, int]:
     lookup = {}
     for category in Category.objects.filter(is_active=True):
@@ -281,10 +288,7 @@ def _check_roster(job: ImportJob) -> dict:
         # A creator who left another organization: the new period starts when the last ended.
         cursor.execute(
             f"""
-            UPDATE {table} SET error = 'previous_binding|' || COALESCE(CAST((
-                SELECT MAX(b.ended_on) FROM creators_creator c
-                JOIN creators_binding b ON b.creator_id = c.id
-                WHERE c.platform_account_id = {table}.platform_account_id) AS varchar(10)), '')
+            UPDATE {table} SET error = {PREVIOUS_BINDING_ERROR.format(table=table)}
             WHERE job_id = %s AND error = '' AND EXISTS (
                 SELECT 1 FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
                 WHERE c.platform_account_id = {table}.platform_account_id
@@ -505,10 +509,7 @@ def _commit_roster(job: ImportJob) -> dict:
         # Another binding of the creator, made since the check, shares days with this period.
         cursor.execute(
             f"""
-            UPDATE {table} SET error = 'previous_binding|' || COALESCE(CAST((
-                SELECT MAX(b.ended_on) FROM creators_creator c
-                JOIN creators_binding b ON b.creator_id = c.id
-                WHERE c.platform_account_id = {table}.platform_account_id) AS varchar(10)), '')
+            UPDATE {table} SET error = {PREVIOUS_BINDING_ERROR.format(table=table)}
             WHERE job_id = %s AND error = '' AND outcome IN ('create', 'bind') AND NOT EXISTS (
                 SELECT 1 FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
                 WHERE c.platform_account_id = {table}.platform_account_id
