@@ -7,6 +7,7 @@ anything real (a trillion plays, a hundred billion yuan of GMV in one day for on
 value above them is a typing or export mistake, reported on its row or field.
 """
 
+import functools
 from decimal import Decimal
 
 from portal.core.ranges import decimal_bounds, integer_bounds
@@ -29,6 +30,7 @@ FOLLOWERS_LIMIT = (0, 10**11)
 MODELS = {"follower_count": Creator} | dict.fromkeys(DAY_LIMITS, DailyMetric)
 
 
+@functools.cache
 def whole_limits(field: str) -> tuple[int, int]:
     """(lowest, highest) of a whole-number figure: the column's range narrowed to the limit."""
     column_low, column_high = integer_bounds(MODELS[field], field)
@@ -36,6 +38,7 @@ def whole_limits(field: str) -> tuple[int, int]:
     return max(low, column_low), min(high, column_high)
 
 
+@functools.cache
 def amount_limits(field: str) -> tuple[int, int, Decimal]:
     """(max_digits, decimal_places, highest) of an amount (GMV, commission)."""
     digits, places = decimal_bounds(MODELS[field], field)
