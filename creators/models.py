@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,11 +114,29 @@ class BindingQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(ended_on__isnull=True)
 
+    def covering_day(self, *, creator, day):
+        """The binding of `creator` on `day` (values or OuterRefs): the day is in its period."""
+        return self.filter(creator_id=creator, started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+        )
+
+    def overlapping(self, *, creator, started_on, ended_on=None):
+        """The bindings of `creator` sharing a day with the period [started_on, ended_on)."""
+        found = self.filter(creator=creator).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=started_on)
+        )
+        return found if ended_on is None else found.filter(started_on__lt=ended_on)
+
 
 class Binding(models.Model):
-    """A creator working with an organization from `started_on` until `ended_on` (open while None).
+    """A creator working with an organization for the days from `started_on` up to `ended_on`
+    (open while None). `ended_on` is the day it ended, which is no longer part of it: a binding
+    that starts that day (a transfer) takes over from it, so every day of a creator belongs to at
+    most one organization.
 
-    A creator has at most one active binding: the database refuses a second one.
+    A creator has at most one active binding, and the periods of one creator's bindings never
+    overlap: the database refuses both (an exclusion constraint on PostgreSQL, created by a
+    migration because it needs the btree_gist extension), and the services check both first.
     """
 
     creator = models.ForeignKey(
@@ -244,13 +262,20 @@ class DailyMetricQuerySet(ScopedQuerySet):
         return self.filter(creator__primary_category__in=manager_category_ids(user))
 
     def for_organization_member(self, user):
-        """An organization sees the figures of its creators for the days they were bound to it."""
+        """An organization sees the figures of its creators for the days they were bound to it.
+
+        One EXISTS over the bindings: every condition holds for the same binding. (Two filter()
+        calls across `creator__bindings` join the bindings twice, and a day of another
+        organization's period then matched this organization's earlier binding.)"""
+        membership = getattr(user, "membership", None)
+        if membership is None:
+            return self.none()
         return self.filter(
-            creator__bindings__organization__memberships__user=user,
-            date__gte=F("creator__bindings__started_on"),
-        ).filter(
-            Q(creator__bindings__ended_on__isnull=True)
-            | Q(date__lte=F("creator__bindings__ended_on"))
+            Exists(
+                Binding.objects.covering_day(
+                    creator=OuterRef("creator_id"), day=OuterRef("date")
+                ).filter(organization_id=membership.organization_id)
+            )
         )
 
 

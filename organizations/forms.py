@@ -149,12 +149,23 @@ class DecisionForm(PortalFormMixin, forms.Form):
         self.fields["checks"].choices = [(c.code, c.label) for c in checks]
 
 
-class InvitationForm(PortalFormMixin, forms.Form):
+class _RoleChoiceMixin:
+    """Only people who may grant ownership are offered the owner role."""
+
+    def __init__(self, *args, allow_owner: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_owner:
+            self.fields["role"].choices = [
+                (value, label) for value, label in OrgRole.choices if value != OrgRole.OWNER
+            ]
+
+
+class InvitationForm(_RoleChoiceMixin, PortalFormMixin, forms.Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices, initial=OrgRole.MEMBER)
 
 
-class MemberRoleForm(PortalFormMixin, forms.Form):
+class MemberRoleForm(_RoleChoiceMixin, PortalFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices)
 
 

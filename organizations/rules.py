@@ -131,6 +131,15 @@ def can_manage_members(user, organization):
     return is_operator(user) or (is_org_admin(user, organization) and organization.is_active)
 
 
+@rule("membership.ownership")
+def can_manage_ownership(user, organization):
+    """Granting, removing or inviting an owner: operators, and owners of an active organization
+    (an admin manages members and admins, never owners)."""
+    return is_operator(user) or (
+        org_role(user, organization) == OrgRole.OWNER and organization.is_active
+    )
+
+
 register_actions(
     {
         "organization.create": _("Application started"),

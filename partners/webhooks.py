@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.queue import enqueue
 
+from . import egress
 from .models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -127,12 +128,21 @@ def check_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     if not host or parts.username or parts.password:
         raise ValidationError({"url": _("Enter a full https:// address without credentials.")})
-    if parts.scheme == "https":
-        return url
     allow_http = settings.DEBUG or getattr(settings, "WEBHOOKS_ALLOW_HTTP_LOCALHOST", False)
-    if parts.scheme == "http" and allow_http and _is_local_host(host):
-        return url
-    raise ValidationError({"url": _("Webhook addresses must start with https://.")})
+    if parts.scheme != "https" and not (
+        parts.scheme == "http" and allow_http and _is_local_host(host)
+    ):
+        raise ValidationError({"url": _("Webhook addresses must start with https://.")})
+    try:
+        port = parts.port
+    except ValueError:
+        message = _("Enter a full https:// address without credentials.")
+        raise ValidationError({"url": message}) from None
+    try:
+        egress.check_host(host, port or (443 if parts.scheme == "https" else 80))
+    except egress.BlockedAddress as blocked:
+        raise ValidationError({"url": str(blocked)}) from None
+    return url
 
 
 def check_events(events) -> list[str]:
@@ -249,15 +259,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
-    """(status code or None, response body cut at 2 KB, error text) of one POST."""
+    """(status code or None, response body cut at 2 KB, error text) of one POST, sent to the
+    address its host resolves to now, only when that address is public (`partners.egress`)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    parts = urlsplit(url)
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        opener = egress.opener_for(parts.hostname or "", parts.scheme, parts.port, _NoRedirect)
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, _read(response), ""
+    except egress.BlockedAddress as blocked:
+        return None, "", str(blocked)[:2000]
     except urllib.error.HTTPError as error:  # an answer other than 2xx
         with error:
             return error.code, _read(error), ""

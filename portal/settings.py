@@ -11,8 +11,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -31,8 +33,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
-# A fixed key is only acceptable for local development; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-" + "x" * 32
+# A fixed key is only acceptable for local development (DEBUG): with DEBUG=0 the portal refuses to
+# start without SECRET_KEY, and `check --deploy` fails if it is this key (portal.E001).
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 32
+SECRET_KEY = os.environ.get("SECRET_KEY") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG=0 the portal needs a real key (sessions, links in "
+        "emails and partner tokens depend on it): set SECRET_KEY to a long random value, for "
+        "example the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
@@ -65,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.core.api.body_limit.ApiBodyLimitMiddleware",
+    "portal.core.request_guards.MalformedBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -260,6 +272,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Imports have a queue of their own: a large or hostile file never holds up emails, webhooks or
+# settlements. Every worker started without -Q consumes both queues (`make run` starts one worker
+# per queue); production may run dedicated import workers with `-Q imports`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("imports", routing_key="imports"),
+)
+CELERY_TASK_ROUTES = {
+    "creators.tasks.validate_import": {"queue": "imports"},
+    "creators.tasks.commit_import": {"queue": "imports"},
+}
+# Checking or importing one file stops after this many seconds (then the job fails with a
+# message); the hard limit is a minute later. Keep it inside the broker's visibility timeout.
+IMPORT_TASK_SOFT_TIME_LIMIT = int(os.environ.get("IMPORT_TASK_SOFT_TIME_LIMIT", str(12 * 60)))
 CELERY_BEAT_SCHEDULE = {
     "deliver-queued-tasks": {
         "task": "portal.core.tasks.deliver_queued_tasks",
@@ -333,8 +360,16 @@ SPECTACULAR_SETTINGS = {
 # --- Partner API ---------------------------------------------------------------------------------
 
 # The key of the partner tokens' digests (HMAC-SHA256). Empty: derived from SECRET_KEY, so rotating
-# SECRET_KEY then invalidates every token; set it to keep tokens across such a rotation.
+# SECRET_KEY then invalidates every token; set it (32 characters or more, portal.E002) to keep
+# tokens across such a rotation.
 PARTNER_TOKEN_KEY = os.environ.get("PARTNER_TOKEN_KEY", "")
+# API requests with a larger body answer 413 before anything reads them (documented in the API
+# guide). Keep it under DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(4 * 1024 * 1024)))
+# Webhook endpoints on loopback, private or link-local addresses are refused at registration and
+# at every delivery (after DNS resolution), unless DEBUG or this setting allows them (development,
+# tests with a local receiver).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 # Requests per minute a new partner application's tokens may send each (operators may change it).
 PARTNER_RATE_LIMIT_PER_MINUTE = int(os.environ.get("PARTNER_RATE_LIMIT_PER_MINUTE", "600"))
 

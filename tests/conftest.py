@@ -49,6 +49,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_postgres)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The audit log refuses TRUNCATE (a trigger, portal/audit/migrations/0003), but Django empties
+    the tables of the test database with TRUNCATE after transactional tests on PostgreSQL: allow
+    it on the test database only (the trigger's own test turns it off again)."""
+    if ON_POSTGRES:
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {name} SET portal.allow_audit_truncate = 'on'")
+            cursor.execute("SET portal.allow_audit_truncate = 'on'")  # this session too
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,9 +1,13 @@
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from creators.limits import amount_limits, whole_limits
 from creators.models import Binding, BindingSource, Creator, DailyMetric
+from portal.core.api.fields import AmountField, WholeNumberField
+from portal.core.ranges import EARLIEST_DAY
 
 
 class CreatorSerializer(serializers.ModelSerializer):
@@ -63,7 +67,9 @@ class BindingCreateSerializer(serializers.Serializer):
     fields are read; anything else in the body is ignored."""
 
     platform_account_id = serializers.CharField(max_length=64)
-    organization = serializers.IntegerField(required=False, help_text="Operators only.")
+    organization = WholeNumberField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Operators only."
+    )
     source = serializers.ChoiceField(choices=BindingSource.choices, default=BindingSource.RECRUITED)
     started_on = serializers.DateField(required=False)
 
@@ -101,24 +107,45 @@ class MetricSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _count(field: str, **options) -> serializers.IntegerField:
+    """A whole-number figure, bounded by its column and the limits that keep its sums in theirs."""
+    low, high = whole_limits(field)
+    return WholeNumberField(min_value=low, max_value=high, **options)
+
+
+def _amount(field: str, **options) -> serializers.DecimalField:
+    digits, places, high = amount_limits(field)
+    return AmountField(
+        max_digits=digits, decimal_places=places, min_value=0, max_value=high, **options
+    )
+
+
 class MetricRowSerializer(serializers.Serializer):
+    """One creator-day. Every number is bounded (see the schema's minimum and maximum): the
+    column's range, narrowed so that the portal's sums of them (30-day figures, a cycle's
+    totals) stay within theirs; dates run from 2000-01-01 to today."""
+
     platform_account_id = serializers.CharField(max_length=64)
     date = serializers.DateField()
-    plays = serializers.IntegerField(min_value=0)
-    valid_plays = serializers.IntegerField(min_value=0)
-    new_followers = serializers.IntegerField(default=0)
-    videos_published = serializers.IntegerField(min_value=0, default=0)
-    original_videos = serializers.IntegerField(min_value=0, default=0)
-    gmv = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, default=0)
-    orders = serializers.IntegerField(min_value=0, default=0)
-    commission = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, default=0)
-    interactions = serializers.IntegerField(
-        min_value=0, default=0, help_text="Likes, comments and shares of the day."
+    plays = _count("plays")
+    valid_plays = _count("valid_plays")
+    new_followers = _count("new_followers", default=0)
+    videos_published = _count("videos_published", default=0)
+    original_videos = _count("original_videos", default=0)
+    gmv = _amount("gmv", default=0)
+    orders = _count("orders", default=0)
+    commission = _amount("commission", default=0)
+    interactions = _count(
+        "interactions", default=0, help_text="Likes, comments and shares of the day."
     )
 
     def validate_date(self, value: datetime.date):
         if value > timezone.localdate():
-            raise serializers.ValidationError("The date is in the future.")
+            raise serializers.ValidationError(_("The date is in the future."))
+        if value < EARLIEST_DAY:
+            raise serializers.ValidationError(
+                _("Enter a date from %(day)s on.") % {"day": EARLIEST_DAY}
+            )
         return value
 
 

@@ -13,6 +13,7 @@ from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record, snapshot
 from portal.core.models import Category
+from portal.core.ranges import EARLIEST_DAY
 from portal.core.uploads import clean_image
 
 CREATOR_FIELDS = [
@@ -56,6 +57,35 @@ def creator_register(
     return creator
 
 
+def check_period_free(*, creator: Creator, started_on: datetime.date) -> None:
+    """Refuse a new (open) binding of `creator` from `started_on` that would share a day with
+    another of its bindings, or that starts in the future or before any plausible date."""
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("A binding cannot start in the future.")})
+    if started_on < EARLIEST_DAY:
+        raise ValidationError(
+            {"started_on": _("Enter a date from %(day)s on.") % {"day": EARLIEST_DAY}}
+        )
+    clashes = list(
+        Binding.objects.overlapping(creator=creator, started_on=started_on).values_list(
+            "ended_on", flat=True
+        )
+    )
+    if not clashes:
+        return
+    if None in clashes:
+        raise ValidationError(_("This creator is already bound to an organization."))
+    raise ValidationError(
+        {
+            "started_on": _(
+                "This creator's previous binding ended on %(day)s; a new binding can start on "
+                "that day at the earliest."
+            )
+            % {"day": max(clashes)}
+        }
+    )
+
+
 @transaction.atomic
 def binding_start(
     *,
@@ -65,11 +95,13 @@ def binding_start(
     source: str = BindingSource.RECRUITED,
     started_on: datetime.date,
 ) -> Binding:
-    """Bind `creator` to `organization`. The database refuses a second active binding, also when
-    two organizations try at the same moment."""
+    """Bind `creator` to `organization` from `started_on` (today or earlier). The new period may
+    not share a day with another binding of the creator; the database refuses a second active
+    binding and, on PostgreSQL, any overlap, also when two organizations try at the same moment."""
     authorize(actor, "binding.start", organization)
     if not organization.is_active:
         raise ValidationError(_("Only an approved organization can bind creators."))
+    check_period_free(creator=creator, started_on=started_on)
     binding = Binding(
         creator=creator,
         organization=organization,
@@ -82,6 +114,7 @@ def binding_start(
         with transaction.atomic():
             binding.save()
     except IntegrityError as exc:
+        # Another binding won the race (unique active binding, or the periods' exclusion).
         raise ValidationError(_("This creator is already bound to an organization.")) from exc
     audit_record(
         actor=actor,
@@ -111,6 +144,8 @@ def binding_end(
     ended_on = ended_on or timezone.localdate()
     if ended_on < binding.started_on:
         raise ValidationError({"ended_on": _("A binding cannot end before it starts.")})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("A binding cannot end in the future.")})
     updated = Binding.objects.filter(pk=binding.pk, ended_on__isnull=True).update(
         ended_on=ended_on, end_reason=reason
     )

@@ -12,21 +12,17 @@
 Row errors are stored as codes and rendered in the reader's language (`row_error_message`).
 """
 
-import datetime
-import functools
-import re
-import time
+import logging
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creators.models import (
-    BindingSource,
     CreatorImportRow,
     ImportJob,
     ImportKind,
@@ -37,9 +33,33 @@ from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.models import Category
 from portal.core.queue import enqueue
-from portal.core.tabular import Column, TableError, read_table
+from portal.core.tabular import TableError, read_table
 
+from .import_rows import (
+    METRIC_COLUMNS,
+    ROSTER_COLUMNS,
+    RowError,
+    parse_metric_row,
+    parse_roster_row,
+    row_error_message,
+)
 from .metrics import UPSERT_CONFLICT, recompute
+
+__all__ = [
+    "METRIC_COLUMNS",
+    "ROSTER_COLUMNS",
+    "RowError",
+    "import_commit",
+    "import_confirm",
+    "import_create",
+    "import_discard",
+    "import_fail",
+    "import_validate",
+    "parse_metric_row",
+    "parse_roster_row",
+    "row_error_message",
+]
+logger = logging.getLogger(__name__)
 
 ROSTER_MAX_ROWS = 100_000
 ROSTER_MAX_BYTES = 30 * 1024 * 1024
@@ -47,81 +67,12 @@ METRICS_MAX_ROWS = 1_000_000
 METRICS_MAX_BYTES = 200 * 1024 * 1024
 BATCH = 2_000
 
-ROSTER_COLUMNS = [
-    Column("platform_account_id", ("平台账号ID", "账号ID", "platform account id", "account id")),
-    Column("display_name", ("昵称", "达人昵称", "display name", "name")),
-    Column("primary_category", ("主类目", "主创作领域", "primary category", "category")),
-    Column("secondary_categories", ("其他类目", "secondary categories"), required=False),
-    Column("follower_count", ("粉丝数", "followers", "follower count"), required=False),
-    Column("real_name_verified", ("实名认证", "real-name verified", "verified"), required=False),
-    Column("started_on", ("绑定日期", "start date", "bound on"), required=False),
-    Column("source", ("来源", "source"), required=False),
-]
-METRIC_COLUMNS = [
-    Column("platform_account_id", ("平台账号ID", "账号ID", "platform account id", "account id")),
-    Column("date", ("日期", "date")),
-    Column("plays", ("播放量", "plays")),
-    Column("valid_plays", ("有效播放量", "valid plays")),
-    Column("new_followers", ("新增粉丝", "new followers"), required=False),
-    Column("videos_published", ("发布视频数", "videos published"), required=False),
-    Column("original_videos", ("原创视频数", "original videos"), required=False),
-    Column("gmv", ("成交额", "GMV"), required=False),
-    Column("orders", ("订单数", "orders"), required=False),
-    Column("commission", ("佣金", "commission"), required=False),
-    Column("interactions", ("互动数", "interactions"), required=False),
-]
-ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.\-]{4,64}$")
-TRUE = {"1", "true", "yes", "y", "是", "已认证", "已实名", "√"}
-FALSE = {"", "0", "false", "no", "n", "否", "未认证", "未实名"}
-SOURCES = {
-    "": BindingSource.RECRUITED,
-    "recruited": BindingSource.RECRUITED,
-    "new": BindingSource.RECRUITED,
-    "新招募": BindingSource.RECRUITED,
-    "招募": BindingSource.RECRUITED,
-    "transferred": BindingSource.TRANSFERRED,
-    "transfer": BindingSource.TRANSFERRED,
-    "转入": BindingSource.TRANSFERRED,
-}
 
-
-class RowError(Exception):
-    def __init__(self, code: str, param: str = ""):
-        super().__init__(code)
-        self.code = f"{code}|{param}" if param else code
-
-
-def row_error_message(code: str) -> str:
-    """The reader's-language sentence for a stored row error code."""
-    name, _sep, param = code.partition("|")
-    messages = {
-        "account": _("The platform account id must be 4 to 64 letters, digits, “_”, “-” or “.”."),
-        "name": _("Enter the creator's display name (at most 100 characters)."),
-        "category": _(
-            "Unknown category “%(value)s”; use a name from the template's category list."
-        ),
-        "number": _("“%(value)s” is not a whole number of at least 0."),
-        "money": _("“%(value)s” is not an amount in CNY with at most two decimals."),
-        "bool": _("“%(value)s” is not yes or no."),
-        "date": _("“%(value)s” is not a date such as 2026-11-03."),
-        "future": _("The date %(value)s is in the future."),
-        "source": _("Unknown source “%(value)s”; use recruited or transferred."),
-        "duplicate": _("The same account appears earlier in the file, on row %(value)s."),
-        "bound_elsewhere": _(
-            "This creator is bound to another organization. Request a transfer or open a "
-            "dispute from Claim a creator."
-        ),
-        "unknown_creator": _("No creator has this platform account id."),
-        "originals": _("Original videos cannot exceed videos published."),
-        "valid_plays": _("Valid plays cannot exceed plays."),
-        "duplicate_day": _(
-            "The same account and date appear earlier in the file, on row %(value)s."
-        ),
-    }
-    return messages.get(name, name) % {"value": param}
-
-
-# --- parsing one row (shape only) ---------------------------------------------------------------
+# The row error of a roster row whose start falls inside an earlier binding of its creator, with
+# the day that binding ended: the earliest day the new one may start.
+PREVIOUS_BINDING_ERROR = """'previous_binding|' || COALESCE(CAST((
+    SELECT MAX(b.ended_on) FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
+    WHERE c.platform_account_id = {table}.platform_account_id) AS varchar(10)), '')"""
 
 
 def _categories() -> dict[str, int]:
@@ -130,131 +81,6 @@ def _categories() -> dict[str, int]:
         for key in (category.code, category.name_zh, category.name_en):
             lookup[key.strip().lower()] = category.pk
     return lookup
-
-
-def _whole(text: str, *, negative=False) -> int:
-    if text.isdigit():  # the common case, a million times per metrics file
-        return int(text)
-    cleaned = text.replace(",", "").replace(" ", "")
-    if cleaned == "":
-        return 0
-    try:
-        value = int(Decimal(cleaned))
-        if Decimal(cleaned) != value or (value < 0 and not negative):
-            raise ValueError
-    except (InvalidOperation, ValueError):
-        raise RowError("number", text) from None
-    return value
-
-
-def _money(text: str) -> Decimal:
-    if text.isdigit():
-        return Decimal(text)
-    cleaned = text.replace(",", "").replace("¥", "").replace("￥", "").strip()
-    if cleaned == "":
-        return Decimal("0")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise RowError("money", text) from None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise RowError("money", text)
-    return value
-
-
-def _date(text: str, *, default: datetime.date | None = None) -> datetime.date | None:
-    if text == "":
-        if default is None:
-            raise RowError("date", text)
-        return default
-    try:
-        value = datetime.date.fromisoformat(text)  # the common case
-    except ValueError:
-        value = _loose_date(text)
-    if value > _today():
-        raise RowError("future", value.isoformat())
-    return value
-
-
-def _today() -> datetime.date:
-    # Asked once per row of files with a million rows: remember the answer for a minute.
-    return _today_in_minute(int(time.time() // 60))
-
-
-@functools.lru_cache(maxsize=1)
-def _today_in_minute(_minute: int) -> datetime.date:
-    return timezone.localdate()
-
-
-def _loose_date(text: str) -> datetime.date:
-    """2026/11/3, 2026.11.03, 2026年11月3日, with or without a time after it."""
-    cleaned = text.replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-")
-    cleaned = cleaned.replace("日", "").split(" ")[0].split("T")[0]
-    try:
-        year, month, day = (int(part) for part in cleaned.split("-"))
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise RowError("date", text) from None
-
-
-def parse_roster_row(values: dict[str, str], categories: dict[str, int]) -> dict:
-    account = values["platform_account_id"]
-    if not ACCOUNT_ID.match(account):
-        raise RowError("account")
-    name = values["display_name"]
-    if not name or len(name) > 100:
-        raise RowError("name")
-    category = categories.get(values["primary_category"].lower())
-    if category is None:
-        raise RowError("category", values["primary_category"])
-    secondary = []
-    for item in re.split(r"[;；,，、/|]", values.get("secondary_categories", "")):
-        if item.strip():
-            found = categories.get(item.strip().lower())
-            if found is None:
-                raise RowError("category", item.strip())
-            if found != category:
-                secondary.append(found)
-    verified = values.get("real_name_verified", "").lower()
-    if verified not in TRUE | FALSE:
-        raise RowError("bool", values["real_name_verified"])
-    source = SOURCES.get(values.get("source", "").lower())
-    if source is None:
-        raise RowError("source", values["source"])
-    return {
-        "platform_account_id": account,
-        "display_name": name,
-        "category_id": category,
-        "secondary_category_ids": ",".join(str(pk) for pk in sorted(set(secondary))),
-        "follower_count": _whole(values.get("follower_count", "")),
-        "real_name_verified": verified in TRUE,
-        "started_on": _date(values.get("started_on", ""), default=timezone.localdate()),
-        "source": source,
-    }
-
-
-def parse_metric_row(values: dict[str, str]) -> dict:
-    account = values["platform_account_id"]
-    if not ACCOUNT_ID.match(account):
-        raise RowError("account")
-    row = {
-        "platform_account_id": account,
-        "date": _date(values["date"]),
-        "plays": _whole(values["plays"]),
-        "valid_plays": _whole(values["valid_plays"]),
-        "new_followers": _whole(values.get("new_followers", ""), negative=True),
-        "videos_published": _whole(values.get("videos_published", "")),
-        "original_videos": _whole(values.get("original_videos", "")),
-        "gmv": _money(values.get("gmv", "")),
-        "orders": _whole(values.get("orders", "")),
-        "commission": _money(values.get("commission", "")),
-        "interactions": _whole(values.get("interactions", "")),
-    }
-    if row["original_videos"] > row["videos_published"]:
-        raise RowError("originals")
-    if row["valid_plays"] > row["plays"]:
-        raise RowError("valid_plays")
-    return row
 
 
 # --- the job ------------------------------------------------------------------------------------
@@ -297,42 +123,92 @@ def _rows(job: ImportJob) -> Iterator[tuple[int, dict[str, str]]]:
         yield from read_table(handle, columns, max_rows=max_rows, max_bytes=max_bytes)
 
 
+class _Discarded(Exception):
+    """The person discarded the job while it was being checked."""
+
+
 def import_validate(job_id: int) -> ImportJob | None:
-    """The dry run: parse, check and stage every row, saving progress as it goes."""
+    """The dry run: parse, check and stage every row, saving progress as it goes. A problem with
+    the file as a whole ends the job as failed with the reason; anything unexpected propagates
+    to the task, which retries or ends the job as failed (`import_fail`)."""
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.VALIDATING]
     ).update(status=ImportStatus.VALIDATING, processed_rows=0, error_rows=0, failure="")
     if not claimed:
         return None
-    job = ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     staging = CreatorImportRow if job.kind == ImportKind.CREATORS else MetricImportRow
     staging.objects.filter(job=job).delete()  # a restarted check starts clean
+    validating = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING)
     try:
-        ImportJob.objects.filter(pk=job.pk).update(total_rows=_estimated_rows(job))
-        categories = _categories() if job.kind == ImportKind.CREATORS else {}
-        batch, done = [], 0
-        for row_number, values in _rows(job):
-            batch.append(_stage_values(job, row_number, values, categories))
-            if len(batch) >= BATCH:
-                done += _stage(staging, batch)
-                batch = []
-                ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
-        done += _stage(staging, batch)
+        with translation.override(job.created_by.language):
+            validating.update(total_rows=_estimated_rows(job))
+            categories = _categories() if job.kind == ImportKind.CREATORS else {}
+            batch, done = [], 0
+            for row_number, values in _rows(job):
+                batch.append(_stage_values(job, row_number, values, categories))
+                if len(batch) >= BATCH:
+                    done += _stage(staging, batch)
+                    batch = []
+                    if not validating.update(processed_rows=done):
+                        raise _Discarded
+            done += _stage(staging, batch)
     except TableError as error:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, failure=" ".join(error.messages), finished_at=timezone.now()
-        )
+        with translation.override(job.created_by.language):
+            failure = " ".join(str(message) for message in error.messages)
+        validating.update(status=ImportStatus.FAILED, failure=failure, finished_at=timezone.now())
+        return ImportJob.objects.get(pk=job.pk)
+    except _Discarded:
+        staging.objects.filter(job=job).delete()
         return ImportJob.objects.get(pk=job.pk)
     summary = _check_roster(job) if job.kind == ImportKind.CREATORS else _check_metrics(job)
     errors = staging.objects.filter(job=job).exclude(error="").count()
-    ImportJob.objects.filter(pk=job.pk).update(
+    checked = validating.update(
         status=ImportStatus.VALIDATED,
         processed_rows=done,
         total_rows=done,
         error_rows=errors,
         summary=summary,
     )
+    if not checked:  # discarded after the last batch
+        staging.objects.filter(job=job).delete()
     return ImportJob.objects.get(pk=job.pk)
+
+
+FAILURES = {
+    "time_limit": gettext_lazy(
+        "Checking this file took too long and was stopped. Split it into smaller files, or save "
+        "it as CSV, and upload it again."
+    ),
+    "unreadable": gettext_lazy(
+        "The file could not be read to the end. Upload it again; if this happens again, save it "
+        "as CSV."
+    ),
+    "unexpected": gettext_lazy(
+        "The file could not be processed because of an error on our side; nothing was imported. "
+        "Discard it and upload it again, or contact the program operators."
+    ),
+}
+
+
+def import_fail(job_id: int, reason: str) -> bool:
+    """End a job that cannot finish (its task failed for good) as failed, with the reason in its
+    uploader's language, so that the page stops waiting and the job can be discarded. Staged rows
+    are removed; a commit that failed has rolled back, so nothing was imported."""
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None:
+        return False
+    with translation.override(job.created_by.language):
+        failure = str(FAILURES.get(reason, FAILURES["unexpected"]))
+    with transaction.atomic():
+        ended = ImportJob.objects.filter(
+            pk=job_id,
+            status__in=[ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.IMPORTING],
+        ).update(status=ImportStatus.FAILED, failure=failure, finished_at=timezone.now())
+        if ended:
+            CreatorImportRow.objects.filter(job_id=job_id).delete()
+            MetricImportRow.objects.filter(job_id=job_id).delete()
+    return bool(ended)
 
 
 def _estimated_rows(job: ImportJob) -> int:
@@ -411,6 +287,21 @@ def _check_roster(job: ImportJob) -> dict:
                   AND b.organization_id <> %s)
             """,  # noqa: S608
             [job.pk, job.organization_id],
+        )
+        # A creator who left another organization: the new period starts when the last ended.
+        cursor.execute(
+            f"""
+            UPDATE {table} SET error = {PREVIOUS_BINDING_ERROR.format(table=table)}
+            WHERE job_id = %s AND error = '' AND EXISTS (
+                SELECT 1 FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
+                WHERE c.platform_account_id = {table}.platform_account_id
+                  AND b.ended_on > {table}.started_on)
+              AND NOT EXISTS (
+                SELECT 1 FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
+                WHERE c.platform_account_id = {table}.platform_account_id
+                  AND b.ended_on IS NULL)
+            """,  # noqa: S608
+            [job.pk],
         )
         cursor.execute(
             f"""
@@ -503,17 +394,30 @@ def import_confirm(*, actor, job: ImportJob, skip_errors: bool) -> ImportJob:
     return job
 
 
+DISCARDABLE = (
+    ImportStatus.QUEUED,
+    ImportStatus.VALIDATING,
+    ImportStatus.VALIDATED,
+    ImportStatus.FAILED,
+)
+
+
 @transaction.atomic
-def import_discard(*, actor, job: ImportJob) -> None:
+def import_discard(*, actor, job: ImportJob) -> bool:
+    """Drop a job that is waiting, being checked, checked or failed: nothing is imported. A check
+    still running notices at its next batch and stops. Returns False when the job was already
+    imported, being imported, or discarded."""
     if job.kind == ImportKind.CREATORS:
         authorize(actor, "creator.import", job.organization)
     else:
         authorize(actor, "metrics.import")
-    ImportJob.objects.filter(
-        pk=job.pk, status__in=[ImportStatus.VALIDATED, ImportStatus.FAILED]
-    ).update(status=ImportStatus.DISCARDED, finished_at=timezone.now())
-    CreatorImportRow.objects.filter(job=job).delete()
-    MetricImportRow.objects.filter(job=job).delete()
+    discarded = ImportJob.objects.filter(pk=job.pk, status__in=DISCARDABLE).update(
+        status=ImportStatus.DISCARDED, finished_at=timezone.now()
+    )
+    if discarded:
+        CreatorImportRow.objects.filter(job=job).delete()
+        MetricImportRow.objects.filter(job=job).delete()
+    return bool(discarded)
 
 
 def import_commit(job_id: int) -> ImportJob | None:
@@ -585,8 +489,9 @@ def _commit_roster(job: ImportJob) -> dict:
             JOIN creators_creator c ON c.platform_account_id = s.platform_account_id
             WHERE s.job_id = %s AND s.error = '' AND s.outcome IN ('create', 'bind')
               AND NOT EXISTS (SELECT 1 FROM creators_binding b
-                              WHERE b.creator_id = c.id AND b.ended_on IS NULL)
-            ON CONFLICT (creator_id) WHERE ended_on IS NULL DO NOTHING
+                              WHERE b.creator_id = c.id
+                                AND (b.ended_on IS NULL OR b.ended_on > s.started_on))
+            ON CONFLICT DO NOTHING
             """,  # noqa: S608
             [job.organization_id, job.created_by_id, now, job.pk],
         )
@@ -604,6 +509,19 @@ def _commit_roster(job: ImportJob) -> dict:
             [job.pk, job.organization_id],
         )
         late = cursor.rowcount
+        # Another binding of the creator, made since the check, shares days with this period.
+        cursor.execute(
+            f"""
+            UPDATE {table} SET error = {PREVIOUS_BINDING_ERROR.format(table=table)}
+            WHERE job_id = %s AND error = '' AND outcome IN ('create', 'bind') AND NOT EXISTS (
+                SELECT 1 FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
+                WHERE c.platform_account_id = {table}.platform_account_id
+                  AND b.organization_id = %s AND b.ended_on IS NULL
+                  AND b.started_on = {table}.started_on)
+            """,  # noqa: S608
+            [job.pk, job.organization_id],
+        )
+        late += cursor.rowcount
     return {"created": created, "bound": bound, "late_conflicts": late}
 
 

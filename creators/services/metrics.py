@@ -16,9 +16,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from creators.limits import amount_limits, is_amount, whole_limits
 from creators.models import AbnormalPlayRule, Creator, DailyMetric, PlayFlag
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core.ranges import EARLIEST_DAY, RangeProblem, check_decimal, check_whole
 
 COUNTED_FIELDS = [
     "plays",
@@ -77,6 +79,21 @@ INSERT_COLUMNS = (
 
 
 def _check(row: MetricRow) -> None:
+    if row.date < EARLIEST_DAY:
+        raise ValidationError(_("Enter a date from %(day)s on.") % {"day": EARLIEST_DAY})
+    for field in COUNTED_FIELDS:
+        value = getattr(row, field)
+        try:
+            if is_amount(field):
+                _digits, places, high = amount_limits(field)
+                check_decimal(Decimal(value), places=places, high=high)
+            else:
+                check_whole(value, *whole_limits(field))
+        except (RangeProblem, TypeError, ArithmeticError):
+            label = DailyMetric._meta.get_field(field).verbose_name
+            raise ValidationError(
+                _("%(field)s is out of range: %(value)s.") % {"field": label, "value": value}
+            ) from None
     if row.original_videos > row.videos_published:
         raise ValidationError(_("Original videos cannot exceed videos published."))
     if row.valid_plays > row.plays:

@@ -23,6 +23,7 @@ from creators.models import (
     TransferRequest,
     TransferStatus,
 )
+from creators.services.bindings import check_period_free
 from organizations.models import OrgRole
 from partners import webhooks
 from portal.accounts.models import Role, User
@@ -52,11 +53,13 @@ def _active_binding(creator: Creator) -> Binding | None:
 
 
 def _move(*, actor, creator, old: Binding, new_organization, source, reason, action) -> Binding:
-    """End `old` today and bind the creator to `new_organization` from today, audited twice."""
+    """End `old` today and bind the creator to `new_organization` from today, audited twice. The
+    day `old` ends is the first day of the new binding: no day belongs to both."""
     today = timezone.localdate()
     Binding.objects.filter(pk=old.pk, ended_on__isnull=True).update(
         ended_on=today, end_reason=reason
     )
+    check_period_free(creator=creator, started_on=today)
     new = Binding.objects.create(
         creator=creator,
         organization=new_organization,

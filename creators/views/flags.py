@@ -13,6 +13,7 @@ from creators import services
 from creators.models import DailyMetric, PlayFlag
 from portal.accounts.permissions import action_required
 from portal.core.forms import PortalFormMixin
+from portal.core.redirects import safe_next
 from portal.core.rendering import render_page
 
 
@@ -65,4 +66,4 @@ def flag_review(request, pk: int):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Review recorded."))
-    return redirect(request.POST.get("next") or "creators:flags")
+    return redirect(safe_next(request, "creators:flags"))

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -134,9 +135,11 @@ def import_confirm(request, pk: int):
 @action_required("roster.view")
 def import_discard(request, pk: int):
     job = _job(request, pk)
-    services.import_discard(actor=request.user, job=job)
+    if not services.import_discard(actor=request.user, job=job):
+        messages.error(request, _("This file can no longer be discarded."))
+        return redirect("creators:import", pk=pk)
     messages.info(request, _("The file was discarded; nothing was imported."))
-    return redirect("creators:imports")
+    return redirect(f"{reverse('creators:imports')}?kind={job.kind}")
 
 
 @action_required("roster.view")

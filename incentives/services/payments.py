@@ -9,7 +9,7 @@ ledger entry, never an edit.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +31,7 @@ from incentives.policy import require
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.money import from_fen, to_fen
+from portal.core.ranges import RangeProblem, parse_decimal, parse_whole
 from portal.core.tabular import Column, read_table
 
 from .review import _locked, check_room, commit_to_pools, lock_pools
@@ -64,6 +65,26 @@ PAID_WORDS = {"paid", "success", "ok", "已支付", "成功", "已付款"}
 FAILED_WORDS = {"failed", "fail", "失败", "未支付"}
 MAX_RESULT_ROWS = 1_000_000
 MAX_RESULT_BYTES = 100 * 1024 * 1024
+# The result file is read while the operator waits: a workbook slower than this is refused.
+RESULT_READ_SECONDS = 120
+
+
+# The largest amount and entry number the ledger can hold (integer fen, bigint ids).
+AMOUNT_MAX = from_fen(2**63 - 1)
+ENTRY_ID_MAX = 2**63 - 1
+AMOUNT_PROBLEMS = {
+    "number": gettext_lazy("“%(value)s” is not an amount."),
+    "decimals": gettext_lazy("“%(value)s” has more than two decimals (fen)."),
+    "too_large": gettext_lazy("“%(value)s” is larger than any entry's amount."),
+    "too_small": gettext_lazy("“%(value)s” is larger than any entry's amount."),
+    "negative": gettext_lazy("“%(value)s” is not an amount."),
+    "whole": gettext_lazy("“%(value)s” is not an amount."),
+}
+
+
+def shown(text: str) -> str:
+    """A value quoted in an error, cut short: a cell may hold 500 characters."""
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 class AdjustmentReason:
@@ -138,19 +159,23 @@ class PaymentResult:
 def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
     errors, rows, seen = [], [], {}
     for number, row in read_table(
-        upload, RESULT_COLUMNS, max_rows=MAX_RESULT_ROWS, max_bytes=MAX_RESULT_BYTES
+        upload,
+        RESULT_COLUMNS,
+        max_rows=MAX_RESULT_ROWS,
+        max_bytes=MAX_RESULT_BYTES,
+        max_seconds=RESULT_READ_SECONDS,
     ):
         try:
-            entry_id = int(row["entry"])
-        except ValueError:
+            entry_id = parse_whole(row["entry"], 1, ENTRY_ID_MAX)
+        except RangeProblem:
             errors.append(
-                (number, _("“%(value)s” is not an entry number.") % {"value": row["entry"]})
+                (number, _("“%(value)s” is not an entry number.") % {"value": shown(row["entry"])})
             )
             continue
         try:
-            amount = Decimal(row["amount"].replace(",", ""))
-        except InvalidOperation:
-            errors.append((number, _("“%(value)s” is not an amount.") % {"value": row["amount"]}))
+            amount = parse_decimal(row["amount"], places=2, high=AMOUNT_MAX, low=-AMOUNT_MAX)
+        except RangeProblem as problem:
+            errors.append((number, AMOUNT_PROBLEMS[problem.code] % {"value": shown(row["amount"])}))
             continue
         word = row["status"].strip().lower()
         if word in PAID_WORDS:

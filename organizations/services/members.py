@@ -61,6 +61,8 @@ def _create_membership(*, actor, organization, user, role) -> Membership:
 def membership_add(*, actor, organization: Organization, user, role: str) -> Membership:
     """Attach an existing organization account (operators; the invitation flow is the usual way)."""
     authorize(actor, "membership.manage", organization)
+    if role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", organization)
     return _create_membership(actor=actor, organization=organization, user=user, role=role)
 
 
@@ -73,6 +75,8 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
     membership.refresh_from_db()
     if membership.role == role:
         return membership
+    if OrgRole.OWNER in (role, membership.role):
+        authorize(actor, "membership.ownership", organization)
     if membership.role == OrgRole.OWNER and _owners_left(organization) <= 1:
         raise ValidationError(
             _("An organization needs at least one owner. Make someone else owner first.")
@@ -95,6 +99,8 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
 def membership_remove(*, actor, membership: Membership) -> None:
     organization = membership.organization
     authorize(actor, "membership.manage", organization)
+    if membership.role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", organization)
     if membership.role == OrgRole.OWNER and _owners_left(organization) <= 1:
         raise ValidationError(_("The last owner cannot be removed."))
     audit_record(
@@ -114,6 +120,8 @@ def invitation_create(*, actor, organization: Organization, email: str, role: st
     email = email.strip().lower()
     if role not in OrgRole.values:
         raise ValidationError({"role": _("Choose owner, admin or member.")})
+    if role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", organization)
     if Membership.objects.filter(organization=organization, user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
     now = timezone.now()
@@ -150,6 +158,8 @@ def invitation_create(*, actor, organization: Organization, email: str, role: st
 @transaction.atomic
 def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     authorize(actor, "membership.manage", invitation.organization)
+    if invitation.role == OrgRole.OWNER:
+        authorize(actor, "membership.ownership", invitation.organization)
     updated = (
         Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now())
     )

@@ -32,6 +32,7 @@ def _back_to_members(request, organization):
 
 def _members_page(request, organization, *, invite_form=None, status=200):
     manage = can(request.user, "membership.manage", organization)
+    ownership = can(request.user, "membership.ownership", organization)
     return render_page(
         request,
         "organizations/members.html",
@@ -44,8 +45,9 @@ def _members_page(request, organization, *, invite_form=None, status=200):
             if manage
             else [],
             "can_manage": manage,
-            "invite_form": invite_form or forms.InvitationForm(),
-            "role_form": forms.MemberRoleForm(),
+            "can_manage_owners": ownership,
+            "invite_form": invite_form or forms.InvitationForm(allow_owner=ownership),
+            "role_form": forms.MemberRoleForm(allow_owner=ownership),
         },
         partial="people",
         status=status,
@@ -61,7 +63,9 @@ def members(request, pk: int):
 @require_POST
 def invite(request, pk: int):
     organization = _organization(request, pk)
-    form = forms.InvitationForm(request.POST)
+    form = forms.InvitationForm(
+        request.POST, allow_owner=can(request.user, "membership.ownership", organization)
+    )
     if form.is_valid():
         try:
             invitation = services.invitation_create(

@@ -68,17 +68,21 @@ def organization_detail(request, pk: int):
 
 @login_required
 def organization_licence(request, pk: int):
-    """The business licence file, only for those who may see the organization."""
+    """The business licence file, only for those who may see the organization. Images (which
+    were re-encoded from their pixels) are shown; a PDF (stored as uploaded) is always a
+    download, opened by the reader's own PDF program, never rendered in the portal's origin."""
     organization = _visible(request, pk)
     if not organization.licence:
         raise Http404
     extension = organization.licence.name.rsplit(".", 1)[-1]
+    content_type = organization.licence_content_type or "application/octet-stream"
     response = FileResponse(
         organization.licence.open("rb"),
-        content_type=organization.licence_content_type or "application/octet-stream",
-        as_attachment=False,
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
         filename=f"licence-{organization.pk}.{extension}",
     )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     return response

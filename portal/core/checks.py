@@ -1,7 +1,37 @@
 """Deployment checks of our own, run by `manage.py check --deploy`."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+MIN_TOKEN_KEY_LENGTH = 32
+
+
+@register(Tags.security, deploy=True)
+def check_keys(app_configs, **kwargs):
+    """The keys that sign sessions and links and digest partner tokens are real ones."""
+    errors = []
+    if settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY:
+        errors.append(
+            Error(
+                "SECRET_KEY is the development key written in settings.py.",
+                hint="Set SECRET_KEY to a long random value of your own.",
+                id="portal.E001",
+            )
+        )
+    token_key = settings.PARTNER_TOKEN_KEY
+    if token_key and (
+        len(token_key) < MIN_TOKEN_KEY_LENGTH or token_key == settings.DEVELOPMENT_SECRET_KEY
+    ):
+        errors.append(
+            Error(
+                f"PARTNER_TOKEN_KEY is shorter than {MIN_TOKEN_KEY_LENGTH} characters or a "
+                "development value.",
+                hint="Set it to a long random value, or leave it empty to derive it from "
+                "SECRET_KEY.",
+                id="portal.E002",
+            )
+        )
+    return errors
 
 
 @register(Tags.security, deploy=True)

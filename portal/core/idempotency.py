@@ -66,7 +66,7 @@ class IdempotencyKeyInUse(exceptions.APIException):
 IDEMPOTENCY_PARAMETERS = [
     OpenApiParameter(
         HEADER,
-        str,
+        {"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH, "pattern": "^[ -~]+$"},
         OpenApiParameter.HEADER,
         required=False,
         description=(

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 CENT = Decimal("0.01")
+# The most an amount column (a bigint of fen) holds.
+MAX_YUAN = Decimal(2**63 - 1) / 100
 
 
 def to_fen(value) -> int:
@@ -18,7 +20,11 @@ def to_fen(value) -> int:
         amount = Decimal(str(value))
     except InvalidOperation as error:
         raise ValidationError(_("Enter an amount in yuan, such as 1200.50.")) from error
-    if not amount.is_finite() or amount != amount.quantize(CENT):
+    if not amount.is_finite():
+        raise ValidationError(_("Enter an amount in yuan, such as 1200.50."))
+    if abs(amount) > MAX_YUAN:  # and quantize() below would overflow the decimal context
+        raise ValidationError(_("The amount is too large."))
+    if amount != amount.quantize(CENT):
         raise ValidationError(_("Amounts have at most two decimals (fen)."))
     return int(amount * 100)
 

@@ -13,6 +13,7 @@ import io
 import itertools
 import math
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,10 +29,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from portal.core.uploads import _human_size
+from portal.core.xlsx_guard import PartRefused, check_archive
 
 MAX_VALUE_CHARS = 500
-# An XLSX that unpacks to more than this many times max_bytes is a ZIP bomb, not a roster.
+# An XLSX that unpacks to more than this many times max_bytes (or MAX_UNPACKED_BYTES, or one part
+# to more than MAX_PART_BYTES), or whose XML unpacks to more than this many times the file's own
+# size, is a ZIP bomb, not a roster: real workbooks unpack to 5 to 30 times their size, and a
+# million rows of eleven columns to about 500 MB.
 MAX_UNPACKED_RATIO = 100
+MAX_UNPACKED_BYTES = 2 << 30
+MAX_PART_BYTES = 1 << 30
 SNIFF_BYTES = 8192
 CSV_CHUNK_ROWS = 500
 DELIMITERS = (",", "\t", ";")  # on a tie the first wins
@@ -52,6 +59,14 @@ MESSAGES = {
     "empty": _("The file is empty."),
     "too_large": _("The file is larger than %(limit)s; split it into smaller files."),
     "unpacked": _("The workbook is too large once unpacked; split it into smaller files."),
+    "markup": _(
+        "The workbook contains XML that spreadsheet programs do not write (a document type, or "
+        "an oversized comment or tag). Open it in Excel or WPS and save it again, or save it as "
+        "CSV."
+    ),
+    "too_slow": _(
+        "The workbook takes too long to read. Save it as CSV, or split it into smaller files."
+    ),
     "xls": _("Save the file as .xlsx or .csv and upload it again."),
     "not_table": _("This file is not a spreadsheet; upload an .xlsx or .csv file."),
     "encoding": _("The text encoding of the file is not recognised; save it as CSV UTF-8."),
@@ -79,13 +94,16 @@ def _error(code, message_key=None, **params) -> TableError:
 
 
 def read_table(
-    upload, columns: list[Column], *, max_rows: int, max_bytes: int
+    upload, columns: list[Column], *, max_rows: int, max_bytes: int, max_seconds=None
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row_number, {field: text}) for every data row, row_number as a person sees it in Excel
     (the header is row 1, so the first data row is 2). Values are stripped strings ('' when empty).
-    Fields of optional columns absent from the file are ''."""
+    Fields of optional columns absent from the file are ''. With `max_seconds`, reading a workbook
+    that takes longer stops with a TableError (for files read while a person waits)."""
     data = _read_bounded(upload, max_bytes)
-    source = _xlsx_rows(data, max_bytes) if data.startswith(ZIP_MAGIC) else _csv_rows(data)
+    source = (
+        _xlsx_rows(data, max_bytes, max_seconds) if data.startswith(ZIP_MAGIC) else _csv_rows(data)
+    )
     try:
         numbered = enumerate(source, start=1)
         positions = _header(numbered, columns)
@@ -171,6 +189,8 @@ def _label(column: Column) -> str:
 
 
 def _clean(value: str) -> str:
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL; no spreadsheet means one
+        value = value.replace("\x00", "")
     value = value.strip()
     if value and (value[0] in INVISIBLE or value[-1] in INVISIBLE):
         value = EDGE_SPACE.sub("", value)
@@ -221,26 +241,41 @@ def _lines(text: str, newline: str) -> Iterator[str]:
         start = end
 
 
-def _xlsx_rows(data: bytes, max_bytes: int) -> Iterator[list[str]]:
+def _xlsx_rows(data: bytes, max_bytes: int, max_seconds: float | None) -> Iterator[list[str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            if sum(info.file_size for info in archive.infolist()) > min(
+                MAX_UNPACKED_RATIO * max_bytes, MAX_UNPACKED_BYTES
+            ):
+                raise _error("too_large", "unpacked")
+            check_archive(
+                archive,
+                max_part_bytes=MAX_PART_BYTES,
+                max_xml_bytes=min(MAX_UNPACKED_RATIO * len(data), MAX_UNPACKED_BYTES),
+            )
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except TableError:
+        raise
+    except PartRefused as refused:
+        code = ("too_large", "unpacked") if refused.reason == "size" else ("markup",)
+        raise _error(*code) from None
     except Exception:  # any ZIP that openpyxl cannot open: .docx, .numbers, damaged files
         raise _error("not_table") from None
-    if unpacked > MAX_UNPACKED_RATIO * max_bytes:
-        workbook.close()
-        raise _error("too_large", "unpacked")
-    return _sheet_rows(workbook)
+    return _sheet_rows(workbook, max_seconds)
 
 
-def _sheet_rows(workbook) -> Iterator[list[str]]:
+def _sheet_rows(workbook, max_seconds: float | None) -> Iterator[list[str]]:
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
     try:
         for sheet in workbook.worksheets[:1]:
             # The stored dimension may be wrong (some exporters write "A1"); trust the rows.
             sheet.reset_dimensions()
-            for values in sheet.iter_rows(values_only=True):
+            for number, values in enumerate(sheet.iter_rows(values_only=True)):
+                if deadline is not None and number % 1000 == 0 and time.monotonic() > deadline:
+                    raise _error("too_slow")
                 yield [_cell_text(value) for value in values]
+    except TableError:
+        raise
     except Exception:  # damaged sheet XML
         raise _error("not_table") from None
     finally:

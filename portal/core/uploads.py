@@ -10,13 +10,22 @@ we decide by the bytes alone, and we guard against:
 - privacy leaks: EXIF (GPS), ICC, XMP and text chunks. Images are re-encoded from their pixels into
   a fresh image, so we never store the uploader's bytes;
 - active PDFs: scripts, launch actions, attachments, rich media, XFA forms. PDFs are stored as
-  uploaded and checked at the byte level, which is a tripwire, not a parser (names inside
-  compressed object streams are not seen): serve them as attachments from a sandboxed origin.
+  uploaded and checked for the names of such content, in the file and inside its object streams
+  (Flate-compressed, unpacked within a budget). What cannot be read that way is refused rather
+  than let through: encrypted PDFs, object streams with other filters or predictors, damaged or
+  oversized ones. PDFs are served back as downloads (attachment, nosniff, a sandbox CSP), never
+  rendered in the portal's origin.
+
+What stays out of reach: this is a check of names, not a renderer. A PDF viewer's own bugs (a
+malformed font or image that exploits a reader) are not detected, and a PDF is not re-rendered
+(that needs a rasterizer such as MuPDF or Poppler, which the portal does not ship). The people who
+open a licence are platform staff, in their own PDF reader, after downloading it.
 """
 
 import contextlib
 import re
 import warnings
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -33,8 +42,19 @@ MAX_TRAILING_BYTES = 64
 # at least five bytes long (a ZIP header with its version and flag bytes is six), so that the
 # compressed pixels of an honest photo practically never contain one by chance.
 IMAGE_MARKERS = re.compile(rb"<script|<html|<\?php|<svg[\s/>]|%pdf-|pk\x03\x04[\x0a-\x3f]\x00")
-PDF_MARKERS = (b"<script", b"<html", b"<?php")
+# What another program would read in a PDF's bytes (a PDF may hold any bytes in its strings and
+# streams, so an uploaded one could carry a page or an archive): HTML, PHP, SVG, and ZIP headers
+# (a local file header with its version and flag bytes, an end of central directory on disk 0).
+PDF_MARKERS = re.compile(
+    rb"<script|<html|<\?php|<svg[\s/>]|pk\x03\x04[\x0a-\x3f]\x00|pk\x05\x06\x00\x00\x00\x00"
+)
 ACTIVE_PDF_NAMES = set(b"JavaScript JS Launch EmbeddedFile EmbeddedFiles RichMedia XFA".split())
+PDF_STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
+PDF_OTHER_FILTERS = set(
+    b"ASCIIHexDecode ASCII85Decode LZWDecode RunLengthDecode Crypt AHx A85 LZW RL Fl".split()
+)
+# Object streams of one licence unpack to at most this much; more is a compression bomb.
+MAX_PDF_UNPACKED = 32 * 1024 * 1024
 # A PDF name runs until whitespace or a delimiter; "#xx" escapes let "/J#61vaScript" hide from a
 # plain substring search, so names are decoded before they are compared.
 PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
@@ -46,6 +66,10 @@ MESSAGES = {
     "polyglot": _("The file hides content of another type and cannot be accepted."),
     "active_content": _(
         "The PDF contains scripts, attachments or other active content; please upload a plain PDF."
+    ),
+    "unchecked": _(
+        "The PDF is encrypted or packed in a way that cannot be checked; save it again as a plain "
+        "PDF (for example with Print, then Save as PDF) and upload that."
     ),
     "pixel_flood": _("The image has too many pixels; the limit is %(limit)s megapixels."),
     "not_allowed_image": _("This kind of file is not accepted; upload a JPEG, PNG or WEBP image."),
@@ -262,13 +286,68 @@ def _webp_end(data: bytes) -> int | None:
 
 
 def _clean_pdf(data: bytes) -> CleanUpload:
-    lowered = data.lower()
-    if any(marker in lowered for marker in PDF_MARKERS):
+    if PDF_MARKERS.search(data.lower()):
         raise _error("polyglot")
     if b"%%EOF" not in data[-1024:]:
         raise _error("corrupt")
-    for match in PDF_NAME.finditer(data):
-        name = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), match[1])
-        if name in ACTIVE_PDF_NAMES:
+    names = _pdf_names(data)
+    if names & ACTIVE_PDF_NAMES:
+        raise _error("active_content")
+    if b"Encrypt" in names:
+        raise _error("unchecked")
+    checked = 0
+    budget = [MAX_PDF_UNPACKED]
+    for dictionary, content in _pdf_streams(data):
+        if b"ObjStm" not in _pdf_names(dictionary):
+            continue
+        objects = _unpack_object_stream(dictionary, content, budget)
+        if _pdf_names(objects) & ACTIVE_PDF_NAMES:
             raise _error("active_content")
+        checked += 1
+    # Every object stream the file names must have been found and read above.
+    if sum(1 for name in _pdf_name_list(data) if name == b"ObjStm") != checked:
+        raise _error("unchecked")
     return CleanUpload(data, "application/pdf", "pdf", None, None)
+
+
+def _pdf_name_list(data: bytes) -> list[bytes]:
+    return [
+        PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), match[1])
+        for match in PDF_NAME.finditer(data)
+    ]
+
+
+def _pdf_names(data: bytes) -> set[bytes]:
+    """The PDF names in `data`, "#xx" escapes decoded (so "/J#61vaScript" is JavaScript)."""
+    return set(_pdf_name_list(data))
+
+
+def _pdf_streams(data: bytes):
+    """(dictionary, raw content) of every stream object: the dictionary is what follows the
+    object's "obj" keyword, the content what lies between "stream" and "endstream"."""
+    for match in PDF_STREAM.finditer(data):
+        start = data.rfind(b"obj", 0, match.start())
+        end = data.find(b"endstream", match.end())
+        if start < 0 or end < 0:
+            continue
+        yield data[start + 3 : match.start() + 2], data[match.end() : end]
+
+
+def _unpack_object_stream(dictionary: bytes, content: bytes, budget: list[int]) -> bytes:
+    """The objects of an object stream, decompressed within what is left of `budget` (shared by
+    all streams of the file). Only Flate compression without predictors is read; anything else
+    cannot be checked and is refused."""
+    names = _pdf_names(dictionary)
+    if b"DecodeParms" in names or names & PDF_OTHER_FILTERS:
+        raise _error("unchecked")
+    if b"FlateDecode" not in names:
+        return content
+    inflater = zlib.decompressobj()
+    try:
+        objects = inflater.decompress(content, budget[0] + 1)
+    except zlib.error:
+        raise _error("unchecked") from None
+    budget[0] -= len(objects)
+    if budget[0] < 0:
+        raise _error("unchecked")
+    return objects

@@ -93,6 +93,27 @@ def test_entries_cannot_be_deleted_with_raw_sql_on_postgres(entry):
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
+@pytest.mark.postgres
+def test_the_audit_table_cannot_be_truncated_on_postgres(entry):
+    """Issue 13, finding 11: TRUNCATE fires no row trigger; a statement trigger refuses it. (The
+    test database allows it for Django's own flush; this session turns that off.)"""
+    for statement in ("TRUNCATE audit_auditentry", "TRUNCATE audit_auditentry CASCADE"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL portal.allow_audit_truncate = 'off'")
+            cursor.execute(statement)
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_test_database_may_still_be_emptied_between_tests(operator, organization):
+    with transaction.atomic():
+        audit_record(actor=operator, action="test.touch", obj=organization)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW portal.allow_audit_truncate")
+        assert cursor.fetchone() == ("on",)
+
+
 def test_operator_filters_the_log_by_action_and_search(
     client, operator, organization, other_organization
 ):

@@ -124,3 +124,50 @@ def test_the_openapi_schema_is_valid_without_warnings(tmp_path):
         "/api/v1/me/",
     ):
         assert path in text
+
+
+# --- keys (issue 13, finding 9) -----------------------------------------------------------------
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "portal.example.com",
+    "DATABASE_URL": "postgres://portal@db.example.com/portal",
+    "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
+    "CACHE_URL": "redis://redis.example.com:6379/1",
+    "EMAIL_HOST": "smtp.example.com",
+}
+
+
+def test_without_a_secret_key_production_refuses_to_start(tmp_path):
+    env = {**clean_environment(), **PRODUCTION, "PORTAL_VAR_DIR": str(tmp_path)}
+    env.pop("SECRET_KEY", None)
+    result = run_deploy_check(env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "no issues" not in result.stdout
+
+
+def test_the_development_key_fails_the_deploy_check(tmp_path):
+    from django.conf import settings as live
+
+    env = {
+        **clean_environment(),
+        **PRODUCTION,
+        "SECRET_KEY": live.DEVELOPMENT_SECRET_KEY,
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    result = run_deploy_check(env)
+    assert result.returncode != 0
+    assert "portal.E001" in result.stdout + result.stderr
+
+
+def test_a_weak_partner_token_key_fails_the_deploy_check(tmp_path):
+    env = {
+        **clean_environment(),
+        **PRODUCTION,
+        "SECRET_KEY": "k" * 20 + "-production-secret-" + "z" * 30,
+        "PARTNER_TOKEN_KEY": "secret",
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    result = run_deploy_check(env)
+    assert result.returncode != 0
+    assert "portal.E002" in result.stdout + result.stderr

@@ -255,6 +255,7 @@ class Receiver:
 @pytest.fixture
 def local_http(settings):
     settings.WEBHOOKS_ALLOW_HTTP_LOCALHOST = True
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True  # the receiver listens on 127.0.0.1
 
 
 def suspended_delivery(operator, organization, url):

@@ -1,5 +1,5 @@
-"""`make run`: prepare the database, then run the web server and a Celery worker (with beat)
-together until Ctrl-C stops both."""
+"""`make run`: prepare the database, then run the web server and the Celery workers (one for
+imports, one with beat for everything else) together until Ctrl-C stops them all."""
 
 import contextlib
 import os
@@ -44,25 +44,19 @@ class Command(BaseCommand):
         self._say("Starting the web server and the Celery worker…")
         manage = str(settings.BASE_DIR / "manage.py")
         schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+        worker = [python, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO"]
+        quiet = ["--without-gossip", "--without-mingle"]
         processes = {
+            # Emails, webhooks, settlements and the outbox, with beat.
             "worker": subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "portal",
-                    "worker",
-                    "--beat",
-                    "--schedule",
-                    schedule,
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "2",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
+                [*worker, "-Q", "celery", "--beat", "--schedule", schedule, "-c", "2", *quiet],
+                cwd=settings.BASE_DIR,
+                env=environment,
+                preexec_fn=_default_signals,
+            ),
+            # Imports on their own worker: a large file never holds up the rest.
+            "imports worker": subprocess.Popen(
+                [*worker, "-Q", "imports", "-n", "imports@%h", "--concurrency", "1", *quiet],
                 cwd=settings.BASE_DIR,
                 env=environment,
                 preexec_fn=_default_signals,
@@ -81,7 +75,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Links in emails start with {link_base} (PORTAL_BASE_URL).")
             if User.objects.filter(email__in=[email for email, _role in DEMO_LOGINS]).exists():
                 write_demo_logins(self.stdout)
-            self._say("Press Ctrl-C to stop the web server and the worker.\n")
+            self._say("Press Ctrl-C to stop the web server and the workers.\n")
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
             stopped = [name for name, p in processes.items() if p.poll() is not None]
@@ -119,7 +113,7 @@ class Command(BaseCommand):
         for process in processes.values():
             if process.poll() is None:
                 process.kill()
-        self.stdout.write("Stopped the web server and the worker.")
+        self.stdout.write("Stopped the web server and the workers.")
 
 
 def links_base_url(host: str, port: str) -> str:

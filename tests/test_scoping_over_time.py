@@ -1,0 +1,519 @@
+"""Scoping holds across time (quality promise 20, issue 13): for every model with a `for_user`, two
+organizations that shared a creator over time each see only their own rows and periods, in the
+querysets, the API's lists (with every filter they offer), its details, and the pages.
+
+The world: creator Cai was bound to A (甲) from 11-01 and moved to B (乙) on 11-16, with metric days
+on both sides of the move; Alpha is only A's creator, Zeta only B's; each organization has its own
+people, invitations, coaching, imports, transfers, disputes, nominations, pool members, scores,
+audit entries and notifications, and a published reward list pays each its own creators. Every
+row that only one side may see carries that side's marker text where it has text.
+
+`SIDES` says, model by model, which rows belong to A only and which to B only. A model with a
+`for_user` that is not in `SIDES` fails `test_every_scoped_model_is_covered`: a new model is
+covered here before it ships.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from creators.models import DailyMetric
+from tests.creators.factories import BindingFactory, CreatorFactory
+
+A_MARK, B_MARK = "甲方独有", "乙方独有"
+MOVED = datetime.date(2026, 11, 16)
+A_DAYS = range(10, 16)  # 11-10 .. 11-15, Cai with A
+B_DAYS = range(16, 26)  # 11-16 .. 11-25, Cai with B
+EN = {"Accept-Language": "en"}
+
+
+def day(n: int) -> datetime.date:
+    return datetime.date(2026, 11, n)
+
+
+# --- the world --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(operator, manager, beauty, organization, other_organization, owner, other_owner):
+    """Rows of every scoped model; `world["A"][label]` only A may see, `world["B"][label]` only B."""
+    from organizations.models import Membership, OrgRole
+    from tests.organizations.factories import make_member
+
+    a, b = organization, other_organization
+    people = {
+        "A": [owner, make_member(a, OrgRole.MEMBER, email="a.member@example.com")],
+        "B": [other_owner, make_member(b, OrgRole.MEMBER, email="b.member@example.com")],
+    }
+    cai = CreatorFactory(display_name="蔡共享达人", platform_account_id="u_shared_cai")
+    alpha = CreatorFactory(display_name=f"{A_MARK}达人Alpha", platform_account_id="u_alpha_only")
+    zeta = CreatorFactory(display_name=f"{B_MARK}达人Zeta", platform_account_id="u_zeta_only")
+    a_binding = BindingFactory(creator=cai, organization=a, started_on=day(1), ended_on=MOVED)
+    b_binding = BindingFactory(creator=cai, organization=b, started_on=MOVED)
+    alpha_binding = BindingFactory(creator=alpha, organization=a, started_on=day(1))
+    zeta_binding = BindingFactory(creator=zeta, organization=b, started_on=day(1))
+    metrics = {"A": [], "B": []}
+    for n in list(A_DAYS) + list(B_DAYS):
+        side = "A" if n in A_DAYS else "B"
+        metrics[side].append(metric(cai, day(n), (6 if side == "A" else 7) * 1_000_000 + n))
+    metrics["A"] += [metric(alpha, day(n), 6_100_000 + n) for n in range(3, 9)]
+    metrics["B"] += [metric(zeta, day(n), 7_100_000 + n) for n in range(3, 9)]
+
+    rows = {"A": {}, "B": {}}
+    for side, org, creator, mark, person in (
+        ("A", a, alpha, A_MARK, owner),
+        ("B", b, zeta, B_MARK, other_owner),
+    ):
+        rows[side] = organization_rows(side, org, creator, mark, person, operator, manager)
+    rows["A"]["creators.Creator"] = [alpha]
+    rows["B"]["creators.Creator"] = [cai, zeta]
+    rows["A"]["creators.Binding"] = [a_binding, alpha_binding]
+    rows["B"]["creators.Binding"] = [b_binding, zeta_binding]
+    rows["A"]["creators.DailyMetric"] = metrics["A"]
+    rows["B"]["creators.DailyMetric"] = metrics["B"]
+    rows["A"]["accounts.User"] = people["A"]
+    rows["B"]["accounts.User"] = people["B"]
+    rows["A"]["organizations.Organization"] = [a]
+    rows["B"]["organizations.Organization"] = [b]
+    rows["A"]["organizations.Membership"] = list(Membership.objects.filter(organization=a))
+    rows["B"]["organizations.Membership"] = list(Membership.objects.filter(organization=b))
+    pool_and_scores(rows, cai=cai, alpha=alpha, zeta=zeta, beauty=beauty)
+    reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
+    return {
+        **rows,
+        "people": people,
+        "organizations": {"A": a, "B": b},
+        "creators": {"cai": cai, "alpha": alpha, "zeta": zeta},
+        "reward_list": reward_list,
+    }
+
+
+def metric(creator, date, plays):
+    return DailyMetric.objects.create(creator=creator, date=date, plays=plays, valid_plays=plays)
+
+
+def organization_rows(side, org, creator, mark, person, operator, manager) -> dict:
+    """The rows an organization owns outright (no creator shared)."""
+    from django.core.files.base import ContentFile
+
+    from creators.models import Dispute, ImportJob, TransferRequest
+    from incubation.models import Nomination
+    from organizations.models import (
+        ActionItem,
+        CoachingGoal,
+        CoachingSession,
+        Invitation,
+        ManagerAssignment,
+    )
+    from portal.audit.services import audit_record
+    from portal.core.models import Notification
+    from tests.organizations.factories import OrganizationFactory
+
+    third = OrganizationFactory(legal_name=f"{mark}第三方机构")
+    now = timezone.now()
+    assignment = ManagerAssignment.objects.create(organization=org, manager=manager)
+    session = CoachingSession.objects.create(
+        organization=org,
+        manager=manager,
+        scheduled_at=now + datetime.timedelta(days=1),
+        channel="video",
+        agenda=f"{mark}议程",
+    )
+    item = ActionItem.objects.create(
+        session=session, organization=org, title=f"{mark}待办", owner="organization", due_on=day(30)
+    )
+    goal = CoachingGoal.objects.create(
+        organization=org,
+        kind="custom",
+        title=f"{mark}目标",
+        target=Decimal(10),
+        due_on=day(30),
+        created_by=manager,
+    )
+    invitation = Invitation.objects.create(
+        organization=org,
+        email=f"{side.lower()}-invitee@example.com",
+        role="member",
+        salt="s" * 32,
+        created_by=person,
+        expires_at=now + datetime.timedelta(days=7),
+    )
+    job = ImportJob(
+        kind="creators", organization=org, file_name=f"{mark}名单.csv", created_by=person
+    )
+    job.file.save("roster.csv", ContentFile(b"x"), save=False)
+    job.save()
+    transfer = TransferRequest.objects.create(
+        creator=CreatorFactory(display_name=f"{mark}转出达人"),
+        from_organization=org,
+        to_organization=third,
+        salt="t" * 32,
+        requested_by=person,
+        expires_at=now + datetime.timedelta(days=3),
+    )
+    dispute = Dispute.objects.create(
+        creator=creator,
+        holder=org,
+        claimant=third,
+        claimed_source="recruited",
+        statement=f"{mark}争议",
+        opened_by=operator,
+    )
+    nomination = Nomination.objects.create(
+        creator=creator, organization=org, nominated_by=person, case=f"{mark}推荐理由"
+    )
+    with transaction.atomic():
+        entry = audit_record(
+            actor=person, action="test.touch", obj=org, organization=org, reason=f"{mark}审计"
+        )
+    notification = Notification.objects.create(
+        recipient=person, event="invitation.accepted", organization=org, reason=f"{mark}通知"
+    )
+    return {
+        "organizations.ManagerAssignment": [assignment],
+        "organizations.CoachingSession": [session],
+        "organizations.ActionItem": [item],
+        "organizations.CoachingGoal": [goal],
+        "organizations.Invitation": [invitation],
+        "creators.ImportJob": [job],
+        "creators.TransferRequest": [transfer],
+        "creators.Dispute": [dispute],
+        "incubation.Nomination": [nomination],
+        "audit.AuditEntry": [entry],
+        "core.Notification": [notification],
+    }
+
+
+def pool_and_scores(rows, *, cai, alpha, zeta, beauty):
+    from incubation.models import PoolMember, PoolSource, ScoreSnapshot
+    from tests.incubation.factories import ScoreWeightsFactory
+
+    weights = ScoreWeightsFactory()
+    members, scores = {}, {}
+    for creator, rank in ((cai, 1), (alpha, 2), (zeta, 3)):
+        members[creator] = PoolMember.objects.create(creator=creator, source=PoolSource.NOMINATION)
+        scores[creator] = ScoreSnapshot.objects.create(
+            day=day(25), creator=creator, category=beauty, weights=weights, rank=rank
+        )
+    rows["A"]["incubation.PoolMember"] = [members[alpha]]
+    rows["B"]["incubation.PoolMember"] = [members[cai], members[zeta]]
+    rows["A"]["incubation.ScoreSnapshot"] = [scores[alpha]]
+    rows["B"]["incubation.ScoreSnapshot"] = [scores[cai], scores[zeta]]
+
+
+def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
+    """November settled and published: each creator's lines name the organization it was bound
+    to at the end of the cycle (Cai: B)."""
+    from incentives.models import RewardLine
+    from tests.incentives.test_api import active_cycle, published
+
+    for creator in (cai, alpha, zeta):
+        DailyMetric.objects.filter(creator=creator).update(
+            counted_valid_plays=50_000, videos_published=3, original_videos=3
+        )
+    cycle = active_cycle(operator, a, beauty)
+    reward_list = published(operator, cycle)
+    lines = RewardLine.objects.filter(reward_list=reward_list)
+    rows["A"]["incentives.RewardLine"] = list(lines.filter(organization=a))
+    rows["B"]["incentives.RewardLine"] = list(lines.filter(organization=b))
+    assert rows["B"]["incentives.RewardLine"], "the world needs B's lines"
+    assert lines.filter(creator=cai, organization=b).exists()
+    return reward_list
+
+
+# Models whose rows are the program's public side or no organization's data: both organizations
+# see the same rows (SHARED), or neither sees any (CLOSED).
+SHARED = {"core.Category", "incentives.Program", "incentives.Cycle", "incentives.RewardList"}
+CLOSED = {
+    "partners.PartnerApplication",
+    "partners.PartnerToken",
+    "partners.WebhookEndpoint",
+    "partners.WebhookEvent",
+    "partners.WebhookDelivery",
+    "partners.WebhookAttempt",
+}
+SIDED = {
+    "core.Notification",
+    "accounts.User",
+    "audit.AuditEntry",
+    "organizations.Organization",
+    "organizations.Membership",
+    "organizations.Invitation",
+    "organizations.ManagerAssignment",
+    "organizations.CoachingGoal",
+    "organizations.CoachingSession",
+    "organizations.ActionItem",
+    "creators.Creator",
+    "creators.Binding",
+    "creators.DailyMetric",
+    "creators.TransferRequest",
+    "creators.Dispute",
+    "creators.ImportJob",
+    "incentives.RewardLine",
+    "incubation.Nomination",
+    "incubation.PoolMember",
+    "incubation.ScoreSnapshot",
+}
+
+
+def scoped_models() -> list[str]:
+    return sorted(
+        model._meta.label
+        for model in apps.get_models()
+        if hasattr(model._default_manager.all(), "for_user")
+    )
+
+
+def test_every_scoped_model_is_covered():
+    assert set(scoped_models()) == SHARED | CLOSED | SIDED
+
+
+# --- querysets ------------------------------------------------------------------------------------
+
+
+def ids(objects) -> set[int]:
+    return {obj.pk for obj in objects}
+
+
+def test_each_organization_sees_only_its_rows_in_every_scoped_queryset(world, operator):
+    from tests.partners.factories import webhook_delivery
+
+    webhook_delivery(operator)  # rows of the closed models exist, so an empty answer means closed
+    problems = []
+    for label in scoped_models():
+        model = apps.get_model(label)
+        for side, other in (("A", "B"), ("B", "A")):
+            for person in world["people"][side]:
+                visible = set(model.objects.for_user(person).values_list("pk", flat=True))
+                if label in CLOSED and visible:
+                    problems.append(f"{label}: {person} sees {len(visible)} rows")
+                if label in SIDED:
+                    if leaked := visible & ids(world[other][label]):
+                        problems.append(f"{label}: {person} of {side} sees {other}'s {leaked}")
+                    own = [
+                        obj
+                        for obj in world[side][label]
+                        if getattr(obj, "recipient_id", person.pk) == person.pk  # personal rows
+                    ]
+                    if missing := ids(own) - visible:
+                        problems.append(f"{label}: {person} of {side} misses own {missing}")
+        if label in SHARED:
+            seen = [
+                set(model.objects.for_user(world["people"][s][0]).values_list("pk", flat=True))
+                for s in "AB"
+            ]
+            if seen[0] != seen[1]:
+                problems.append(f"{label}: the organizations see different shared rows")
+    assert problems == []
+
+
+def test_metric_days_split_exactly_at_the_move(world):
+    for side, days in (("A", A_DAYS), ("B", B_DAYS)):
+        person = world["people"][side][0]
+        cai = world["creators"]["cai"]
+        seen = DailyMetric.objects.for_user(person).filter(creator=cai)
+        assert sorted(m.date.day for m in seen) == list(days)
+        assert seen.count() == len(days)  # no day twice
+
+
+# --- the API: lists, filters and details ---------------------------------------------------------
+
+
+def api_lists():
+    """(list path, model label) for every list of the API whose rows are a scoped model."""
+    from portal.api_urls import router
+
+    found = []
+    for prefix, viewset, _basename in router.registry:
+        serializer = getattr(viewset, "serializer_class", None)
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+        if model is not None and model._meta.label in SIDED:
+            found.append((prefix, model._meta.label))
+    return found
+
+
+def api_filters(path: str) -> list[str]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"].get(path, {}).get("get", {})
+    skip = {"cursor", "page_size", "ordering", "format"}
+    return [
+        p["name"]
+        for p in operation.get("parameters", [])
+        if p["in"] == "query" and p["name"] not in skip
+    ]
+
+
+def read_all(client, url, params=None) -> tuple[int, set[int]]:
+    """(status of the first page, ids of every row of every page)."""
+    response = client.get(url, {"page_size": 500, **(params or {})}, headers=EN)
+    status, found = response.status_code, set()
+    while response.status_code == 200:
+        body = response.json()
+        found |= {row["id"] for row in body.get("results", body if isinstance(body, list) else [])}
+        if not isinstance(body, dict) or not body.get("next"):
+            break
+        response = client.get(body["next"], headers=EN)
+    return status, found
+
+
+def filter_values(name: str, obj, world) -> list:
+    """Values for filter `name` that point at `obj` (a row of the other side)."""
+    field = name.split("__")[0]
+    values = []
+    for attribute in (f"{field}_id", field):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, int | str | datetime.date) and not isinstance(value, bool):
+            values.append(value.isoformat() if isinstance(value, datetime.date) else value)
+            break
+    if field == "organization":
+        values.append(world["organizations"]["B"].pk)
+    if field == "creator":
+        values += [world["creators"]["cai"].pk, world["creators"]["zeta"].pk]
+    return values
+
+
+def url_of(prefix: str, world) -> str:
+    path = f"/api/v1/{prefix}/"
+    return path.replace("(?P<reward_list_pk>[0-9]+)", str(world["reward_list"].pk))
+
+
+def test_the_api_lists_filters_and_details_show_each_organization_only_its_rows(client, world):
+    problems, checked = [], 0
+    for prefix, label in api_lists():
+        url = url_of(prefix, world)
+        schema_path = "/api/v1/" + prefix.replace("(?P<reward_list_pk>[0-9]+)", "{reward_list_pk}")
+        filters = api_filters(schema_path + "/")
+        for side, other in (("A", "B"), ("B", "A")):
+            client.force_login(world["people"][side][0])
+            theirs = ids(world[other][label])
+            status, seen = read_all(client, url)
+            if status == 200 and (leaked := seen & theirs):
+                problems.append(f"GET {url} as {side}: {other}'s {label} {leaked}")
+            tried = set()
+            for obj in world[other][label]:
+                detail = client.get(f"{url}{obj.pk}/", headers=EN).status_code
+                if detail not in (403, 404):
+                    problems.append(f"GET {url}{obj.pk}/ as {side}: {detail} ({label} of {other})")
+                for name in filters:
+                    for value in filter_values(name, obj, world):
+                        if (name, value) in tried:
+                            continue
+                        tried.add((name, value))
+                        status, seen = read_all(client, url, {name: value})
+                        checked += 1
+                        if status == 200 and (leaked := seen & theirs):
+                            problems.append(f"GET {url}?{name}={value} as {side}: {leaked}")
+    assert problems == []
+    assert checked > 50  # the filters were really tried
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+SKIPPED_PAGES = {"accounts:logout", "core:language"}
+# Pages of one object: the model whose rows of the other side are tried as the argument. Pages of
+# shared or closed data, of people's own accounts and of staff tools need no such try; a new page
+# with an argument must be added to one of the two.
+PAGE_OBJECTS = {
+    "organizations:detail": "organizations.Organization",
+    "organizations:licence": "organizations.Organization",
+    "organizations:members": "organizations.Organization",
+    "organizations:review_detail": "organizations.Organization",
+    "coaching:organization": "organizations.Organization",
+    "coaching:session": "organizations.CoachingSession",
+    "creators:detail": "creators.Creator",
+    "creators:avatar": "creators.Creator",
+    "incubation:member": "creators.Creator",
+    "creators:dispute": "creators.Dispute",
+    "creators:import": "creators.ImportJob",
+    "creators:import_errors": "creators.ImportJob",
+}
+# Actions (POST only) that take an object: the access matrix and their own tests cover them.
+ACTIONS = {
+    "coaching:item_done",
+    "creators:flag_review",
+    "creators:import_confirm",
+    "creators:import_discard",
+    "organizations:invite",
+    "organizations:withdraw",
+    "partners:token_issue",
+    "partners:webhook_create",
+}
+NOT_ORGANIZATION_PAGES = {
+    "coaching:manager",  # a manager's book: staff only
+    "incentives:program",  # the program's public side (SHARED)
+    "incentives:rules",
+    "incentives:list",
+    "incentives:statement",  # a published list; its lines are scoped (checked with the list pk)
+    "incentives:special",
+    "incubation:snapshot",  # shortlist snapshots: staff only
+    "incubation:published",  # the published top-100: public
+    "partners:detail",  # partner applications: operators only (CLOSED)
+}
+
+
+def page_patterns():
+    """(name, number of int arguments) of every page (not the API)."""
+
+    def walk(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith("api/"):
+                    continue
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                yield from walk(pattern, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                converters = getattr(pattern.pattern, "converters", {})
+                kinds = {type(c).__name__ for c in converters.values()}
+                if kinds <= {"IntConverter"}:
+                    yield f"{namespace}{pattern.name}", len(converters)
+
+    return sorted(set(walk(get_resolver())))
+
+
+def marker_in(response, mark: str) -> bool:
+    if response.status_code != 200 or response.get("Content-Type", "").startswith("image/"):
+        return False
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return mark in content.decode("utf-8", "replace")
+
+
+def test_every_page_of_one_object_is_classified():
+    with_arguments = {name for name, arguments in page_patterns() if arguments == 1}
+    assert with_arguments <= set(PAGE_OBJECTS) | NOT_ORGANIZATION_PAGES | ACTIONS
+
+
+def test_the_pages_show_each_organization_only_its_rows(client, world):
+    from django.urls import reverse
+
+    marks = {"A": A_MARK, "B": B_MARK}
+    reward_list = world["reward_list"].pk
+    problems, shown = [], {"A": 0, "B": 0}
+    for side, other in (("A", "B"), ("B", "A")):
+        for number, person in enumerate(world["people"][side]):
+            client.force_login(person)
+            for name, arguments in page_patterns():
+                if name in SKIPPED_PAGES | ACTIONS or arguments > 1 or (arguments and number):
+                    continue
+                if arguments == 0:
+                    candidates = [[]]
+                elif name in PAGE_OBJECTS:
+                    candidates = [[obj.pk] for obj in world[other][PAGE_OBJECTS[name]]]
+                elif name == "incentives:statement":
+                    candidates = [[reward_list]]
+                else:
+                    continue
+                for args in candidates:
+                    response = client.get(reverse(name, args=args), headers=EN)
+                    if marker_in(response, marks[other]):
+                        problems.append(f"{name}{args} as {person} of {side} shows {other}'s rows")
+                    if not args and marker_in(response, marks[side]):
+                        shown[side] += 1
+    assert problems == []
+    assert shown["A"] and shown["B"]  # the pages do show each side its own rows
