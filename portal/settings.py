@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "incentives",
     "incubation",
     "partners",
+    "content",
 ]
 
 MIDDLEWARE = [
