@@ -119,7 +119,7 @@ def video_nominate(*, actor, video: Video) -> GradingItem:
 
 def _sample_sql() -> str:
     # A deterministic draw in [0, 10000): portable integer arithmetic on the id and the day.
-    draw = "((v.id %% 1000003) * 7919 + %s * 104729) %% 10000"
+    draw = "((v.id %% 1000003) * 7919 + %s) %% 10000"
     return f"""
         INSERT INTO content_gradingitem (video_id, reason, status, sampled_on, created_at)
         SELECT v.id, 'sampled', 'open', %s, %s
@@ -150,7 +150,7 @@ def quality_sample(*, day: datetime.date | None = None) -> int:
                     rule.category_id,
                     rule.category_id,
                     rule.min_valid_plays,
-                    day.toordinal(),
+                    day.toordinal() * 104_729 % 10_000,
                     share,
                 ],
             )

@@ -32,6 +32,7 @@ from portal.accounts.permissions import SYSTEM
 from portal.accounts.services import manager_profile_create, manager_profile_update, user_create
 
 from .demo_coaching import demo_coaching
+from .demo_content import demo_content
 from .demo_incentives import demo_incentives
 from .demo_incubation import demo_incubation
 from .demo_licence import render_licence
@@ -544,6 +545,14 @@ def demo_apply(plan: DemoPlan, *, progress=None) -> dict:
             away_until=today + datetime.timedelta(days=12),
             reason="年假",
         )
+    content = demo_content(
+        seed=plan.seed, plan=plan, metrics=metrics, made=made, operator=operator, today=today
+    )
+    say(
+        f"{content['videos']} videos, {content['suspected']} suspected copies "
+        f"({content['decided']} decided, {content['appeals']} appealed), "
+        f"{content['graded']} graded, {content['sampled']} sampled for grading"
+    )
     settled = demo_incentives(operators=operators, today=today)
     incubated = demo_incubation(seed=plan.seed, operator=operator, today=today)
     say(
