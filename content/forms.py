@@ -21,11 +21,18 @@ class VideoFilterForm(PortalFormMixin, forms.Form):
         label=_("Type"), queryset=ContentType.objects.filter(is_active=True), required=False
     )
     originality = forms.ChoiceField(
-        label=_("Originality"), choices=[("", _("Any"))] + Originality.choices, required=False
+        label=_("Originality"), choices=[("", _("Any")), *Originality.choices], required=False
     )
     grade = forms.ChoiceField(
         label=_("Grade"),
-        choices=[("", _("Any")), ("S", "S"), ("A", "A"), ("B", "B"), ("C", "C"), ("none", _("Not graded"))],
+        choices=[
+            ("", _("Any")),
+            ("S", "S"),
+            ("A", "A"),
+            ("B", "B"),
+            ("C", "C"),
+            ("none", _("Not graded")),
+        ],
         required=False,
     )
     published_from = forms.DateField(label=_("Published from"), required=False, widget=DATE)
@@ -51,7 +58,9 @@ class DecideForm(PortalFormMixin, forms.Form):
     )
     reason = forms.ModelChoiceField(label=_("Reason"), queryset=reason_choices())
     note = forms.CharField(
-        label=_("Note to the organization"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note to the organization"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

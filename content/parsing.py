@@ -78,7 +78,12 @@ def money(text: str) -> Decimal:
         value = Decimal(cleaned)
     except InvalidOperation:
         raise RowError("money", text) from None
-    if not value.is_finite() or value < 0 or value > MAX_GMV or value != value.quantize(Decimal("0.01")):
+    if (
+        not value.is_finite()
+        or value < 0
+        or value > MAX_GMV
+        or value != value.quantize(Decimal("0.01"))
+    ):
         raise RowError("money", text)
     return value
 

@@ -669,12 +669,18 @@ CONTENT_PAGES = {
         lambda c: reverse("content:reviews"),
         staff_only(LOGIN),
     ),
-    "originality review": (lambda c: reverse("content:review", args=[c["review"].pk]), reviewers(LOGIN)),
+    "originality review": (
+        lambda c: reverse("content:review", args=[c["review"].pk]),
+        reviewers(LOGIN),
+    ),
     "appeal": (lambda c: reverse("content:appeal_detail", args=[c["appeal"].pk]), reviewers(LOGIN)),
     "grading queue": (lambda c: reverse("content:grading"), staff_only(LOGIN)),
     "grading a video": (lambda c: reverse("content:grade", args=[c["item"].pk]), reviewers(LOGIN)),
     "content settings": (lambda c: reverse("content:settings"), operators_only(LOGIN)),
-    "rubric version": (lambda c: reverse("content:rubric", args=[c["rubric"].pk]), operators_only(LOGIN)),
+    "rubric version": (
+        lambda c: reverse("content:rubric", args=[c["rubric"].pk]),
+        operators_only(LOGIN),
+    ),
     "video imports": (lambda c: reverse("content:imports"), operators_only(LOGIN)),
     "video import template": (
         lambda c: reverse("content:import_template", args=["videos"]),

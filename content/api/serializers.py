@@ -179,5 +179,3 @@ class VideoMetricBatchSerializer(serializers.Serializer):
 
 class CoverSerializer(serializers.Serializer):
     cover = serializers.FileField(help_text="JPEG, PNG or WEBP, at most 2 MB.")
-
-

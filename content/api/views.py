@@ -15,9 +15,9 @@ from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, 
 from .filters import VideoFilterSet, VideoMetricFilterSet
 from .serializers import (
     CoverSerializer,
-    VideoMetricBatchResultSerializer,
     VideoBatchResultSerializer,
     VideoBatchSerializer,
+    VideoMetricBatchResultSerializer,
     VideoMetricBatchSerializer,
     VideoMetricSerializer,
     VideoSerializer,
@@ -39,7 +39,9 @@ def _result(result: dict) -> dict:
     list=extend_schema(summary="List videos visible to the caller"),
     retrieve=extend_schema(summary="One video, with its originality decisions and latest grade"),
 )
-class VideoViewSet(ConditionalRetrieveMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class VideoViewSet(
+    ConditionalRetrieveMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Videos. Operators see all; managers those of their fields; organizations those published
     while the creator was bound to them; partners those of admitted organizations."""
 
@@ -117,7 +119,9 @@ class VideoViewSet(ConditionalRetrieveMixin, mixins.CreateModelMixin, viewsets.R
         video = self.get_object()
         data = CoverSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.video_set_cover(actor=request.user, video=video, upload=data.validated_data["cover"])
+        services.video_set_cover(
+            actor=request.user, video=video, upload=data.validated_data["cover"]
+        )
         return Response(VideoSerializer(self.get_queryset().get(pk=video.pk)).data)
 
 

@@ -180,9 +180,7 @@ class ReviewQuerySet(ScopedQuerySet):
 class OriginalityReview(models.Model):
     """A suspected video waiting for (or having had) a category manager's decision."""
 
-    video = models.OneToOneField(
-        "content.Video", on_delete=models.CASCADE, related_name="review"
-    )
+    video = models.OneToOneField("content.Video", on_delete=models.CASCADE, related_name="review")
     category = models.ForeignKey("core.Category", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
@@ -211,7 +209,9 @@ class OriginalityReview(models.Model):
 class Decision(models.Model):
     """One outcome given to a review: the first decision, or the one an appeal led to."""
 
-    review = models.ForeignKey(OriginalityReview, on_delete=models.CASCADE, related_name="decisions")
+    review = models.ForeignKey(
+        OriginalityReview, on_delete=models.CASCADE, related_name="decisions"
+    )
     outcome = models.CharField(_("outcome"), max_length=16)
     reason = models.ForeignKey(ReasonCode, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
@@ -252,7 +252,9 @@ class Appeal(models.Model):
 
     decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="appeal")
     statement = models.TextField(_("statement"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
     status = models.CharField(
         _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN

@@ -132,7 +132,9 @@ class Grade(models.Model):
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
     letter = models.CharField(_("grade"), max_length=1)
     note = models.TextField(_("note"), blank=True)
-    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     graded_at = models.DateTimeField(_("graded"), auto_now_add=True)
 
     objects = GradeQuerySet.as_manager()
@@ -237,7 +239,9 @@ class GradingItem(models.Model):
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    grade = models.ForeignKey(Grade, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    grade = models.ForeignKey(
+        Grade, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)
 
     objects = GradingItemQuerySet.as_manager()
@@ -250,9 +254,7 @@ class GradingItem(models.Model):
             )
         ]
         indexes = [
-            models.Index(
-                fields=["created_at"], condition=Q(status="open"), name="grading_open_idx"
-            )
+            models.Index(fields=["created_at"], condition=Q(status="open"), name="grading_open_idx")
         ]
 
     def __str__(self):

@@ -99,7 +99,10 @@ class Video(models.Model):
 
     video_id = models.CharField(_("platform video id"), max_length=64, unique=True)
     creator = models.ForeignKey(
-        "creators.Creator", on_delete=models.PROTECT, related_name="videos", verbose_name=_("creator")
+        "creators.Creator",
+        on_delete=models.PROTECT,
+        related_name="videos",
+        verbose_name=_("creator"),
     )
     organization = models.ForeignKey(
         "organizations.Organization",

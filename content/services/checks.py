@@ -87,8 +87,7 @@ def _scratch(cursor, video_ids: list[int], threshold: int) -> None:
     for start in range(0, len(video_ids), 1000):
         chunk = video_ids[start : start + 1000]
         cursor.execute(
-            "INSERT INTO content_checkbatch (video_id) VALUES "
-            + ", ".join(["(%s)"] * len(chunk)),
+            "INSERT INTO content_checkbatch (video_id) VALUES " + ", ".join(["(%s)"] * len(chunk)),
             chunk,
         )
     masks = probe_masks(threshold)
@@ -141,7 +140,7 @@ def _stock_findings(video_ids: list[int], rule: OriginalityRule) -> list[Finding
             WHERE f.source = %s AND f.video_id IN ({marks})
               AND content_hamming(f.hash, st.hash) <= %s
             GROUP BY f.video_id, st.id
-            """,  # noqa: S608 - placeholders only
+            """,
             [FrameSource.COVER, *video_ids, rule.stock_threshold],
         )
         rows = cursor.fetchall()

@@ -39,8 +39,9 @@ REASON_CODE = "originality"
 
 def originals_in(creator_id: int, start: datetime.date, end: datetime.date) -> int:
     return (
-        CreatorDay.objects.filter(creator_id=creator_id, date__gte=start, date__lt=end)
-        .aggregate(n=Sum("original_videos"))["n"]
+        CreatorDay.objects.filter(creator_id=creator_id, date__gte=start, date__lt=end).aggregate(
+            n=Sum("original_videos")
+        )["n"]
         or 0
     )
 
@@ -51,7 +52,7 @@ def creator_targets(reward_list: RewardList, lines: list[RewardLine], originals:
     version = reward_list.rule_version
     figures = lines[0]
     plays, followers = figures.valid_plays or 0, figures.followers or 0
-    subsidy_line = next((l for l in lines if l.kind == LineKind.CREATOR_SUBSIDY), None)
+    subsidy_line = next((x for x in lines if x.kind == LineKind.CREATOR_SUBSIDY), None)
     rules = SubsidyRule.objects.filter(version=version)
     if subsidy_line is not None and subsidy_line.rule_id:
         category_id = SubsidyRule.objects.get(pk=subsidy_line.rule_id).category_id
@@ -70,7 +71,7 @@ def creator_targets(reward_list: RewardList, lines: list[RewardLine], originals:
     cap = to_fen(version.creator_cap)
     subsidy = min(to_fen(level.amount) if level else 0, cap)
     playback = min(plays * to_fen(version.playback_rate) // 1000, cap - subsidy)
-    traffic_line = next((l for l in lines if l.kind == LineKind.TRAFFIC), None)
+    traffic_line = next((x for x in lines if x.kind == LineKind.TRAFFIC), None)
     traffic = (
         to_fen(traffic_line.amount)
         if traffic_line is not None and originals >= version.traffic_min_original

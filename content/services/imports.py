@@ -283,8 +283,10 @@ def content_import_discard(*, actor, job: ImportJob) -> None:
 
 
 def _video_rows(job, categories, types):
-    for row in VideoImportRow.objects.filter(job=job, error="").order_by("row_number").iterator(
-        chunk_size=WRITE_CHUNK
+    for row in (
+        VideoImportRow.objects.filter(job=job, error="")
+        .order_by("row_number")
+        .iterator(chunk_size=WRITE_CHUNK)
     ):
         yield VideoRow(
             video_id=row.video_id,
@@ -301,9 +303,11 @@ def _video_rows(job, categories, types):
 
 
 def _day_rows(job):
-    for row in VideoMetricImportRow.objects.filter(job=job, error="").order_by(
-        "row_number"
-    ).iterator(chunk_size=WRITE_CHUNK):
+    for row in (
+        VideoMetricImportRow.objects.filter(job=job, error="")
+        .order_by("row_number")
+        .iterator(chunk_size=WRITE_CHUNK)
+    ):
         yield VideoMetricRow(
             video_id=row.video_id,
             date=row.date,

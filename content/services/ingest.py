@@ -107,9 +107,9 @@ def organization_at(spans: list, day: datetime.date) -> int | None:
     """The organization of the binding in force on `day` (the one that started last)."""
     best = None
     for started, ended, organization_id in spans:
-        if started <= day and (ended is None or ended >= day):
-            if best is None or started > best[0]:
-                best = (started, organization_id)
+        in_force = started <= day and (ended is None or ended >= day)
+        if in_force and (best is None or started > best[0]):
+            best = (started, organization_id)
     return best[1] if best else None
 
 
@@ -157,9 +157,7 @@ def _execute_values(cursor, head: str, rows: list[tuple], tail: str = "") -> Non
         chunk = rows[start : start + CHUNK]
         width = len(chunk[0])
         values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
-        cursor.execute(
-            f"{head} VALUES {values} {tail}", [_adapt(v) for row in chunk for v in row]
-        )
+        cursor.execute(f"{head} VALUES {values} {tail}", [_adapt(v) for row in chunk for v in row])
 
 
 @transaction.atomic
@@ -271,7 +269,7 @@ def _write_products(cursor, usable, ids) -> None:
     for start in range(0, len(pks), 5000):
         chunk = pks[start : start + 5000]
         cursor.execute(
-            "DELETE FROM content_videoproduct WHERE video_id IN ("
+            "DELETE FROM content_videoproduct WHERE video_id IN ("  # noqa: S608 - placeholders
             + ", ".join(["%s"] * len(chunk))
             + ")",
             chunk,

@@ -111,9 +111,7 @@ def video_nominate(*, actor, video: Video) -> GradingItem:
             )
     except IntegrityError:
         raise ValidationError(_("This video is already waiting to be graded.")) from None
-    audit_record(
-        actor=actor, action="quality.nominate", obj=video, organization=video.organization
-    )
+    audit_record(actor=actor, action="quality.nominate", obj=video, organization=video.organization)
     return item
 
 

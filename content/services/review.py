@@ -153,7 +153,9 @@ def originality_appeal(*, actor, decision: Decision, statement: str) -> Appeal:
                 decision=decision, statement=statement.strip(), filed_by=actor
             )
     except IntegrityError:
-        raise ValidationError(_("This decision has already been appealed; a decision is appealed once.")) from None
+        raise ValidationError(
+            _("This decision has already been appealed; a decision is appealed once.")
+        ) from None
     OriginalityReview.objects.filter(pk=decision.review_id).update(status=ReviewStatus.APPEALED)
     audit_record(
         actor=actor,

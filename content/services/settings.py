@@ -133,9 +133,7 @@ def video_set_cover(*, actor, video: Video, upload) -> Video:
     Video.objects.filter(pk=video.pk, originality=Originality.CLEAR).update(
         originality=Originality.UNCHECKED
     )
-    audit_record(
-        actor=actor, action="content.cover", obj=video, organization=video.organization
-    )
+    audit_record(actor=actor, action="content.cover", obj=video, organization=video.organization)
     from content.tasks import check_originality
 
     enqueue(check_originality)

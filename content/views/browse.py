@@ -47,7 +47,10 @@ def video_list(request):
 def creator_videos(request, creator_id: int):
     videos = selectors.videos_for(request.user).filter(creator_id=creator_id)
     creator = get_object_or_404(Creator, pk=creator_id)
-    if not videos.exists() and not Creator.objects.for_user(request.user).filter(pk=creator_id).exists():
+    if (
+        not videos.exists()
+        and not Creator.objects.for_user(request.user).filter(pk=creator_id).exists()
+    ):
         raise Http404
     return _listing(request, videos, {"creator": creator})
 

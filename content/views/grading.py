@@ -58,12 +58,22 @@ def grade_submit(request, pk: int):
     if form.is_valid():
         try:
             grade = services.video_grade(
-                actor=request.user, video=item.video, scores=form.scores(), note=form.cleaned_data["note"]
+                actor=request.user,
+                video=item.video,
+                scores=form.scores(),
+                note=form.cleaned_data["note"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Graded %(grade)s (%(score)s).") % {"grade": grade.letter, "score": grade.score})
+            messages.success(
+                request,
+                _("Graded %(grade)s (%(score)s).") % {"grade": grade.letter, "score": grade.score},
+            )
             following = selectors.next_after(selectors.grading_queue(request.user), item.pk)
-            return redirect("content:grade", following.pk) if following else redirect("content:grading")
+            return (
+                redirect("content:grade", following.pk)
+                if following
+                else redirect("content:grading")
+            )
     return _page(request, item, form, status=400)

@@ -90,8 +90,18 @@ def import_template(request, kind: str):
         for c in columns_for(kind)
     ]
     example = (
-        ["v7301", "u123456789012", "beauty", "review", "油皮粉底液横评", 312, "2026-11-03 20:15",
-         "是", "SKU1001|持妆粉底液|彩妆", "f0e1d2c3b4a59687 0f1e2d3c4b5a6978"]
+        [
+            "v7301",
+            "u123456789012",
+            "beauty",
+            "review",
+            "油皮粉底液横评",
+            312,
+            "2026-11-03 20:15",
+            "是",
+            "SKU1001|持妆粉底液|彩妆",
+            "f0e1d2c3b4a59687 0f1e2d3c4b5a6978",
+        ]
         if kind == ImportKind.VIDEOS
         else ["v7301", "2026-11-04", 52000, 48000, "0.4120", 1320, "2380.00"]
     )

@@ -62,7 +62,11 @@ def review_decide(request, pk: int):
         else:
             messages.success(request, _("Decided: %(title)s.") % {"title": review.video.title})
             following = selectors.next_after(selectors.review_queue(request.user), review.pk)
-            return redirect("content:review", following.pk) if following else redirect("content:reviews")
+            return (
+                redirect("content:review", following.pk)
+                if following
+                else redirect("content:reviews")
+            )
     return _review_page(request, review, form, status=400)
 
 

@@ -62,7 +62,9 @@ def type_add(request):
         request,
         ContentTypeForm(request.POST),
         "type_form",
-        lambda f: services.content_type_save(actor=request.user, content_type=None, fields=f.cleaned_data),
+        lambda f: services.content_type_save(
+            actor=request.user, content_type=None, fields=f.cleaned_data
+        ),
     )
 
 
@@ -111,7 +113,9 @@ def sampling_add(request):
 @action_required("content.configure")
 def sampling_toggle(request, pk: int):
     rule = get_object_or_404(SamplingRule, pk=pk)
-    services.sampling_rule_save(actor=request.user, rule=rule, fields={"is_active": not rule.is_active})
+    services.sampling_rule_save(
+        actor=request.user, rule=rule, fields={"is_active": not rule.is_active}
+    )
     return redirect("content:settings")
 
 
@@ -144,7 +148,9 @@ def rubric_update(request, pk: int):
     rubric = get_object_or_404(Rubric, pk=pk)
     form = _rubric_form(rubric, request.POST)
     if form.is_valid():
-        fields = {k: form.cleaned_data[k] for k in ("effective_from", "s_min", "a_min", "b_min", "note")}
+        fields = {
+            k: form.cleaned_data[k] for k in ("effective_from", "s_min", "a_min", "b_min", "note")
+        }
         try:
             services.rubric_update(
                 actor=request.user, rubric=rubric, fields=fields, criteria=form.criteria_rows()

@@ -92,7 +92,7 @@ paid AS (
          CASE WHEN playback > %s - subsidy_paid THEN %s - subsidy_paid ELSE playback END
            AS playback_paid
   FROM capped
-)"""
+)"""  # noqa: S608 - constant SQL text
 
 
 def _creator_params(cycle: Cycle, version: RuleVersion) -> list:

@@ -236,11 +236,15 @@ def _decide(operator, made, rng) -> dict:
         if ours and not appealed:
             actor = next((m for m in managers if m.email != "manager@demo.local"), operator)
             decision = originality_decide(
-                actor=actor, review=review, outcome="copy", reason=reasons["reupload"],
+                actor=actor,
+                review=review,
+                outcome="copy",
+                reason=reasons["reupload"],
                 note="关键帧与更早发布的视频几乎一致。",
             )
             originality_appeal(
-                actor=showcase_owner, decision=decision,
+                actor=showcase_owner,
+                decision=decision,
                 statement="该视频为达人本人实拍，可提供原始素材与拍摄花絮，请复核。",
             )
             decided, appealed = decided + 1, 1
@@ -250,8 +254,11 @@ def _decide(operator, made, rng) -> dict:
         outcome = rng.choices(("copy", "original", "transformative"), (6, 2, 1))[0]
         reason = {"copy": "reupload", "original": "own_footage", "transformative": "commentary"}
         originality_decide(
-            actor=rng.choice(managers), review=review, outcome=outcome,
-            reason=reasons[reason[outcome]], note="",
+            actor=rng.choice(managers),
+            review=review,
+            outcome=outcome,
+            reason=reasons[reason[outcome]],
+            note="",
         )
         decided += 1
     return {"decided": decided, "appeals": appealed, "reviews": len(reviews)}
@@ -275,7 +282,7 @@ def _grade(videos, made, today, rng) -> int:
 
 
 def demo_content(*, seed: int, plan, metrics, made, operator, today: datetime.date) -> dict:
-    rng = random.Random(seed * 104_729)  # noqa: S311 - demo data, deterministic per seed
+    rng = random.Random(seed * 104_729)
     rows = _rows(plan, metrics, made, rng)
     pairs = _plant_copies(rows, plan, rng)
     for start in range(0, len(rows), 2000):

@@ -17,12 +17,19 @@ def suspect(organization, other_organization):
     copy = make_video(ours.creator, frames=HASH_A, days_ago=2, title="搬运的开箱视频")
     check()
     copy.refresh_from_db()
-    return {"video": copy, "original": original, "review": OriginalityReview.objects.get(video=copy)}
+    return {
+        "video": copy,
+        "original": original,
+        "review": OriginalityReview.objects.get(video=copy),
+    }
 
 
 @pytest.fixture
 def reasons():
-    return {code: ReasonCode.objects.get(code=code) for code in ("reupload", "own_footage", "commentary")}
+    return {
+        code: ReasonCode.objects.get(code=code)
+        for code in ("reupload", "own_footage", "commentary")
+    }
 
 
 @pytest.fixture

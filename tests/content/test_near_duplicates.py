@@ -23,9 +23,10 @@ def test_every_hash_within_the_threshold_shares_a_probed_band():
         masks = probe_masks(threshold)
         for flips in range(threshold + 1):
             other = base ^ sum(1 << (i * 7 % 64) for i in range(flips))
-            assert any(
-                bands(base)[band] ^ mask == bands(other)[band] for band, mask in masks
-            ), (threshold, flips)
+            assert any(bands(base)[band] ^ mask == bands(other)[band] for band, mask in masks), (
+                threshold,
+                flips,
+            )
 
 
 def reference(videos: dict[int, list[int]], rule: OriginalityRule, checked: list[int]):
@@ -38,7 +39,9 @@ def reference(videos: dict[int, list[int]], rule: OriginalityRule, checked: list
             if s == q:
                 continue
             matched = [
-                f for f in videos[q] if any(hamming(f, g) <= rule.hamming_threshold for g in other_frames)
+                f
+                for f in videos[q]
+                if any(hamming(f, g) <= rule.hamming_threshold for g in other_frames)
             ]
             if len(matched) >= needed:
                 pairs.add((q, s))
@@ -46,7 +49,9 @@ def reference(videos: dict[int, list[int]], rule: OriginalityRule, checked: list
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     data=st.data(),
     threshold=st.integers(min_value=0, max_value=8),
@@ -83,7 +88,9 @@ def test_banded_lookup_finds_exactly_what_brute_force_finds(data, threshold, nee
 
 
 @pytest.mark.django_db
-def test_a_match_at_the_threshold_is_found_and_one_bit_more_is_not(organization, other_organization):
+def test_a_match_at_the_threshold_is_found_and_one_bit_more_is_not(
+    organization, other_organization
+):
     rule = OriginalityRule.objects.in_force(timezone.localdate())
     threshold = rule.hamming_threshold
     original = make_video(CreatorFactory(), frames=HASH_A, days_ago=5)
@@ -113,9 +120,13 @@ def test_the_earlier_video_is_the_presumed_original_and_own_videos_are_reuploads
     creator, other = CreatorFactory(), CreatorFactory()
     later = make_video(other, frames=HASH_A, days_ago=1)
     earlier = make_video(creator, frames=HASH_A, days_ago=9)  # sent afterwards (a backfill)
-    again = make_video(creator, frames=HASH_A, published_at=timezone.now() - datetime.timedelta(hours=2))
+    again = make_video(
+        creator, frames=HASH_A, published_at=timezone.now() - datetime.timedelta(hours=2)
+    )
     check()
-    assert Finding.objects.get(video=later, matched_video=earlier).kind == FindingKind.NEAR_DUPLICATE
+    assert (
+        Finding.objects.get(video=later, matched_video=earlier).kind == FindingKind.NEAR_DUPLICATE
+    )
     assert Finding.objects.get(video=again, matched_video=earlier).kind == FindingKind.REUPLOAD
     assert not Finding.objects.filter(video=earlier).exists()
     earlier.refresh_from_db()

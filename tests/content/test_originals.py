@@ -72,13 +72,21 @@ def test_a_rejected_video_stops_counting_from_the_next_computation(
 
 
 def paid_list(operator, cycle):
-    reward_list = settlement_submit(actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle))
+    reward_list = settlement_submit(
+        actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
+    )
     settlement_approve(actor=operator, reward_list=reward_list, revision=reward_list.revision)
     return settlement_publish(actor=operator, reward_list=reward_list)
 
 
 def test_a_rejection_after_payment_makes_one_adjustment_and_never_two(
-    operator, manager, owner, second_manager, organization, beauty, reasons,
+    operator,
+    manager,
+    owner,
+    second_manager,
+    organization,
+    beauty,
+    reasons,
     django_capture_on_commit_callbacks,
 ):
     from content.services import originality_appeal, originality_appeal_hear
@@ -104,8 +112,12 @@ def test_a_rejection_after_payment_makes_one_adjustment_and_never_two(
     appeal = originality_appeal(actor=owner, decision=decision, statement="自己拍摄")
     with django_capture_on_commit_callbacks(execute=True):
         originality_appeal_hear(
-            actor=second_manager, appeal=appeal, uphold=True, outcome="original",
-            reason=reasons["own_footage"], response="确认原创",
+            actor=second_manager,
+            appeal=appeal,
+            uphold=True,
+            outcome="original",
+            reason=reasons["own_footage"],
+            response="确认原创",
         )
     assert sorted(adjustments.values_list("amount", flat=True)) == [Decimal(-1500), Decimal(1500)]
     videos[0].refresh_from_db()

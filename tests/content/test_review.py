@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 
 def decide_copy(manager, suspect, reasons):
     return originality_decide(
-        actor=manager, review=suspect["review"], outcome="copy", reason=reasons["reupload"], note="画面一致"
+        actor=manager,
+        review=suspect["review"],
+        outcome="copy",
+        reason=reasons["reupload"],
+        note="画面一致",
     )
 
 
@@ -44,10 +48,14 @@ def test_the_reason_must_fit_the_outcome(manager, suspect, reasons):
     assert "reason" in error.value.message_dict
 
 
-def test_the_organization_reads_the_reason_in_its_language(client, owner, manager, suspect, reasons):
+def test_the_organization_reads_the_reason_in_its_language(
+    client, owner, manager, suspect, reasons
+):
     decide_copy(manager, suspect, reasons)
     client.force_login(owner)
-    page = client.get(reverse("content:video", args=[suspect["video"].pk]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(
+        reverse("content:video", args=[suspect["video"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Re-upload of another creator" in page.content.decode()
     owner.language = "zh-hans"
     owner.save()
@@ -60,7 +68,9 @@ def test_an_owner_appeals_once(owner, manager, suspect, reasons):
     appeal = originality_appeal(actor=owner, decision=decision, statement="原始素材可提供")
     assert appeal.status == AppealStatus.OPEN
     with pytest.raises(ValidationError, match="appealed once"):
-        originality_appeal(actor=owner, decision=Decision.objects.get(pk=decision.pk), statement="再次申诉")
+        originality_appeal(
+            actor=owner, decision=Decision.objects.get(pk=decision.pk), statement="再次申诉"
+        )
     assert Appeal.objects.count() == 1
 
 
@@ -96,12 +106,20 @@ def test_the_deciding_manager_may_not_hear_the_appeal_but_another_reviewer_may(
     for refused in (manager, pets_manager, owner):
         with pytest.raises(PermissionDenied):
             originality_appeal_hear(
-                actor=refused, appeal=appeal, uphold=True, outcome="original",
-                reason=reasons["own_footage"], response="ok",
+                actor=refused,
+                appeal=appeal,
+                uphold=True,
+                outcome="original",
+                reason=reasons["own_footage"],
+                response="ok",
             )
     final = originality_appeal_hear(
-        actor=second_manager, appeal=appeal, uphold=True, outcome="original",
-        reason=reasons["own_footage"], response="素材确认为原创",
+        actor=second_manager,
+        appeal=appeal,
+        uphold=True,
+        outcome="original",
+        reason=reasons["own_footage"],
+        response="素材确认为原创",
     )
     appeal.refresh_from_db()
     suspect["video"].refresh_from_db()
