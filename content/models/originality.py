@@ -148,9 +148,14 @@ class Finding(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["video", "kind", "matched_video"],
+                condition=Q(matched_video__isnull=False),
                 name="finding_once_per_match",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["video", "kind"],
+                condition=Q(matched_video__isnull=True),
+                name="finding_once_per_check",
+            ),
         ]
 
     def __str__(self):
