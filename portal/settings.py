@@ -265,6 +265,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incubation.tasks.snapshot_shortlist",
         "schedule": crontab(hour=3, minute=0, day_of_week=1),  # Mondays
     },
+    "content-check-originality": {
+        "task": "content.tasks.check_originality",
+        "schedule": 300.0,  # videos whose check was not queued (a lost message)
+    },
+    "content-sample-for-grading": {
+        "task": "content.tasks.sample_for_grading",
+        "schedule": crontab(hour=1, minute=30),  # yesterday's videos
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost
