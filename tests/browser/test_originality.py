@@ -60,7 +60,9 @@ def test_decide_appeal_and_uphold(
     page.get_by_role("navigation").get_by_role("link", name="Originality").click()
     page.get_by_role("link", name="搬运的开箱视频").click()
     page.get_by_label("Uphold: the video is original").check()
-    page.get_by_label("Reason").select_option(label="Own footage; only looks like the matched video")
+    page.get_by_label("Reason").select_option(
+        label="Own footage; only looks like the matched video"
+    )
     page.get_by_label("Answer to the organization").fill("原始素材确认无误。")
     page.get_by_role("button", name="Send the answer").click()
     expect(page.locator(".messages")).to_contain_text("The appeal was answered.")
