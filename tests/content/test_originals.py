@@ -55,6 +55,13 @@ def test_settlement_gives_the_same_totals_from_reported_figures_and_from_videos(
     from_videos = totals(settlement_compute(actor=operator, cycle=cycle))
     assert from_videos == reported
     assert sorted(RewardLine.objects.values_list("kind", "amount", "original_videos")) == lines
+    from incentives.explain import explain_lines
+
+    subsidy = explain_lines(
+        RewardLine.objects.filter(kind=LineKind.CREATOR_SUBSIDY).select_related("rule_version")
+    )[0]
+    assert "Original videos counted: 《第1期 粉底液实测》" in " ".join(subsidy.explanation)
+    assert "and 5 more" in subsidy.explanation[-1]
 
 
 def test_a_rejected_video_stops_counting_from_the_next_computation(
