@@ -157,3 +157,29 @@ def test_decide_and_next_opens_the_next_video_of_the_queue(client, manager, susp
     assert response.status_code == 302
     assert response["Location"].startswith("/content/reviews/")
     assert response["Location"] != reverse("content:review", args=[suspect["review"].pk])
+
+
+def test_decisions_and_grades_go_out_as_webhooks_to_partners_with_content_read(
+    operator, manager, suspect, reasons
+):
+    from content.models import Rubric
+    from content.services import video_grade
+    from partners.models import WebhookEvent
+    from tests.partners.factories import partner_application, webhook_endpoint
+
+    reader = partner_application(operator, scopes=["content:read"])
+    blind = partner_application(operator, name="无权限", scopes=["metrics:read"])
+    webhook_endpoint(operator, reader)
+    webhook_endpoint(operator, blind, url="https://other.partner.example.com/hook")
+    decide_copy(manager, suspect, reasons)
+    rubric = Rubric.objects.get()
+    video_grade(
+        actor=manager, video=suspect["video"], scores={c.pk: 4 for c in rubric.criteria.all()}
+    )
+    events = {e.event_type: e for e in WebhookEvent.objects.all()}
+    assert set(events) == {"video.originality_decided", "video.graded"}
+    decided = events["video.originality_decided"]
+    assert decided.payload["data"]["originality"] == "copy"
+    assert decided.payload["data"]["reason"] == "reupload"
+    assert events["video.graded"].payload["data"]["grade"] == "A"
+    assert {d.endpoint.application_id for d in decided.deliveries.all()} == {reader.pk}
