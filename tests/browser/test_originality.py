@@ -34,7 +34,10 @@ def test_decide_appeal_and_uphold(
     page.get_by_role("navigation").get_by_role("link", name="Originality").click()
     page.get_by_role("link", name="Start with the oldest").click()
     expect(page.get_by_role("heading", name="Earlier video it matches")).to_be_visible()
+    page.wait_for_load_state("load")  # the keyboard script is loaded
     page.keyboard.press("3")  # copy; the reason list takes the focus
+    expect(page.get_by_label("Copy", exact=True)).to_be_checked()
+    expect(page.get_by_label("Reason")).to_be_focused()
     page.get_by_label("Reason").select_option(label="Re-upload of another creator's video")
     page.get_by_label("Note to the organization").fill("关键帧与原版一致")
     page.get_by_role("button", name="Decide and open the next").click()
