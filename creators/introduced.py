@@ -3,7 +3,9 @@ whose creator met the qualification rule within its window. The rule is a table 
 calendar month in Asia/Shanghai, closed-open) uses the row in force on its first day.
 
 The window of a binding that starts on day S with a rule of N days is S .. S+N-1 (N days, the
-start day included); only valid plays that count (not flagged as abnormal) are summed.
+start day included); only valid plays that count (not flagged as abnormal) are summed. Original
+videos come from the one source of truth, `content.originals` (the creator's standing videos once
+they have videos in the portal, the reported daily figure before).
 """
 
 import datetime
@@ -44,11 +46,24 @@ class IntroducedStatus:
     window_end: datetime.date | None  # the last day of the window
 
 
+def _original_days():
+    """Original videos per creator and day: the one source of truth (`content.originals`)."""
+    from content.models import CreatorDay
+
+    return CreatorDay.objects.all()
+
+
 def window_totals(creator_id: int, start: datetime.date, days: int) -> tuple[int, int]:
+    end = start + datetime.timedelta(days=days)
     totals = DailyMetric.objects.filter(
-        creator_id=creator_id, date__gte=start, date__lt=start + datetime.timedelta(days=days)
-    ).aggregate(videos=Sum("original_videos"), plays=Sum("counted_valid_plays"))
-    return totals["videos"] or 0, totals["plays"] or 0
+        creator_id=creator_id, date__gte=start, date__lt=end
+    ).aggregate(plays=Sum("counted_valid_plays"))
+    videos = (
+        _original_days()
+        .filter(creator_id=creator_id, date__gte=start, date__lt=end)
+        .aggregate(n=Sum("original_videos"))["n"]
+    )
+    return videos or 0, totals["plays"] or 0
 
 
 def introduced_status(
@@ -151,9 +166,18 @@ def counting_bindings(
         date__gte=OuterRef("started_on"),
         date__lt=OuterRef("window_end"),
     ).values("creator")
+    originals_in_window = (
+        _original_days()
+        .filter(
+            creator_id=OuterRef("creator"),
+            date__gte=OuterRef("started_on"),
+            date__lt=OuterRef("window_end"),
+        )
+        .values("creator_id")
+    )
     return in_cycle.annotate(
         window_videos=Coalesce(
-            Subquery(in_window.annotate(n=Sum("original_videos")).values("n")[:1]),
+            Subquery(originals_in_window.annotate(n=Sum("original_videos")).values("n")[:1]),
             Value(0),
             output_field=IntegerField(),
         ),

@@ -474,6 +474,8 @@ class Dispute(models.Model):
 class ImportKind(models.TextChoices):
     CREATORS = "creators", _("Creator roster")
     METRICS = "metrics", _("Daily metrics")
+    VIDEOS = "videos", _("Videos")
+    VIDEO_DAYS = "video_days", _("Video daily figures")
 
 
 class ImportStatus(models.TextChoices):

@@ -43,9 +43,50 @@ def explain_lines(lines) -> list[RewardLine]:
     selected. Three queries at most, whatever the number of lines."""
     lines = list(lines)
     rules = _rules_for(lines)
+    named = _videos_named(lines)
     for line in lines:
         line.explanation = _explain(line, rules)
+        if line.kind == LineKind.CREATOR_SUBSIDY and named.get(line.creator_id):
+            line.explanation.append(_videos_sentence(named[line.creator_id]))
     return lines
+
+
+VIDEOS_NAMED = 5
+
+
+def _videos_named(lines: list[RewardLine]) -> dict[int, list[str]]:
+    """The original videos counted for each creator's subsidy line, from the one source of truth
+    (`content.originals`): creators without videos in the portal have none to name."""
+    creators = {x.creator_id for x in lines if x.kind == LineKind.CREATOR_SUBSIDY}
+    if not creators:
+        return {}
+    from content.models import Video
+    from incentives.models import RewardList
+
+    cycle = RewardList.objects.select_related("cycle").get(pk=lines[0].reward_list_id).cycle
+    named: dict[int, list[str]] = {}
+    for creator_id, title in (
+        Video.objects.standing()
+        .filter(
+            creator_id__in=creators,
+            published_on__gte=cycle.starts_on,
+            published_on__lt=cycle.ends_on,
+        )
+        .order_by("creator_id", "published_at")
+        .values_list("creator_id", "title")
+    ):
+        named.setdefault(creator_id, []).append(title)
+    return named
+
+
+def _videos_sentence(titles: list[str]) -> str:
+    shown = "、".join(f"《{title}》" for title in titles[:VIDEOS_NAMED])
+    if len(titles) > VIDEOS_NAMED:
+        return _("Original videos counted: %(titles)s and %(more)s more.") % {
+            "titles": shown,
+            "more": len(titles) - VIDEOS_NAMED,
+        }
+    return _("Original videos counted: %(titles)s.") % {"titles": shown}
 
 
 def _capped(line, cap) -> str:

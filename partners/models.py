@@ -161,6 +161,8 @@ class WebhookEventType(models.TextChoices):
     BINDING_CHANGED = "binding.changed", _("Binding changed (started, ended or transferred)")
     REWARD_LIST_PUBLISHED = "reward_list.published", _("Reward list published")
     SHORTLIST_PUBLISHED = "shortlist.published", _("Shortlist published")
+    VIDEO_ORIGINALITY_DECIDED = "video.originality_decided", _("Video originality decided")
+    VIDEO_GRADED = "video.graded", _("Video graded")
 
 
 # The read scope an application needs to receive each event: what it could read through the API.
@@ -170,6 +172,8 @@ EVENT_SCOPES = {
     WebhookEventType.BINDING_CHANGED: "bindings:read",
     WebhookEventType.REWARD_LIST_PUBLISHED: "reward-lists:read",
     WebhookEventType.SHORTLIST_PUBLISHED: "shortlist:read",
+    WebhookEventType.VIDEO_ORIGINALITY_DECIDED: "content:read",
+    WebhookEventType.VIDEO_GRADED: "content:read",
 }
 
 

@@ -17,6 +17,8 @@ SCOPES = [
     ("reward-lists:read", _("Read published reward lists and their lines")),
     ("categories:read", _("Read the creative-field categories")),
     ("shortlist:read", _("Read the published top-100 shortlists")),
+    ("content:read", _("Read the videos of admitted organizations, their figures and reviews")),
+    ("content:write", _("Send videos and their daily figures")),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]
 

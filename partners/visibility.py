@@ -3,7 +3,8 @@
 Every model not named here stays closed to partners. Partners read the program's public side:
 organizations admitted to it (approved, or suspended for now), the creators currently bound to them
 and those bindings, those creators' daily metrics, the programs that run or ran with their cycles,
-and reward lists once published with their lines. Never applications in progress, people, coaching,
+and reward lists once published with their lines; videos published under admitted organizations
+and their daily figures. Never applications in progress, people, coaching,
 the audit log or anything in draft.
 """
 
@@ -67,6 +68,17 @@ def _reward_lines(queryset, user):
     return queryset.filter(
         reward_list__status__in=PUBLISHED_STATUSES, organization__status__in=ADMITTED
     )
+
+
+@open_to_partners("content.Video")
+def _videos(queryset, user):
+    """Videos published under an organization admitted to the program."""
+    return queryset.filter(organization__status__in=ADMITTED)
+
+
+@open_to_partners("content.VideoMetric")
+def _video_metrics(queryset, user):
+    return queryset.filter(video__organization__status__in=ADMITTED)
 
 
 @open_to_partners(Category._meta.label)

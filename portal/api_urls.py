@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from content.api.views import VideoMetricViewSet, VideoViewSet
 from creators.api.views import BindingViewSet, CreatorViewSet, MetricViewSet
 from incentives.api.views import (
     CycleViewSet,
@@ -44,6 +45,8 @@ router.register("reserve-pool", PoolMemberViewSet, basename="pool-member")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("rankings", RankingViewSet, basename="ranking")
 router.register("shortlist", ShortlistViewSet, basename="shortlist")
+router.register("videos", VideoViewSet, basename="video")
+router.register("video-metrics", VideoMetricViewSet, basename="video-metric")
 
 app_name = "api"
 

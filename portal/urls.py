@@ -15,6 +15,7 @@ urlpatterns = [
     path("rewards/", include("incentives.urls")),
     path("partners/", include("partners.urls")),
     path("incubation/", include("incubation.urls")),
+    path("content/", include("content.urls")),
     path(
         "invitations/<int:invitation_id>/<str:token>/",
         invitation_accept,

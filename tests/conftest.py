@@ -119,6 +119,10 @@ def _seeded_categories(request):
     if not ProgramTerms.objects.exists():
         import_module("organizations.migrations.0003_seed_terms_and_checks").seed(apps, None)
         import_module("creators.migrations.0003_seed_rules").seed(apps, None)
+    from content.models import ContentType
+
+    if not ContentType.objects.exists():
+        import_module("content.migrations.0002_creator_day_view_and_seed").seed(apps, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -652,3 +652,125 @@ def test_incubation_page_access(client, request, incubation_pages, page, role):
         assert response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == expected[role], f"{role} on {page}"
+
+
+# --- content ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def content(world, organization, other_organization, manager, owner):
+    """A suspected video of the world's creator (beauty organization), decided a copy by the beauty
+    manager and appealed by the owner; a grading item; an import job."""
+    import datetime
+
+    from content.models import GradingItem, OriginalityReview, ReasonCode, Rubric
+    from content.services import originality_appeal, originality_decide
+    from tests.content.factories import HASH_A, check, make_video
+    from tests.creators.factories import BindingFactory
+
+    world["creator"].bindings.update(started_on=datetime.date(2026, 1, 1))
+    theirs = BindingFactory(organization=other_organization, started_on=datetime.date(2026, 1, 1))
+    original = make_video(theirs.creator, frames=HASH_A, days_ago=5)
+    video = make_video(world["creator"], frames=HASH_A, days_ago=1)
+    check()
+    review = OriginalityReview.objects.get(video=video)
+    decision = originality_decide(
+        actor=manager, review=review, outcome="copy", reason=ReasonCode.objects.get(code="reupload")
+    )
+    appeal = originality_appeal(actor=owner, decision=decision, statement="原创")
+    item = GradingItem.objects.create(video=video, reason="nominated")
+    return {
+        **world,
+        "video": video,
+        "original": original,
+        "review": review,
+        "appeal": appeal,
+        "item": item,
+        "rubric": Rubric.objects.get(),
+    }
+
+
+def reviewers(anonymous):
+    """Operators and the managers of the video's field; others are refused or never see it."""
+    return dict.fromkeys(ROLES, FORBIDDEN) | {
+        "anonymous": anonymous,
+        "operator": OK,
+        "manager": OK,
+        "pets_manager": MISSING,
+    }
+
+
+CONTENT_PAGES = {
+    "videos": (lambda c: reverse("content:list"), everyone(LOGIN)),
+    "a creator's videos": (
+        lambda c: reverse("content:creator", args=[c["creator"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "video": (
+        lambda c: reverse("content:video", args=[c["video"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "originality queue": (
+        lambda c: reverse("content:reviews"),
+        staff_only(LOGIN),
+    ),
+    "originality review": (
+        lambda c: reverse("content:review", args=[c["review"].pk]),
+        reviewers(LOGIN),
+    ),
+    "appeal": (lambda c: reverse("content:appeal_detail", args=[c["appeal"].pk]), reviewers(LOGIN)),
+    "grading queue": (lambda c: reverse("content:grading"), staff_only(LOGIN)),
+    "grading a video": (lambda c: reverse("content:grade", args=[c["item"].pk]), reviewers(LOGIN)),
+    "content settings": (lambda c: reverse("content:settings"), operators_only(LOGIN)),
+    "rubric version": (
+        lambda c: reverse("content:rubric", args=[c["rubric"].pk]),
+        operators_only(LOGIN),
+    ),
+    "video imports": (lambda c: reverse("content:imports"), operators_only(LOGIN)),
+    "video import template": (
+        lambda c: reverse("content:import_template", args=["videos"]),
+        operators_only(LOGIN),
+    ),
+}
+
+CONTENT_ENDPOINTS = {
+    "videos": (lambda c: "/api/v1/videos/", everyone(UNAUTHORIZED)),
+    "video detail": (
+        lambda c: f"/api/v1/videos/{c['video'].pk}/",
+        beauty_organization_scope(UNAUTHORIZED),
+    ),
+    "video figures": (lambda c: "/api/v1/video-metrics/", everyone(UNAUTHORIZED)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(CONTENT_PAGES))
+def test_content_page_access(client, request, content, page, role):
+    url_for, expected = CONTENT_PAGES[page]
+    response = client_for(client, request, role).get(url_for(content))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(CONTENT_ENDPOINTS))
+def test_content_endpoint_access(client, request, content, endpoint, role):
+    url_for, expected = CONTENT_ENDPOINTS[endpoint]
+    response = client_for(client, request, role).get(url_for(content))
+    assert response.status_code == expected[role], f"{role} on {endpoint}"
+    if response.status_code >= 400:
+        assert set(response.json()) >= {"code", "message"}
+
+
+def test_content_lists_show_each_organization_only_its_videos(client, content, owner, other_owner):
+    client.force_login(owner)
+    assert [v["video_id"] for v in client.get("/api/v1/videos/").json()["results"]] == [
+        content["video"].video_id
+    ]
+    client.force_login(other_owner)
+    assert [v["video_id"] for v in client.get("/api/v1/videos/").json()["results"]] == [
+        content["original"].video_id
+    ]

@@ -3,8 +3,10 @@ in SQL that runs the same on PostgreSQL and SQLite. All amounts are integer fen;
 truncate (a fraction of a fen is never paid).
 
 Creators: those with metric days in the cycle and bound, on the cycle's last day, to an approved
-organization (the binding that started last when a transfer on that day leaves two). Figures over the cycle: original videos, valid plays that count (flagged plays do
-not), GMV; followers as the creator's current count.
+organization (the binding that started last when a transfer on that day leaves two). Figures over the cycle: original videos (from the one source of truth,
+`content.originals`: the creator's standing videos once they have videos in the portal, the
+reported daily figure before), valid plays that count (flagged plays do not), GMV; followers as
+the creator's current count.
 - creator subsidy: the highest level of their primary field's rules whose thresholds they meet;
 - playback subsidy: valid plays x rate / 1,000;
 - cap: subsidy and playback together at most the version's cap; the subsidy keeps its amount
@@ -22,6 +24,7 @@ import datetime
 
 from django.db import connection
 
+from content.originals import originals_between_sql
 from creators.introduced import counting_bindings
 from creators.models import Binding
 from incentives.models import Cycle, RuleVersion
@@ -35,13 +38,17 @@ LINE_COLUMNS = (
     "rule_version_id, rule_id, original_videos, valid_plays, followers, gmv, introduced, rank, note"
 )
 
-CREATOR_FIGURES = """
+CREATOR_FIGURES = f"""
+orig AS (
+  {originals_between_sql()}
+),
 fig AS (
   SELECT m.creator_id,
-         CAST(SUM(m.original_videos) AS BIGINT) AS videos,
+         CAST(COALESCE(MAX(o.videos), 0) AS BIGINT) AS videos,
          CAST(SUM(m.counted_valid_plays) AS BIGINT) AS plays,
          CAST(SUM(CAST(ROUND(m.gmv * 100) AS BIGINT)) AS BIGINT) AS gmv
   FROM creators_dailymetric m
+  LEFT JOIN orig o ON o.creator_id = m.creator_id
   WHERE m.date >= %s AND m.date < %s
   GROUP BY m.creator_id
 ),
@@ -85,13 +92,15 @@ paid AS (
          CASE WHEN playback > %s - subsidy_paid THEN %s - subsidy_paid ELSE playback END
            AS playback_paid
   FROM capped
-)"""
+)"""  # noqa: S608 - constant SQL text
 
 
 def _creator_params(cycle: Cycle, version: RuleVersion) -> list:
     last_day = cycle.ends_on - datetime.timedelta(days=1)
     cap = to_fen(version.creator_cap)
     return [
+        cycle.starts_on,
+        cycle.ends_on,
         cycle.starts_on,
         cycle.ends_on,
         last_day,

@@ -93,6 +93,7 @@ class AdjustmentReason:
         ("binding_correction", gettext_lazy("Binding corrected after settlement")),
         ("rule_error", gettext_lazy("A rule was applied wrongly")),
         ("returned_payment", gettext_lazy("A payment was returned")),
+        ("originality", gettext_lazy("Originality decision after settlement")),
         ("other", gettext_lazy("Other (see the note)")),
     )
     LABELS = dict(CHOICES)

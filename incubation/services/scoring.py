@@ -8,7 +8,9 @@ Definitions, for the scored day D and the weights version in force on D (`weight
 - Members: pool members whose stage is not "exited"; each with the creator's primary category.
 - Raw figures, sums of the creator's daily metrics over W (0 when there are none): plays,
   followers_gained (new followers, may be negative), valid_plays (valid plays that count: a
-  flagged day counts 0), videos (published), original_videos, interactions, gmv_fen (GMV in
+  flagged day counts 0), videos (published) and original_videos (both from the one source of
+  truth, `content.originals`: the creator's videos once they have some in the portal, the reported
+  daily figures before), interactions, gmv_fen (GMV in
   integer fen); plays_before: plays over B.
 - Held out: a member with at least one metric day in W whose abnormal-play flag is still open.
   Their row keeps the raw figures and hold_reason "open_flag:<days>" (the number of such days;
@@ -84,8 +86,6 @@ def _score_sql() -> str:
         "plays": "SUM(m.plays)",
         "followers_gained": "SUM(m.new_followers)",
         "valid_plays": "SUM(m.counted_valid_plays)",
-        "videos": "SUM(m.videos_published)",
-        "original_videos": "SUM(m.original_videos)",
         "interactions": "SUM(m.interactions)",
         # exact on PostgreSQL (numeric); SQLite adds the amounts as doubles, off by far less than
         # half a fen for any realistic window before the rounding
@@ -94,9 +94,9 @@ def _score_sql() -> str:
     sums = ",\n         ".join(
         f"CAST({expression} AS BIGINT) AS {name}" for name, expression in figures.items()
     )
+    source = {"plays_before": "pr", "videos": "v", "original_videos": "v"}
     raw = ", ".join(
-        f"COALESCE({'pr' if name == 'plays_before' else 'f'}.{name}, 0) AS {name}"
-        for name in RAW_FIGURES
+        f"COALESCE({source.get(name, 'f')}.{name}, 0) AS {name}" for name in RAW_FIGURES
     )
     components = ",\n         ".join(
         f"{expression} AS x_{name}" for name, expression in COMPONENT_SQL.items()
@@ -137,6 +137,14 @@ fig AS (
     AND m.creator_id IN (SELECT q.creator_id FROM incubation_poolmember q WHERE q.stage <> %s)
   GROUP BY m.creator_id
 ),
+vids AS (
+  SELECT o.creator_id, CAST(SUM(o.videos_published) AS BIGINT) AS videos,
+         CAST(SUM(o.original_videos) AS BIGINT) AS original_videos
+  FROM content_creatorday o
+  WHERE o.date >= %s AND o.date <= %s
+    AND o.creator_id IN (SELECT q.creator_id FROM incubation_poolmember q WHERE q.stage <> %s)
+  GROUP BY o.creator_id
+),
 prior AS (
   SELECT m.creator_id, CAST(SUM(m.plays) AS BIGINT) AS plays_before
   FROM creators_dailymetric m
@@ -148,6 +156,7 @@ base AS (
   SELECT mb.creator_id, mb.category_id, {raw}, COALESCE(f.open_days, 0) AS open_days
   FROM members mb
   LEFT JOIN fig f ON f.creator_id = mb.creator_id
+  LEFT JOIN vids v ON v.creator_id = mb.creator_id
   LEFT JOIN prior pr ON pr.creator_id = mb.creator_id
 ),
 comp AS (
@@ -199,6 +208,9 @@ def _params(weights: ScoreWeights, day: datetime.date) -> list:
         PoolStage.EXITED,  # members
         PlayFlag.OPEN,  # the window's figures
         start,
+        day,
+        PoolStage.EXITED,
+        start,  # videos and original videos (content.originals)
         day,
         PoolStage.EXITED,
         before,  # the window before

@@ -16,6 +16,8 @@ NAVIGATION = [
     (_("Play flags"), "creators:flags", "metrics.flags"),
     (_("Rewards"), "incentives:index", "rewards.view"),
     (_("Incubation"), "incubation:pool", "incubation.view"),
+    (_("Content"), "content:list", "content.view"),
+    (_("Originality"), "content:reviews", "originality.queue"),
     (_("Categories"), "core:categories", "category.view"),
     (_("Partners"), "partners:list", "partner.manage"),
     (_("Audit log"), "audit:list", "audit.view"),

@@ -70,6 +70,12 @@ def share_bars(rows: list[tuple[str, int]]) -> list[dict]:
     ]
 
 
+def content_figures(user) -> dict:
+    from content.dashboard import content_figures as figures
+
+    return figures(user)
+
+
 def operator_dashboard(user) -> dict:
     categories = Category.objects.annotate(
         managers=Count(
@@ -98,6 +104,7 @@ def operator_dashboard(user) -> dict:
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),
         **incentive_figures(),
+        **content_figures(user),
     }
 
 
@@ -152,6 +159,7 @@ def manager_dashboard(user) -> dict:
         "open_flags": DailyMetric.objects.for_user(user).filter(flag=PlayFlag.OPEN).count(),
         "recent_entries": recent_entries(user),
         "recent_applications": recent_applications(user),
+        **content_figures(user),
     }
 
 
@@ -207,4 +215,5 @@ def organization_dashboard(user) -> dict:
         ),
         "notifications": notifications,
         "recent_entries": recent_entries(user),
+        **content_figures(user),
     }

@@ -36,6 +36,7 @@ from portal.accounts.permissions import SYSTEM
 from portal.accounts.services import manager_profile_create, manager_profile_update, user_create
 
 from .demo_coaching import demo_coaching
+from .demo_content import demo_content
 from .demo_incentives import demo_incentives
 from .demo_incubation import demo_incubation
 from .demo_licence import render_licence
@@ -84,7 +85,7 @@ def _make_user(person: PersonPlan) -> User:
     )
 
 
-STEPS = 8
+STEPS = 9
 
 
 @transaction.atomic
@@ -136,6 +137,16 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     progress.done(
         f"{coached['goals']} coaching goals, {coached['sessions']} sessions, "
         f"{coached['items']} action items"
+    )
+
+    progress.step("Content: videos, originality reviews, an appeal and grades")
+    content = demo_content(
+        seed=plan.seed, plan=plan, metrics=metrics, made=made, operator=operator, today=today
+    )
+    progress.done(
+        f"{content['videos']} videos, {content['suspected']} suspected copies "
+        f"({content['decided']} decided, {content['appeals']} appealed), "
+        f"{content['graded']} graded, {content['sampled']} sampled for grading"
     )
 
     progress.step("Incentive program: rules, last month settled, approved, published and paid")

@@ -46,6 +46,12 @@ MESSAGES = {
         "The top-100 shortlist is published: creators of %(organization)s are on it."
     ),
     "nomination.decided": _("A nomination by %(organization)s has been decided."),
+    "originality.decided": _(
+        "An originality review of a video of %(organization)s has been decided; read the reason."
+    ),
+    "originality.appeal_heard": _(
+        "The appeal of %(organization)s against an originality decision has been heard."
+    ),
     "rewards.published": _(
         "A reward list was published: the statement of %(organization)s is ready to read."
     ),

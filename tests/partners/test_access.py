@@ -160,6 +160,8 @@ def test_the_models_open_to_partners_are_exactly_these():
     from portal.core.scoping import partner_visible_models
 
     assert partner_visible_models() == [
+        "content.Video",
+        "content.VideoMetric",
         "core.Category",
         "creators.Binding",
         "creators.Creator",

@@ -1,0 +1,46 @@
+"""The one source of truth for "original videos": how many a creator published on a day.
+
+Settlement (creator subsidy levels and traffic bands), the "successfully introduced" rule and the
+reserve pool's scoring all read the view `content_creatorday` (model `content.CreatorDay`), never
+`creators_dailymetric.original_videos` directly:
+
+- From the day of a creator's first video in the portal, that day and every later one count the
+  creator's videos published that day (Asia/Shanghai date): `videos_published` all of them,
+  `original_videos` those declared original whose originality stands (everything but a video
+  rejected as a copy; suspected and unchecked videos count until a reviewer rejects them).
+- Before that day, and for creators without videos, the partner's reported daily figures count.
+
+So a rejection changes what counts from the next computation on, a creator whose content system
+starts sending videos mid-month keeps the figures reported before, and the same facts give the
+same totals whichever way they arrive (tests/content/test_originals.py).
+"""
+
+VIEW = "content_creatorday"
+
+VIEW_SQL = f"""
+CREATE VIEW {VIEW} AS
+SELECT v.creator_id AS creator_id, v.published_on AS date,
+       COUNT(*) AS videos_published,
+       SUM(CASE WHEN v.declared_original AND v.originality <> 'copy' THEN 1 ELSE 0 END)
+           AS original_videos
+FROM content_video v
+GROUP BY v.creator_id, v.published_on
+UNION ALL
+SELECT m.creator_id AS creator_id, m.date AS date,
+       m.videos_published AS videos_published, m.original_videos AS original_videos
+FROM creators_dailymetric m
+LEFT JOIN (SELECT creator_id, MIN(published_on) AS first_day
+           FROM content_video GROUP BY creator_id) s ON s.creator_id = m.creator_id
+WHERE s.first_day IS NULL OR m.date < s.first_day
+"""
+
+DROP_SQL = f"DROP VIEW IF EXISTS {VIEW}"
+
+
+def originals_between_sql(alias: str = "orig") -> str:
+    """A CTE body: original videos per creator over [%s, %s) (two date parameters)."""
+    return (
+        f"SELECT {alias}.creator_id, CAST(SUM({alias}.original_videos) AS BIGINT) AS videos "
+        f"FROM {VIEW} {alias} WHERE {alias}.date >= %s AND {alias}.date < %s "
+        f"GROUP BY {alias}.creator_id"
+    )

@@ -1,0 +1,53 @@
+"""Background work of the content app: each task takes ids (or nothing), loads fresh and calls one
+service. Enqueued through the outbox (portal/core/queue.py); every task is safe to run twice."""
+
+from celery import shared_task
+
+RETRY = dict(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+
+
+@shared_task(**RETRY)
+def check_originality() -> None:
+    """Check every video waiting for its originality check, batch by batch."""
+    from .services import originality_check
+
+    originality_check()
+
+
+@shared_task(**RETRY)
+def correct_paid_lists(*, decision_id: int) -> None:
+    """Adjust the approved lists that paid for a decided video's creator."""
+    from .models import Decision
+    from .services import originality_correct
+
+    decision = Decision.objects.filter(pk=decision_id).first()
+    if decision is not None:
+        originality_correct(decision=decision)
+
+
+@shared_task(**RETRY)
+def sample_for_grading() -> None:
+    """Every night: yesterday's new videos sampled into the grading queues."""
+    from .services import quality_sample
+
+    quality_sample()
+
+
+@shared_task(**RETRY)
+def validate_content_import(*, job_id: int) -> None:
+    from .services import content_import_validate
+
+    content_import_validate(job_id)
+
+
+@shared_task(**RETRY)
+def commit_content_import(*, job_id: int) -> None:
+    from .services import content_import_commit
+
+    content_import_commit(job_id)
