@@ -3,6 +3,8 @@ service. Enqueued through the outbox (portal/core/queue.py); every task is safe 
 
 from celery import shared_task
 
+from creators.tasks import IMPORT_TASK, run_import_step
+
 RETRY = dict(
     acks_late=True,
     ignore_result=True,
@@ -39,15 +41,17 @@ def sample_for_grading() -> None:
     quality_sample()
 
 
-@shared_task(**RETRY)
+# Content files go through the import machinery's queue, time limits and failure handling: a
+# file that fails for good ends its job as failed, with the reason, and can be discarded.
+@shared_task(**IMPORT_TASK)
 def validate_content_import(*, job_id: int) -> None:
     from .services import content_import_validate
 
-    content_import_validate(job_id)
+    run_import_step(content_import_validate, job_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**IMPORT_TASK)
 def commit_content_import(*, job_id: int) -> None:
     from .services import content_import_commit
 
-    content_import_commit(job_id)
+    run_import_step(content_import_commit, job_id)

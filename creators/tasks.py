@@ -47,7 +47,7 @@ IMPORT_TASK = {
 }
 
 
-def _run(service, job_id: int) -> None:
+def run_import_step(service, job_id: int) -> None:
     """Run one step of a job; anything but a transient error ends the job here, so that it
     never waits forever (the worker's own failure hooks cover what cannot be caught here: the
     retries of a transient error used up, the hard time limit)."""
@@ -66,10 +66,10 @@ def _run(service, job_id: int) -> None:
 @shared_task(**IMPORT_TASK)
 def validate_import(*, job_id: int) -> None:
     """Check an uploaded file row by row (the dry run). Restarts cleanly if the worker dies."""
-    _run(import_validate, job_id)
+    run_import_step(import_validate, job_id)
 
 
 @shared_task(**IMPORT_TASK)
 def commit_import(*, job_id: int) -> None:
     """Write a checked file in one transaction; running it again changes nothing."""
-    _run(import_commit, job_id)
+    run_import_step(import_commit, job_id)

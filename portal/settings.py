@@ -287,6 +287,8 @@ CELERY_TASK_QUEUES = (
 CELERY_TASK_ROUTES = {
     "creators.tasks.validate_import": {"queue": "imports"},
     "creators.tasks.commit_import": {"queue": "imports"},
+    "content.tasks.validate_content_import": {"queue": "imports"},
+    "content.tasks.commit_content_import": {"queue": "imports"},
 }
 # Checking or importing one file stops after this many seconds (then the job fails with a
 # message); the hard limit is a minute later. Keep it inside the broker's visibility timeout.

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_idempotencykey'),
-        ('creators', '0006_import_kinds_for_videos'),
+        ('creators', '0007_import_kinds_for_videos'),
         ('incentives', '0006_incubation_kind'),
         ('organizations', '0004_coaching'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

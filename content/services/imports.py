@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from content import parsing
 from content.models import ContentType, VideoImportRow, VideoMetricImportRow
 from creators.models import ImportJob, ImportKind, ImportStatus
-from creators.services.imports import ACCOUNT_ID, _stage
+from creators.services.import_rows import ACCOUNT_ID
+from creators.services.imports import _stage
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.models import Category
@@ -86,7 +87,7 @@ def _lookup(model, fields=("code", "name_zh", "name_en")) -> dict[str, int]:
 def parse_video_row(values, categories, types) -> dict:
     if not parsing.VIDEO_ID.match(values["video_id"]):
         raise parsing.RowError("video_id")
-    if not ACCOUNT_ID.match(values["platform_account_id"]):
+    if not ACCOUNT_ID.fullmatch(values["platform_account_id"]):
         raise parsing.RowError("account")
     category = categories.get(values["category"].lower())
     if category is None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('creators', '0005_interactions_defaults'),
+        ('creators', '0006_binding_periods_never_overlap'),
     ]
 
     operations = [
