@@ -5,11 +5,17 @@ day) order, so overlapping batches queue behind each other."""
 
 import datetime
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from creators.models import DailyMetric, ImportKind
+from creators.services import import_confirm, import_create
 from creators.services.metrics import MetricRow, metrics_upsert
 from tests.creators.factories import CreatorFactory
+
+pytestmark = pytest.mark.postgres  # SQLite has no row locks (it locks the whole file)
 
 
 def test_a_batch_locks_its_creators_in_id_order_before_writing(operator):
@@ -32,3 +38,31 @@ def test_a_batch_locks_its_creators_in_id_order_before_writing(operator):
     ids = sorted(c.pk for c in creators)
     positions = [written.index(f"({pk}, ") for pk in ids]
     assert positions == sorted(positions), "rows written in creator order"
+
+
+def test_a_metrics_file_locks_its_creators_in_id_order_before_writing_and_writes_in_that_order(
+    operator, django_capture_on_commit_callbacks
+):
+    """The import's commit takes the same order as a batch, so the two queue instead of
+    deadlocking (the load test's metric POSTs still answered 500 while a file was imported)."""
+    creators = [CreatorFactory() for _ in range(3)]
+    lines = [f"{c.platform_account_id},2026-11-02,10,5" for c in reversed(creators)]
+    text = "平台账号ID,日期,播放量,有效播放量\n" + "\n".join(lines) + "\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_create(
+            actor=operator, kind=ImportKind.METRICS, upload=SimpleUploadedFile("m.csv", text.encode())
+        )
+    job.refresh_from_db()
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        import_confirm(actor=operator, job=job, skip_errors=False)
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    lock = next(i for i, sql in enumerate(statements) if "ORDER BY c.id FOR UPDATE" in sql)
+    write = next(i for i, sql in enumerate(statements) if "INSERT INTO creators_dailymetric" in sql)
+    assert lock < write
+    assert "ORDER BY creator_id, date" in statements[write]
+    assert DailyMetric.objects.count() == 3
