@@ -14,6 +14,7 @@ from organizations.models import Organization
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
+from portal.core.api.values import ValuesListMixin
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
@@ -38,7 +39,7 @@ WRITE_ERRORS = {**ERRORS, **IDEMPOTENCY_ERRORS}
     list=extend_schema(summary="List creators visible to the caller"),
     retrieve=extend_schema(summary="One creator"),
 )
-class CreatorViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+class CreatorViewSet(ValuesListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Creators. Operators see all; managers those of their categories; organizations the
     creators bound to them now."""
 
@@ -120,7 +121,10 @@ class BindingViewSet(
 
 
 class MetricViewSet(
-    ConditionalRetrieveMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    ValuesListMixin,
+    ConditionalRetrieveMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Daily metrics the caller may see; organizations see their creators' days with them."""
 

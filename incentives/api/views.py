@@ -15,6 +15,7 @@ from incentives.models import Cycle, Program, RewardLine, RewardList
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
+from portal.core.api.values import ValuesListMixin
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
 from .filters import (
@@ -262,7 +263,7 @@ class RewardListViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet)
         ],
     )
 )
-class RewardListLineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RewardListLineViewSet(ValuesListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The lines of one reward list the caller may see (404 otherwise): operators every line;
     managers the lines of the organizations they may see; organizations their own lines and their
     creators'."""

@@ -13,6 +13,7 @@ from organizations.filtersets import (
 from organizations.models import CoachingSession, ManagerAssignment, Organization
 from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
+from portal.core.api.values import ValuesListMixin
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
@@ -23,11 +24,23 @@ from .serializers import (
 )
 
 
+def active_managers(ids: list) -> dict:
+    """{organization id: the manager coaching it now}, as OrganizationSerializer.get_manager."""
+    managers: dict = {}
+    for organization_id, manager_id in (
+        ManagerAssignment.objects.active()
+        .filter(organization_id__in=ids)
+        .values_list("organization_id", "manager_id")
+    ):
+        managers.setdefault(organization_id, manager_id)
+    return managers
+
+
 @extend_schema_view(
     list=extend_schema(summary="List organizations visible to the caller"),
     retrieve=extend_schema(summary="One organization"),
 )
-class OrganizationViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+class OrganizationViewSet(ValuesListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """MCN organizations. Operators see all; managers those in their categories (drafts excluded);
     organization members only their own. Another organization's id answers 404."""
 
@@ -35,6 +48,7 @@ class OrganizationViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSe
     filterset_class = OrganizationFilterSet
     ordering_fields = ["id"]
     scope_resource = "organizations"
+    values_extra = {"manager": active_managers}
 
     def get_queryset(self):
         return Organization.objects.for_user(self.request.user).prefetch_related(
