@@ -25,6 +25,7 @@ from .serializers import (
     MetricBatchResultSerializer,
     MetricBatchSerializer,
     MetricSerializer,
+    plain_metric_rows,
 )
 
 ERRORS = {
@@ -152,8 +153,11 @@ class MetricViewSet(
     )
     @idempotent
     def create(self, request, *args, **kwargs):
-        batch = MetricBatchSerializer(data=request.data)
-        batch.is_valid(raise_exception=True)
-        rows = [services.MetricRow(**row) for row in batch.validated_data["rows"]]
+        validated = plain_metric_rows(request.data)
+        if validated is None:  # not plainly well formed: the serializer decides, with its errors
+            batch = MetricBatchSerializer(data=request.data)
+            batch.is_valid(raise_exception=True)
+            validated = batch.validated_data["rows"]
+        rows = [services.MetricRow(**row) for row in validated]
         result = services.metrics_upsert(actor=request.user, rows=rows, source="api")
         return Response({**result, "errors": {str(k): v for k, v in result["errors"].items()}})
