@@ -182,25 +182,34 @@ def raw_copy(csv_text: str, columns: str) -> float:
     return elapsed
 
 
-def copy_rows(table: str, columns: list[str], rows, rollback: bool = True) -> float:
-    """Seconds to COPY `rows` (tuples, None for NULL) into a real table with its indexes, keys and
-    triggers, in a transaction that is rolled back afterwards (unless `rollback` is False), so
-    that the code under test sees the table unchanged. The rows are formatted before the clock
-    starts."""
-    out = io.StringIO()
-    for row in rows:
-        out.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
-    data = out.getvalue().encode()
+def copy_rows(table: str, columns: list[str], rows) -> float:
+    """Seconds to COPY `rows` into a real table; see copy_tables."""
+    return copy_tables([(table, columns, rows)])
+
+
+def copy_tables(copies: list[tuple[str, list[str], object]]) -> float:
+    """Seconds to COPY rows (tuples, None for NULL) into real tables with their indexes, keys and
+    triggers, in order, in one transaction whose deferred checks run before the clock stops and
+    which is then rolled back, so that the code under test finds the tables unchanged. The rows
+    are formatted before the clock starts."""
     from django.db import transaction
 
+    prepared = []
+    for table, columns, rows in copies:
+        out = io.StringIO()
+        for row in rows:
+            out.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
+        prepared.append(
+            (f"COPY {table} ({', '.join(columns)}) FROM STDIN", out.getvalue().encode())
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         started = time.perf_counter()
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(data)
+        for statement, data in prepared:
+            with cursor.cursor.copy(statement) as copy:
+                copy.write(data)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred key checks are part of it
         elapsed = time.perf_counter() - started
-        if rollback:
-            transaction.set_rollback(True)
+        transaction.set_rollback(True)
     return elapsed
 
 

@@ -31,9 +31,9 @@ SCRIPTS = {
 QUICK_ARGS = {
     "api": ["--quick"],
     "settlement": ["--sizes", "10000"],
-    "incubation": ["--sizes", "10000"],
-    "creators": ["--quick"],
-    "content": ["--quick", "--skip", "duplicates,page"],
+    "incubation": ["--sizes", "1000"],
+    "creators": ["--scale", "100"],
+    "content": ["--scale", "100", "--skip", "duplicates"],
 }
 
 
@@ -56,7 +56,7 @@ def main():
         for name in chosen:
             command = [sys.executable, str(HERE / SCRIPTS[name])]
             command += QUICK_ARGS[name] if args.quick else []
-            command += args.args
+            command += [arg for arg in args.args if arg != "--"]
             print(f"\n== {name}: {' '.join(command[1:])}", flush=True)
             if subprocess.run(command, env=environment, check=False).returncode:  # noqa: S603 - our own scripts
                 failed.append(name)
