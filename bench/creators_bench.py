@@ -147,7 +147,9 @@ def copy_metrics(text: str) -> float:
         rows.append(
             (
                 ids[account],
-                day,
+                # Ten years earlier: days the import does not write (the second file repeats the
+                # first one's days, which the first import wrote).
+                date.fromisoformat(day) - timedelta(days=3650),
                 plays,
                 valid,
                 valid,

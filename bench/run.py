@@ -33,7 +33,7 @@ QUICK_ARGS = {
     "settlement": ["--sizes", "10000"],
     "incubation": ["--sizes", "1000"],
     "creators": ["--scale", "100"],
-    "content": ["--scale", "100", "--skip", "duplicates"],
+    "content": ["--scale", "100", "--skip", "duplicates,ingestion"],
 }
 
 
