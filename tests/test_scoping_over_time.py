@@ -101,15 +101,10 @@ def organization_rows(side, org, creator, mark, person, operator, manager) -> di
     """The rows an organization owns outright (no creator shared)."""
     from django.core.files.base import ContentFile
 
+    from coaching.models import ActionItem, CoachingGoal, CoachingSession
     from creators.models import Dispute, ImportJob, TransferRequest
     from incubation.models import Nomination
-    from organizations.models import (
-        ActionItem,
-        CoachingGoal,
-        CoachingSession,
-        Invitation,
-        ManagerAssignment,
-    )
+    from organizations.models import Invitation, ManagerAssignment
     from portal.audit.services import audit_record
     from portal.core.models import Notification
     from tests.organizations.factories import OrganizationFactory
@@ -176,9 +171,9 @@ def organization_rows(side, org, creator, mark, person, operator, manager) -> di
     )
     return {
         "organizations.ManagerAssignment": [assignment],
-        "organizations.CoachingSession": [session],
-        "organizations.ActionItem": [item],
-        "organizations.CoachingGoal": [goal],
+        "coaching.CoachingSession": [session],
+        "coaching.ActionItem": [item],
+        "coaching.CoachingGoal": [goal],
         "organizations.Invitation": [invitation],
         "creators.ImportJob": [job],
         "creators.TransferRequest": [transfer],
@@ -245,9 +240,9 @@ SIDED = {
     "organizations.Membership",
     "organizations.Invitation",
     "organizations.ManagerAssignment",
-    "organizations.CoachingGoal",
-    "organizations.CoachingSession",
-    "organizations.ActionItem",
+    "coaching.CoachingGoal",
+    "coaching.CoachingSession",
+    "coaching.ActionItem",
     "creators.Creator",
     "creators.Binding",
     "creators.DailyMetric",
@@ -426,7 +421,7 @@ PAGE_OBJECTS = {
     "organizations:members": "organizations.Organization",
     "organizations:review_detail": "organizations.Organization",
     "coaching:organization": "organizations.Organization",
-    "coaching:session": "organizations.CoachingSession",
+    "coaching:session": "coaching.CoachingSession",
     "creators:detail": "creators.Creator",
     "creators:avatar": "creators.Creator",
     "incubation:member": "creators.Creator",
@@ -477,7 +472,7 @@ def page_patterns():
             elif isinstance(pattern, URLPattern) and pattern.name:
                 converters = getattr(pattern.pattern, "converters", {})
                 kinds = {type(c).__name__ for c in converters.values()}
-                if converters and kinds <= {"IntConverter"} or not pattern.pattern.regex.groups:
+                if (converters and kinds <= {"IntConverter"}) or not pattern.pattern.regex.groups:
                     yield f"{namespace}{pattern.name}", len(converters)
 
     return sorted(set(walk(get_resolver())))

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incentives.selectors import tier_progress
-from organizations.coaching_forms import (
+from coaching import services as coaching
+from coaching.forms import (
     GoalForm,
     ManagerInviteForm,
     ManagerSettingsForm,
@@ -21,20 +21,14 @@ from organizations.coaching_forms import (
     RecordForm,
     SessionForm,
 )
-from organizations.forms import add_service_errors
-from organizations.models import (
-    ActionItem,
-    CoachingSession,
-    GoalStatus,
-    ItemStatus,
-    Organization,
-    SessionStatus,
-)
+from coaching.models import ActionItem, CoachingSession, GoalStatus, ItemStatus, SessionStatus
+from incentives.selectors import tier_progress
+from organizations.models import Organization
 from organizations.services import assignment as assignments
-from organizations.services import coaching
 from portal.accounts import services as accounts
 from portal.accounts.models import ManagerProfile, Role, User
 from portal.accounts.permissions import action_required, authorize, can
+from portal.core.kit import add_service_errors, error_text
 from portal.core.rendering import render_page
 
 # --- a manager's book and agenda ----------------------------------------------------------------
@@ -230,7 +224,7 @@ def organization_page(request, pk: int):
             if target is not None:
                 add_service_errors(target, error)
             else:
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, error_text(error))
     figures = coaching.organization_figures([organization.pk])[organization.pk]
     goals = [
         (goal, *coaching.goal_progress(goal, figures))
@@ -333,7 +327,7 @@ def item_complete(request, pk: int):
             actor=request.user, item=item, comment=request.POST.get("comment", "")
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Marked done."))
     return redirect("coaching:organization", pk=item.organization_id)
@@ -434,7 +428,7 @@ def balance(request):
                         ),
                     )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         return redirect("coaching:balance")
     return render_page(
         request,
@@ -483,5 +477,5 @@ def manager_actions(request, pk: int):
             else:
                 messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     return redirect(f"{reverse('coaching:book')}?manager={manager.pk}")

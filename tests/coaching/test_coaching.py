@@ -11,18 +11,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.models import (
+from coaching import services as coaching
+from coaching.models import (
     ActionItem,
     CoachingSession,
     GoalKind,
     ItemOwner,
     ItemStatus,
-    ManagerAssignment,
     ReminderLog,
     SessionStatus,
 )
-from organizations.services import coaching
-from organizations.tasks import send_daily_reminders, send_manager_reminder
+from coaching.tasks import send_daily_reminders, send_manager_reminder
+from organizations.models import ManagerAssignment
 from portal.audit.models import AuditEntry
 from portal.core.models import Notification
 from tests.creators.factories import BindingFactory, CreatorFactory

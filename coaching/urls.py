@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coaching
+from . import views as coaching
 
 app_name = "coaching"
 
