@@ -19,6 +19,8 @@ from coaching.models import (
 from creators.introduced import counting_bindings, cycle_of
 from creators.models import Binding, Creator, DailyMetric
 from organizations.models import ManagerAssignment
+from organizations.services.assignment import manager_loads
+from portal.accounts.models import ManagerProfile
 
 
 def organization_figures(organization_ids) -> dict[int, dict[str, Decimal]]:
@@ -131,4 +133,70 @@ def book_rows(manager_ids, *, organizations=None):
     return rows
 
 
-__all__ = ["book_rows", "goal_progress", "organization_figures"]
+def plan_context(organization) -> dict:
+    """What an organization's coaching plan shows: its goals with their progress (active first),
+    manager history, recent sessions and action items."""
+    figures = organization_figures([organization.pk])[organization.pk]
+    goals = [
+        (goal, *goal_progress(goal, figures))
+        for goal in sorted(
+            organization.coaching_goals.all(),
+            key=lambda g: (g.status != GoalStatus.ACTIVE, g.due_on, g.pk),
+        )
+    ]
+    return {
+        "assignment": organization.manager_assignments.active().select_related("manager").first(),
+        "history": organization.manager_assignments.select_related(
+            "manager", "assigned_by"
+        ).order_by("-started_at"),
+        "goals": goals,
+        "sessions": organization.coaching_sessions.select_related("manager").prefetch_related(
+            "action_items"
+        )[:20],
+        "items": organization.action_items.filter(status=ItemStatus.OPEN).order_by("due_on", "id"),
+        "done_items": organization.action_items.filter(status=ItemStatus.DONE)
+        .select_related("done_by")
+        .order_by("-done_at", "-id")[:10],
+    }
+
+
+def balance_figures(today: datetime.date) -> dict:
+    """The operators' balance of managers: each active manager's load against their capacity (and
+    whether they are away today), and the same summed per category, fullest first."""
+    profiles = list(
+        ManagerProfile.objects.filter(user__is_active=True)
+        .select_related("user")
+        .prefetch_related("categories")
+        .order_by("user__full_name")
+    )
+    loads = manager_loads(p.user_id for p in profiles)
+    managers = [
+        {
+            "profile": p,
+            "load": loads.get(p.user_id, 0),
+            "share": round(100 * min(loads.get(p.user_id, 0), p.capacity) / max(p.capacity, 1), 1),
+            "full": loads.get(p.user_id, 0) >= p.capacity,
+            "away": p.is_away(today),
+        }
+        for p in profiles
+    ]
+    categories: dict[int, dict] = {}
+    for row in managers:
+        for category in row["profile"].categories.all():
+            entry = categories.setdefault(
+                category.pk, {"category": category, "managers": 0, "load": 0, "capacity": 0}
+            )
+            entry["managers"] += 1
+            entry["load"] += row["load"]
+            entry["capacity"] += row["profile"].capacity
+    for entry in categories.values():
+        entry["share"] = round(
+            100 * min(entry["load"], entry["capacity"]) / max(entry["capacity"], 1), 1
+        )
+    return {
+        "managers": managers,
+        "categories": sorted(categories.values(), key=lambda e: -e["share"]),
+    }
+
+
+__all__ = ["balance_figures", "book_rows", "goal_progress", "organization_figures", "plan_context"]

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from coaching import selectors
 from coaching import services as coaching
 from coaching.forms import (
     GoalForm,
@@ -21,7 +23,13 @@ from coaching.forms import (
     RecordForm,
     SessionForm,
 )
-from coaching.models import ActionItem, CoachingSession, GoalStatus, ItemStatus, SessionStatus
+from coaching.models import (
+    ActionItem,
+    CoachingGoal,
+    CoachingSession,
+    GoalStatus,
+    SessionStatus,
+)
 from incentives.selectors import tier_progress
 from organizations.models import Organization
 from organizations.services import assignment as assignments
@@ -166,103 +174,113 @@ def _organization(request, pk) -> Organization:
     return organization
 
 
+def _plan_page(request, organization, **forms):
+    """The coaching plan of `organization`, with the forms given (bound after a refused POST)."""
+    may_plan = can(request.user, "coaching.plan", organization)
+    context = {
+        **selectors.plan_context(organization),
+        "organization": organization,
+        "tier_progress": tier_progress(organization),
+        "may_plan": may_plan,
+        "goal_form": forms.get("goal_form") or GoalForm(prefix="goal"),
+        "session_form": forms.get("session_form") or SessionForm(prefix="session"),
+        "reassign_form": forms.get("reassign_form")
+        or (
+            ReassignForm(prefix="reassign", organization=organization)
+            if can(request.user, "assignment.manage")
+            else None
+        ),
+        "is_member": request.user.is_organization_member,
+        "today": timezone.localdate(),
+        "GoalStatus": GoalStatus,
+    }
+    return render_page(request, "coaching/organization.html", context)
+
+
+@require_GET
 def organization_page(request, pk: int):
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    organization = _organization(request, pk)
-    may_plan = can(request.user, "coaching.plan", organization)
-    goal_form = GoalForm(prefix="goal")
-    session_form = SessionForm(prefix="session")
-    reassign_form = (
-        ReassignForm(prefix="reassign", organization=organization)
-        if can(request.user, "assignment.manage")
-        else None
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
+    return _plan_page(request, _organization(request, pk))
+
+
+def _plan_form_post(
+    request, organization, *, action, form_class, prefix, write, done, **form_kwargs
+):
+    """One POST of the plan page: check `action`, validate the form, call `write`; a refusal
+    shows on the form, the page drawn again with it."""
+    authorize(request.user, action, organization)
+    form = form_class(request.POST, prefix=prefix, **form_kwargs)
+    if form.is_valid():
         try:
-            if action == "goal" and may_plan:
-                goal_form = GoalForm(request.POST, prefix="goal")
-                if goal_form.is_valid():
-                    coaching.goal_create(
-                        actor=request.user, organization=organization, **goal_form.cleaned_data
-                    )
-                    messages.success(request, _("Goal added to the plan."))
-                    return redirect("coaching:organization", pk=pk)
-            elif action == "session" and may_plan:
-                session_form = SessionForm(request.POST, prefix="session")
-                if session_form.is_valid():
-                    coaching.session_schedule(
-                        actor=request.user, organization=organization, **session_form.cleaned_data
-                    )
-                    messages.success(request, _("Session planned; the organization has been told."))
-                    return redirect("coaching:organization", pk=pk)
-            elif action == "reassign" and reassign_form is not None:
-                reassign_form = ReassignForm(
-                    request.POST, prefix="reassign", organization=organization
-                )
-                if reassign_form.is_valid():
-                    assignments.assignment_reassign(
-                        actor=request.user, organization=organization, **reassign_form.cleaned_data
-                    )
-                    messages.success(request, _("The organization has a new category manager."))
-                    return redirect("coaching:organization", pk=pk)
-            elif action == "goal_status" and may_plan:
-                goal = get_object_or_404(organization.coaching_goals, pk=request.POST.get("goal"))
-                coaching.goal_update(
-                    actor=request.user, goal=goal, status=request.POST.get("status")
-                )
-                return redirect("coaching:organization", pk=pk)
-            else:
-                raise PermissionDenied
+            write(organization, form.cleaned_data)
         except ValidationError as error:
-            target = {"goal": goal_form, "session": session_form, "reassign": reassign_form}.get(
-                action
-            )
-            if target is not None:
-                add_service_errors(target, error)
-            else:
-                messages.error(request, error_text(error))
-    figures = coaching.organization_figures([organization.pk])[organization.pk]
-    goals = [
-        (goal, *coaching.goal_progress(goal, figures))
-        for goal in sorted(
-            organization.coaching_goals.all(),
-            key=lambda g: (g.status != GoalStatus.ACTIVE, g.due_on, g.pk),
-        )
-    ]
-    assignment = organization.manager_assignments.active().select_related("manager").first()
-    return render_page(
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("coaching:organization", pk=organization.pk)
+    return _plan_page(request, organization, **{f"{prefix}_form": form})
+
+
+@require_POST
+def goal_add(request, pk: int):
+    return _plan_form_post(
         request,
-        "coaching/organization.html",
-        {
-            "organization": organization,
-            "assignment": assignment,
-            "tier_progress": tier_progress(organization),
-            "history": organization.manager_assignments.select_related(
-                "manager", "assigned_by"
-            ).order_by("-started_at"),
-            "goals": goals,
-            "sessions": organization.coaching_sessions.select_related("manager").prefetch_related(
-                "action_items"
-            )[:20],
-            "items": organization.action_items.filter(status=ItemStatus.OPEN).order_by(
-                "due_on", "id"
-            ),
-            "done_items": organization.action_items.filter(status=ItemStatus.DONE)
-            .select_related("done_by")
-            .order_by("-done_at", "-id")[:10],
-            "may_plan": may_plan,
-            "goal_form": goal_form,
-            "session_form": session_form,
-            "reassign_form": reassign_form,
-            "is_member": request.user.is_organization_member,
-            "today": timezone.localdate(),
-            "GoalStatus": GoalStatus,
-        },
+        _organization(request, pk),
+        action="coaching.plan",
+        form_class=GoalForm,
+        prefix="goal",
+        done=_("Goal added to the plan."),
+        write=lambda organization, data: coaching.goal_create(
+            actor=request.user, organization=organization, **data
+        ),
     )
+
+
+@require_POST
+def session_add(request, pk: int):
+    return _plan_form_post(
+        request,
+        _organization(request, pk),
+        action="coaching.plan",
+        form_class=SessionForm,
+        prefix="session",
+        done=_("Session planned; the organization has been told."),
+        write=lambda organization, data: coaching.session_schedule(
+            actor=request.user, organization=organization, **data
+        ),
+    )
+
+
+@require_POST
+def reassign(request, pk: int):
+    organization = _organization(request, pk)
+    return _plan_form_post(
+        request,
+        organization,
+        action="assignment.manage",
+        form_class=ReassignForm,
+        prefix="reassign",
+        organization=organization,
+        done=_("The organization has a new category manager."),
+        write=lambda organization, data: assignments.assignment_reassign(
+            actor=request.user, organization=organization, **data
+        ),
+    )
+
+
+@require_POST
+def goal_status(request, pk: int):
+    goal = get_object_or_404(CoachingGoal.objects.for_user(request.user), pk=pk)
+    organization = _organization(request, goal.organization_id)
+    authorize(request.user, "coaching.plan", organization)
+    try:
+        coaching.goal_update(actor=request.user, goal=goal, status=request.POST.get("status"))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return redirect("coaching:organization", pk=organization.pk)
 
 
 def _session(request, pk) -> CoachingSession:
@@ -336,115 +354,87 @@ def item_complete(request, pk: int):
 # --- operators: balance, a manager's book, moves ------------------------------------------------
 
 
-@action_required("assignment.manage")
-def balance(request):
-    profiles = list(
-        ManagerProfile.objects.filter(user__is_active=True)
-        .select_related("user")
-        .prefetch_related("categories")
-        .order_by("user__full_name")
-    )
-    loads = assignments.manager_loads(p.user_id for p in profiles)
-    today = timezone.localdate()
-    managers = [
-        {
-            "profile": p,
-            "load": loads.get(p.user_id, 0),
-            "share": round(100 * min(loads.get(p.user_id, 0), p.capacity) / max(p.capacity, 1), 1),
-            "full": loads.get(p.user_id, 0) >= p.capacity,
-            "away": p.is_away(today),
-        }
-        for p in profiles
-    ]
-    categories: dict[int, dict] = {}
-    for row in managers:
-        for category in row["profile"].categories.all():
-            entry = categories.setdefault(
-                category.pk, {"category": category, "managers": 0, "load": 0, "capacity": 0}
-            )
-            entry["managers"] += 1
-            entry["load"] += row["load"]
-            entry["capacity"] += row["profile"].capacity
-    for entry in categories.values():
-        entry["share"] = round(
-            100 * min(entry["load"], entry["capacity"]) / max(entry["capacity"], 1), 1
+def _balance_page(request, invite_form=None, *, status=200):
+    if invite_form is None and can(request.user, "manager.manage"):
+        invite_form = ManagerInviteForm(
+            initial={"language": request.LANGUAGE_CODE}, prefix="invite"
         )
-    proposal = assignments.rebalance_proposal() if request.GET.get("propose") else None
-    invite_form = (
-        ManagerInviteForm(initial={"language": request.LANGUAGE_CODE}, prefix="invite")
-        if can(request.user, "manager.manage")
-        else None
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "invite" and invite_form is not None:
-            invite_form = ManagerInviteForm(request.POST, prefix="invite")
-            if invite_form.is_valid():
-                try:
-                    user = accounts.manager_invite(actor=request.user, **invite_form.cleaned_data)
-                except ValidationError as error:
-                    add_service_errors(invite_form, error)
-                else:
-                    messages.success(
-                        request,
-                        _(
-                            "%(name)s's account is open; they have been emailed a link to set a password."
-                        )
-                        % {"name": user.full_name},
-                    )
-                    return redirect("coaching:balance")
-            return render_page(
-                request,
-                "coaching/balance.html",
-                _balance_context(managers, categories, proposal, invite_form),
-                status=400,
-            )
-        try:
-            if action == "rebalance":
-                moves = [
-                    tuple(int(x) for x in value.split(":"))
-                    for value in request.POST.getlist("move")
-                ]
-                applied = assignments.rebalance_apply(
-                    actor=request.user, moves=moves, reason=_("Rebalancing the managers' loads")
-                )
-                messages.success(request, _("%(count)d organizations moved.") % {"count": applied})
-            elif action == "assign":
-                organization = get_object_or_404(Organization, pk=request.POST.get("organization"))
-                found = assignments.manager_assign_automatically(
-                    actor=request.user, organization=organization
-                )
-                if found:
-                    messages.success(
-                        request,
-                        _("%(organization)s now has a category manager.")
-                        % {"organization": organization.legal_name},
-                    )
-                else:
-                    messages.warning(
-                        request,
-                        _(
-                            "No manager of its category has room; raise a capacity or assign one by hand."
-                        ),
-                    )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        return redirect("coaching:balance")
-    return render_page(
-        request,
-        "coaching/balance.html",
-        _balance_context(managers, categories, proposal, invite_form),
-    )
-
-
-def _balance_context(managers, categories, proposal, invite_form):
-    return {
-        "managers": managers,
-        "categories": sorted(categories.values(), key=lambda e: -e["share"]),
+    context = {
+        **selectors.balance_figures(timezone.localdate()),
         "unassigned": assignments.unassigned_organizations()[:100],
-        "proposal": proposal,
+        "proposal": assignments.rebalance_proposal() if request.GET.get("propose") else None,
         "invite_form": invite_form,
     }
+    return render_page(request, "coaching/balance.html", context, status=status)
+
+
+@require_GET
+@action_required("assignment.manage")
+def balance(request):
+    return _balance_page(request)
+
+
+@require_POST
+@action_required("assignment.manage")
+def balance_invite(request):
+    """An operator opens a new manager's account (they are emailed a link to set a password)."""
+    authorize(request.user, "manager.manage")
+    form = ManagerInviteForm(request.POST, prefix="invite")
+    if form.is_valid():
+        try:
+            user = accounts.manager_invite(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s's account is open; they have been emailed a link to set a password.")
+                % {"name": user.full_name},
+            )
+            return redirect("coaching:balance")
+    return _balance_page(request, form, status=400)
+
+
+@require_POST
+@action_required("assignment.manage")
+def balance_rebalance(request):
+    """Apply the moves of the proposal the operator ticked ("assignment:manager" pairs)."""
+    try:
+        moves = [tuple(int(x) for x in value.split(":")) for value in request.POST.getlist("move")]
+        applied = assignments.rebalance_apply(
+            actor=request.user, moves=moves, reason=_("Rebalancing the managers' loads")
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("%(count)d organizations moved.") % {"count": applied})
+    return redirect("coaching:balance")
+
+
+@require_POST
+@action_required("assignment.manage")
+def balance_assign(request):
+    """Give a waiting organization the least loaded manager of its category."""
+    organization = get_object_or_404(Organization, pk=request.POST.get("organization"))
+    try:
+        found = assignments.manager_assign_automatically(
+            actor=request.user, organization=organization
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("coaching:balance")
+    if found:
+        messages.success(
+            request,
+            _("%(organization)s now has a category manager.")
+            % {"organization": organization.legal_name},
+        )
+    else:
+        messages.warning(
+            request,
+            _("No manager of its category has room; raise a capacity or assign one by hand."),
+        )
+    return redirect("coaching:balance")
 
 
 @action_required("assignment.manage")

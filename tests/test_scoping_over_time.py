@@ -431,7 +431,11 @@ PAGE_OBJECTS = {
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
+    "coaching:goal_add",
+    "coaching:goal_status",
     "coaching:item_done",
+    "coaching:reassign",
+    "coaching:session_add",
     "creators:flag_review",
     "creators:import_confirm",
     "creators:import_discard",

@@ -75,7 +75,3 @@ def deliver_pending(limit: int = 500) -> tuple[int, int]:
         published = sum(1 for row_id in ids if publish(row_id))
     remaining = QueuedTask.objects.filter(published_at__isnull=True).count()
     return published, remaining
-
-
-def pending_count() -> int:
-    return QueuedTask.objects.filter(published_at__isnull=True).count()

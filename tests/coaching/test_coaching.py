@@ -229,9 +229,8 @@ def test_manager_plans_records_and_the_member_completes_through_the_pages(
     client.force_login(manager)
     page = reverse("coaching:organization", args=[coached.pk])
     response = client.post(
-        page,
+        reverse("coaching:session_add", args=[coached.pk]),
         {
-            "action": "session",
             "session-scheduled_at": "2026-12-03T10:00",
             "session-duration_minutes": "45",
             "session-channel": "phone",
@@ -277,8 +276,8 @@ def test_manager_plans_records_and_the_member_completes_through_the_pages(
 def test_a_member_cannot_plan_through_the_page(client, coached, member):
     client.force_login(member)
     response = client.post(
-        reverse("coaching:organization", args=[coached.pk]),
-        {"action": "session", "session-scheduled_at": "2026-12-03T10:00"},
+        reverse("coaching:session_add", args=[coached.pk]),
+        {"session-scheduled_at": "2026-12-03T10:00"},
     )
     assert response.status_code == 403
     assert not CoachingSession.objects.exists()
