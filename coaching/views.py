@@ -292,46 +292,65 @@ def _session(request, pk) -> CoachingSession:
     return session
 
 
-def session_page(request, pk: int):
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    session = _session(request, pk)
-    may_plan = can(request.user, "coaching.plan", session.organization)
-    form = RecordForm(initial={"notes": session.notes, "attendees": session.attendees})
-    if request.method == "POST":
-        if not may_plan:
-            raise PermissionDenied
-        try:
-            if request.POST.get("action") == "cancel":
-                coaching.session_cancel(
-                    actor=request.user, session=session, reason=request.POST.get("reason", "")
-                )
-                messages.success(request, _("Session cancelled."))
-                return redirect("coaching:organization", pk=session.organization_id)
-            form = RecordForm(request.POST)
-            if form.is_valid():
-                coaching.session_record(
-                    actor=request.user,
-                    session=session,
-                    notes=form.cleaned_data["notes"],
-                    attendees=form.cleaned_data["attendees"],
-                    items=form.items(),
-                )
-                messages.success(request, _("Notes and action items saved."))
-                return redirect("coaching:organization", pk=session.organization_id)
-        except ValidationError as error:
-            add_service_errors(form, error)
+def _session_page(request, session, form=None):
+    may_record = (
+        can(request.user, "coaching.plan", session.organization)
+        and session.status != SessionStatus.CANCELLED
+    )
+    if form is None:
+        form = RecordForm(initial={"notes": session.notes, "attendees": session.attendees})
     return render_page(
         request,
         "coaching/session.html",
         {
             "session": session,
-            "form": form if may_plan and session.status != SessionStatus.CANCELLED else None,
+            "form": form if may_record else None,
             "items": session.action_items.all(),
         },
     )
+
+
+def session_page(request, pk: int):
+    """A session's page; its form records the notes and action items (POST)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    session = _session(request, pk)
+    if request.method != "POST":
+        return _session_page(request, session)
+    authorize(request.user, "coaching.plan", session.organization)
+    form = RecordForm(request.POST)
+    if form.is_valid():
+        try:
+            coaching.session_record(
+                actor=request.user,
+                session=session,
+                notes=form.cleaned_data["notes"],
+                attendees=form.cleaned_data["attendees"],
+                items=form.items(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Notes and action items saved."))
+            return redirect("coaching:organization", pk=session.organization_id)
+    return _session_page(request, session, form)
+
+
+@require_POST
+def session_cancel(request, pk: int):
+    session = _session(request, pk)
+    authorize(request.user, "coaching.plan", session.organization)
+    try:
+        coaching.session_cancel(
+            actor=request.user, session=session, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("coaching:session", pk=session.pk)
+    messages.success(request, _("Session cancelled."))
+    return redirect("coaching:organization", pk=session.organization_id)
 
 
 def item_complete(request, pk: int):
@@ -437,35 +456,50 @@ def balance_assign(request):
     return redirect("coaching:balance")
 
 
+def _form_errors(form) -> str:
+    return " ".join(" ".join(e) for e in form.errors.values())
+
+
 @action_required("assignment.manage")
 def manager_actions(request, pk: int):
-    """Operators move a manager's whole book or set their away dates."""
+    """Operators set a manager's categories, capacity and away dates."""
     if request.method != "POST":
         raise PermissionDenied
     manager = get_object_or_404(User, pk=pk, role=Role.MANAGER)
-    try:
-        if request.POST.get("action") == "move":
-            form = MoveBookForm(request.POST)
-            if form.is_valid():
-                result = assignments.book_move(
-                    actor=request.user, from_manager=manager, **form.cleaned_data
-                )
-                messages.success(
-                    request,
-                    _("%(moved)d organizations moved; %(waiting)d wait for a manager.")
-                    % {"moved": result["moved"], "waiting": len(result["waiting"])},
-                )
-            else:
-                messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    form = ManagerSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            accounts.manager_profile_update(
+                actor=request.user, profile=manager.manager_profile, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
         else:
-            form = ManagerSettingsForm(request.POST)
-            if form.is_valid():
-                accounts.manager_profile_update(
-                    actor=request.user, profile=manager.manager_profile, **form.cleaned_data
-                )
-                messages.success(request, _("Manager settings saved."))
-            else:
-                messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-    except ValidationError as error:
-        messages.error(request, error_text(error))
+            messages.success(request, _("Manager settings saved."))
+    return redirect(f"{reverse('coaching:book')}?manager={manager.pk}")
+
+
+@require_POST
+@action_required("assignment.manage")
+def book_move(request, pk: int):
+    """Operators move a manager's whole book to others (or let it wait for a manager)."""
+    manager = get_object_or_404(User, pk=pk, role=Role.MANAGER)
+    form = MoveBookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            result = assignments.book_move(
+                actor=request.user, from_manager=manager, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request,
+                _("%(moved)d organizations moved; %(waiting)d wait for a manager.")
+                % {"moved": result["moved"], "waiting": len(result["waiting"])},
+            )
     return redirect(f"{reverse('coaching:book')}?manager={manager.pk}")

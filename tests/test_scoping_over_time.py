@@ -433,9 +433,11 @@ PAGE_OBJECTS = {
 ACTIONS = {
     "coaching:goal_add",
     "coaching:goal_status",
+    "coaching:book_move",
     "coaching:item_done",
     "coaching:reassign",
     "coaching:session_add",
+    "coaching:session_cancel",
     "creators:flag_review",
     "creators:import_confirm",
     "creators:import_discard",
