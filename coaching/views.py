@@ -207,12 +207,12 @@ def organization_page(request, pk: int):
 
 
 def _plan_form_post(
-    request, organization, *, action, form_class, prefix, write, done, **form_kwargs
+    request, organization, *, action, form_class, prefix, write, done, form_kwargs=None
 ):
     """One POST of the plan page: check `action`, validate the form, call `write`; a refusal
     shows on the form, the page drawn again with it."""
     authorize(request.user, action, organization)
-    form = form_class(request.POST, prefix=prefix, **form_kwargs)
+    form = form_class(request.POST, prefix=prefix, **(form_kwargs or {}))
     if form.is_valid():
         try:
             write(organization, form.cleaned_data)
@@ -263,7 +263,7 @@ def reassign(request, pk: int):
         action="assignment.manage",
         form_class=ReassignForm,
         prefix="reassign",
-        organization=organization,
+        form_kwargs={"organization": organization},
         done=_("The organization has a new category manager."),
         write=lambda organization, data: assignments.assignment_reassign(
             actor=request.user, organization=organization, **data

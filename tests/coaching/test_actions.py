@@ -102,3 +102,16 @@ def test_the_coaching_manager_cancels_a_session_on_its_own_url(client, session, 
     )
     assert response.status_code == 302
     assert CoachingSession.objects.get().status == SessionStatus.CANCELLED
+
+
+def test_an_operator_reassigns_the_organization_on_its_own_url(client, coached, manager, operator):
+    from tests.accounts.factories import ManagerFactory
+
+    other = ManagerFactory(categories=list(coached.primary_categories.all()))
+    client.force_login(operator)
+    url = reverse("coaching:reassign", args=[coached.pk])
+    refused = client.post(url, {"reassign-manager": other.pk, "reassign-reason": ""})
+    assert refused.status_code == 200 and refused.context["reassign_form"].errors["reason"]
+    response = client.post(url, {"reassign-manager": other.pk, "reassign-reason": "Leave"})
+    assert response.status_code == 302
+    assert ManagerAssignment.objects.active().get(organization=coached).manager == other
