@@ -115,3 +115,15 @@ def test_an_operator_reassigns_the_organization_on_its_own_url(client, coached, 
     response = client.post(url, {"reassign-manager": other.pk, "reassign-reason": "Leave"})
     assert response.status_code == 302
     assert ManagerAssignment.objects.active().get(organization=coached).manager == other
+
+
+def test_an_operator_moves_a_managers_book_on_its_own_url(client, coached, manager, operator):
+    from tests.accounts.factories import ManagerFactory
+
+    other = ManagerFactory(categories=list(coached.primary_categories.all()))
+    client.force_login(operator)
+    url = reverse("coaching:book_move", args=[manager.pk])
+    response = client.post(url, {"to_manager": other.pk, "reason": "Parental leave"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('coaching:book')}?manager={manager.pk}"
+    assert ManagerAssignment.objects.active().get(organization=coached).manager == other
