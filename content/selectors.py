@@ -3,7 +3,7 @@ number of queries whatever the number of videos."""
 
 import datetime
 
-from django.db.models import Count, Max, Min, Prefetch, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Prefetch, Q, Sum
 from django.utils import timezone
 
 from .models import (
@@ -98,12 +98,22 @@ def daily_figures(video: Video, days: int = 60) -> list[VideoMetric]:
 
 
 def review_queue(user):
-    """Open reviews of the user's fields, oldest first, with the video and its best match."""
+    """Open reviews of the user's fields, oldest first, with the video and its best match. The
+    videos of organizations whose growth level grants the dedicated review lane come first
+    (`lane`)."""
+    from growth.selectors import organizations_granted
+
     return (
         OriginalityReview.objects.for_user(user)
         .filter(status__in=WAITING)
+        .annotate(
+            lane=ExpressionWrapper(
+                Q(video__organization_id__in=organizations_granted("review_lane")),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("video__creator", "video__organization", "category")
-        .order_by("opened_at", "id")
+        .order_by("-lane", "opened_at", "id")
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from growth.models import (
@@ -48,6 +48,21 @@ def right_for(organization, key: str, on: datetime.date | None = None) -> int | 
         LevelRight.objects.filter(level__number=level, key=key)
         .values_list("value", flat=True)
         .first()
+    )
+
+
+def organizations_granted(key: str, on: datetime.date | None = None):
+    """The ids of the organizations whose current level grants `key` (a value above 0), as a
+    subquery: for queues that put them first (the dedicated review lane)."""
+    on = on or timezone.localdate()
+    newest = (
+        Scorecard.objects.filter(organization=OuterRef("organization"), month__lte=on)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    levels = LevelRight.objects.filter(key=key, value__gt=0).values("level__number")
+    return Scorecard.objects.filter(month=Subquery(newest), level__in=levels).values(
+        "organization_id"
     )
 
 
