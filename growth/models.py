@@ -170,9 +170,7 @@ class LevelRight(models.Model):
                 name="level_right_once_per_level",
                 violation_error_message=_("This level already has this right."),
             ),
-            models.CheckConstraint(
-                condition=Q(value__lte=100000), name="level_right_value_range"
-            ),
+            models.CheckConstraint(condition=Q(value__lte=100000), name="level_right_value_range"),
         ]
 
     audit_repr = "{level} {key}"

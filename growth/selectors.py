@@ -174,7 +174,11 @@ def trend(organization, month: datetime.date, months: int = 12) -> list[dict]:
         ).values("month", "score", "level")
     }
     return [
-        {"month": first, "score": cards.get(first, {}).get("score"), "level": cards.get(first, {}).get("level")}
+        {
+            "month": first,
+            "score": cards.get(first, {}).get("score"),
+            "level": cards.get(first, {}).get("level"),
+        }
         for first in firsts
     ]
 
@@ -271,8 +275,12 @@ def movers(queryset, month: datetime.date, limit: int = 10) -> dict:
         .annotate(change=F("score") - F("score_before"))
     )
     return {
-        "up": list(changed.filter(level__gt=F("previous_level")).order_by("-level", "-score")[:limit]),
-        "down": list(changed.filter(level__lt=F("previous_level")).order_by("level", "score")[:limit]),
+        "up": list(
+            changed.filter(level__gt=F("previous_level")).order_by("-level", "-score")[:limit]
+        ),
+        "down": list(
+            changed.filter(level__lt=F("previous_level")).order_by("level", "score")[:limit]
+        ),
         "rising": list(scored.filter(change__gt=0).order_by("-change", "pk")[:limit]),
         "falling": list(scored.filter(change__lt=0).order_by("change", "pk")[:limit]),
     }

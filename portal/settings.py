@@ -319,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "content.tasks.sample_for_grading",
         "schedule": crontab(hour=1, minute=30),  # yesterday's videos
     },
+    "growth-score-last-month": {
+        "task": "growth.tasks.score_last_month",
+        "schedule": crontab(hour=4, minute=0, day_of_month=1),  # after the month's last metrics
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost

@@ -3,6 +3,7 @@ least its `min_score`; the scores that reach levels rise with the level (level 1
 scored organization holds a level). Rights are (level, key, value) rows; services read them
 through `growth.selectors.right_for`."""
 
+import itertools
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -20,22 +21,18 @@ def _check_order(levels: list[Level]) -> None:
     ordered = sorted(levels, key=lambda level: level.number)
     if ordered and ordered[0].min_score != 0:
         raise ValidationError({"min_score": _("The lowest level starts at a score of 0.")})
-    for lower, higher in zip(ordered, ordered[1:], strict=False):
+    for lower, higher in itertools.pairwise(ordered):
         if higher.min_score <= lower.min_score:
             raise ValidationError(
                 {
-                    "min_score": _(
-                        "Level %(higher)s must start above level %(lower)s (%(score)s)."
-                    )
+                    "min_score": _("Level %(higher)s must start above level %(lower)s (%(score)s).")
                     % {"higher": higher.number, "lower": lower.number, "score": lower.min_score}
                 }
             )
 
 
 @transaction.atomic
-def level_save(
-    *, actor, number: int, name_zh: str, name_en: str, min_score: Decimal
-) -> Level:
+def level_save(*, actor, number: int, name_zh: str, name_en: str, min_score: Decimal) -> Level:
     """Create or edit level `number`. The scores that reach levels must rise with the level; the
     next monthly computation uses the new thresholds (past scorecards keep their levels)."""
     authorize(actor, "growth.manage")

@@ -323,9 +323,7 @@ def insert_scorecards(version, month: datetime.date, as_of: datetime.date) -> No
         )
         cursor.execute(LEVEL_SQL, [start])
         previous = previous_month(start)
-        cursor.execute(
-            HYSTERESIS_SQL, [previous] * HYSTERESIS_PREVIOUS_MONTH_PARAMS + [start]
-        )
+        cursor.execute(HYSTERESIS_SQL, [previous] * HYSTERESIS_PREVIOUS_MONTH_PARAMS + [start])
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Rewards"), "incentives:index", "rewards.view"),
     (_("Incubation"), "incubation:pool", "incubation.view"),
     (_("Content"), "content:list", "content.view"),
+    (_("Growth"), "growth:home", "growth.view"),
     (_("Originality"), "content:reviews", "originality.queue"),
     (_("Categories"), "core:categories", "category.view"),
     (_("Partners"), "partners:list", "partner.manage"),

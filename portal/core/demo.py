@@ -23,6 +23,7 @@ from creators.services import (
     metrics_upsert,
     transfer_request,
 )
+from growth.demo import demo_growth
 from organizations import services as org_services
 from organizations.models import (
     Organization,
@@ -85,7 +86,7 @@ def _make_user(person: PersonPlan) -> User:
     )
 
 
-STEPS = 9
+STEPS = 10
 
 
 @transaction.atomic
@@ -163,6 +164,10 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
         f"reserve pool of {incubated['pool']} creators ({incubated['nominations']} nominations, "
         f"{incubated['admitted_by_rule']} by entry rule), {incubated['shortlisted']} shortlisted"
     )
+
+    progress.step("Agency growth: six months of health scores and levels")
+    grown = demo_growth(operator=operator, today=today)
+    progress.done(f"{grown['scorecards']} scorecards over {grown['months']} months")
     return {
         "operators": len(operators),
         "managers": len(plan.managers),

@@ -24,14 +24,13 @@ from incubation.services import nomination_create
 from organizations.models import ActionItem, CoachingSession, ItemOwner
 from portal.audit.models import AuditEntry
 from tests.creators.factories import BindingFactory
-from tests.organizations.factories import OrganizationFactory
 
 D = datetime.date
 LATER = D(2027, 6, 1)
 
 
-def months(n, first=D(2026, 1, 1)):
-    out = [first]
+def months(n):
+    out = [D(2026, 1, 1)]
     for _ in range(n - 1):
         out.append((out[-1] + datetime.timedelta(days=32)).replace(day=1))
     return out
@@ -107,7 +106,9 @@ def test_the_raise_plan_names_the_gap_to_the_next_level(
 def test_the_nomination_quota_of_a_level_raises_the_programs_limit(
     operator, on_time_only, organization, other_organization, owner, manager
 ):
-    NominationLimit.objects.create(effective_from=D(2026, 1, 1), per_organization=1, created_by=operator)
+    NominationLimit.objects.create(
+        effective_from=D(2026, 1, 1), per_organization=1, created_by=operator
+    )
     this_month = timezone.localdate().replace(day=1)
     late_item(other_organization, manager, this_month)
     scorecards_compute(month=this_month, as_of=LATER)
@@ -136,7 +137,7 @@ def test_the_review_lane_puts_an_organizations_videos_first(
     before = [r.video.organization_id for r in review_queue(manager)]
     scorecards_compute(month=this_month, as_of=LATER)
     queue = list(review_queue(manager))
-    assert [r.video.organization_id for r in queue][0] == organization.pk
+    assert queue[0].video.organization_id == organization.pk
     assert queue[0].lane and not queue[-1].lane
     assert before[0] == other_organization.pk  # older, first without the lane
 
@@ -168,9 +169,7 @@ def test_weights_must_add_up_to_100_in_the_service_and_the_database(operator):
     assert "add up to 135%" in str(error.value.message_dict["growth"])
     with pytest.raises(IntegrityError), transaction.atomic():
         ScorecardVersion.objects.filter(pk=draft.pk).update(growth=50)
-    draft = scorecard_version_update(
-        actor=operator, version=draft, growth=0, original_share=35
-    )
+    draft = scorecard_version_update(actor=operator, version=draft, growth=0, original_share=35)
     published = scorecard_version_publish(actor=operator, version=draft)
     with pytest.raises(ValidationError):
         scorecard_version_update(actor=operator, version=published, growth=1)

@@ -3,8 +3,8 @@ definitions (growth/services/scorecard.py) on random organizations, bindings, me
 action items (Hypothesis); the points of every component add up to the score."""
 
 import datetime
+import itertools
 import math
-from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 
@@ -231,13 +231,18 @@ def worlds(draw):
 
 def build(world, operator, manager):
     bounds = [0, *world["cuts"], 100]
-    weights = [high - low for low, high in zip(bounds, bounds[1:], strict=False)]
+    weights = [high - low for low, high in itertools.pairwise(bounds)]
     version = ScorecardVersion.objects.get(number=1)
-    ScorecardVersion.objects.filter(pk=version.pk).update(**dict(zip(COMPONENT_CODES, weights)))
+    ScorecardVersion.objects.filter(pk=version.pk).update(
+        **dict(zip(COMPONENT_CODES, weights, strict=True))
+    )
     version.refresh_from_db()
     # a rule the random figures meet often (the program's seeded rule asks for far more)
     QualificationRule.objects.create(
-        name="test", min_original_videos=1, min_valid_plays=1000, window_days=10,
+        name="test",
+        min_original_videos=1,
+        min_valid_plays=1000,
+        window_days=10,
         valid_from=D(2026, 6, 1),
     )
     orgs = [OrganizationFactory(created_by=operator, licence="") for _ in range(world["orgs"])]
