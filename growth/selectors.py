@@ -160,6 +160,21 @@ def latest_scorecard(organization) -> Scorecard | None:
     )
 
 
+def latest_by_organization(organization_ids) -> dict[int, Scorecard]:
+    """Each organization's newest scorecard, by organization id (one query)."""
+    newest = (
+        Scorecard.objects.filter(organization=OuterRef("organization"))
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    return {
+        card.organization_id: card
+        for card in Scorecard.objects.filter(
+            organization_id__in=list(organization_ids), month=Subquery(newest)
+        )
+    }
+
+
 def trend(organization, month: datetime.date, months: int = 12) -> list[dict]:
     """The organization's score and level for the `months` months up to `month`, oldest first;
     a month without a scorecard has None."""

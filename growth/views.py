@@ -25,7 +25,7 @@ from growth.services.versions import (
 )
 from organizations.models import Organization
 from portal.accounts.models import Role
-from portal.accounts.permissions import action_required, authorize
+from portal.accounts.permissions import action_required, authorize, can
 from portal.core.charts import Point, time_series
 from portal.core.rendering import render_page
 
@@ -127,7 +127,7 @@ def overview(request):
     )
     chosen = request.GET.get("month", "")
     month = next((m for m in months if m.isoformat() == chosen), months[0] if months else None)
-    context = {"months": months, "month": month}
+    context = {"months": months, "month": month, "may_manage": can(request.user, "growth.manage")}
     if month is not None:
         rows = base.filter(month=month).select_related("organization").order_by("-score", "pk")
         level = request.GET.get("level", "")
@@ -221,8 +221,8 @@ def settings_page(request):
     return _settings(request)
 
 
-@require_POST
 @action_required("growth.manage")
+@require_POST
 def version_draft(request):
     try:
         scorecard_version_draft(actor=request.user, effective_from=_next_month())
@@ -237,8 +237,8 @@ def _next_month() -> datetime.date:
     return month_bounds(timezone.localdate())[1]
 
 
-@require_POST
 @action_required("growth.manage")
+@require_POST
 def version_update(request, pk: int):
     version = get_object_or_404(ScorecardVersion, pk=pk, status=VersionStatus.DRAFT)
     form = VersionForm(request.POST)
@@ -253,8 +253,8 @@ def version_update(request, pk: int):
     return _settings(request, version_form=form, status=400)
 
 
-@require_POST
 @action_required("growth.manage")
+@require_POST
 def version_publish(request, pk: int):
     version = get_object_or_404(ScorecardVersion, pk=pk, status=VersionStatus.DRAFT)
     try:
@@ -270,8 +270,8 @@ def version_publish(request, pk: int):
     return redirect("growth:settings")
 
 
-@require_POST
 @action_required("growth.manage")
+@require_POST
 def level_update(request, number: int):
     level = get_object_or_404(Level, number=number)
     form = LevelForm(request.POST, prefix=f"level{number}")
@@ -296,8 +296,8 @@ def level_update(request, number: int):
     return _settings(request, level_forms={number: form}, status=400)
 
 
-@require_POST
 @action_required("growth.manage")
+@require_POST
 def compute(request):
     form = ComputeForm(request.POST)
     if form.is_valid():

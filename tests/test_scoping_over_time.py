@@ -83,6 +83,7 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     rows["A"]["organizations.Membership"] = list(Membership.objects.filter(organization=a))
     rows["B"]["organizations.Membership"] = list(Membership.objects.filter(organization=b))
     pool_and_scores(rows, cai=cai, alpha=alpha, zeta=zeta, beauty=beauty)
+    growth_scorecards(rows, a, b)
     reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
     return {
         **rows,
@@ -206,6 +207,18 @@ def pool_and_scores(rows, *, cai, alpha, zeta, beauty):
     rows["B"]["incubation.ScoreSnapshot"] = [scores[cai], scores[zeta]]
 
 
+def growth_scorecards(rows, a, b):
+    from growth.models import Scorecard, ScorecardVersion
+
+    version = ScorecardVersion.objects.get(number=1)
+    for side, organization in (("A", a), ("B", b)):
+        rows[side]["growth.Scorecard"] = [
+            Scorecard.objects.create(
+                organization=organization, month=day(1), version=version, score=50, level=3
+            )
+        ]
+
+
 def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
     """November settled and published: each creator's lines name the organization it was bound
     to at the end of the cycle (Cai: B)."""
@@ -258,6 +271,7 @@ SIDED = {
     "incubation.Nomination",
     "incubation.PoolMember",
     "incubation.ScoreSnapshot",
+    "growth.Scorecard",
 }
 
 
@@ -433,6 +447,7 @@ PAGE_OBJECTS = {
     "creators:dispute": "creators.Dispute",
     "creators:import": "creators.ImportJob",
     "creators:import_errors": "creators.ImportJob",
+    "growth:organization": "organizations.Organization",
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
@@ -450,6 +465,9 @@ ACTIONS = {
     "organizations:withdraw",
     "partners:token_issue",
     "partners:webhook_create",
+    "growth:version_update",  # operators' settings (growth.manage)
+    "growth:version_publish",
+    "growth:level",
 }
 NOT_ORGANIZATION_PAGES = {
     "coaching:manager",  # a manager's book: staff only
@@ -477,7 +495,7 @@ def page_patterns():
             elif isinstance(pattern, URLPattern) and pattern.name:
                 converters = getattr(pattern.pattern, "converters", {})
                 kinds = {type(c).__name__ for c in converters.values()}
-                if converters and kinds <= {"IntConverter"} or not pattern.pattern.regex.groups:
+                if (converters and kinds <= {"IntConverter"}) or not pattern.pattern.regex.groups:
                     yield f"{namespace}{pattern.name}", len(converters)
 
     return sorted(set(walk(get_resolver())))

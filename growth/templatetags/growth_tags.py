@@ -31,3 +31,13 @@ def rights_of(rights: dict, number) -> list[tuple[str, str]]:
 @register.filter
 def item(mapping: dict, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def tier_forecast(progress, organization):
+    """The tier forecast beside "pace needed" (growth.forecast), None without an organization."""
+    from growth.forecast import tier_forecast as forecast
+
+    if progress is None or organization is None:
+        return None
+    return forecast(organization, progress)

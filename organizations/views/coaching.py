@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from growth.selectors import latest_by_organization
 from incentives.selectors import tier_progress
 from organizations.coaching_forms import (
     GoalForm,
@@ -79,6 +80,7 @@ def book(request):
             "manager": manager,
             "profile": profile,
             "rows": rows,
+            "scorecards": latest_by_organization(row["organization"].pk for row in rows),
             "show": show,
             "sort": sort,
             "move_form": MoveBookForm() if can(request.user, "assignment.manage") else None,
