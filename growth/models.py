@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.core.scoping import ScopedQuerySet
 
@@ -95,7 +96,7 @@ class Level(models.Model):
     """A level an organization reaches with a monthly score of at least `min_score`. Level 1
     starts at 0, so every scored organization has one."""
 
-    number = models.PositiveSmallIntegerField(_("level"), unique=True)
+    number = models.PositiveSmallIntegerField(pgettext_lazy("growth", "level"), unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=40)
     name_en = models.CharField(_("English name"), max_length=60)
     min_score = models.DecimalField(_("score from"), max_digits=6, decimal_places=3)
@@ -103,7 +104,7 @@ class Level(models.Model):
 
     class Meta:
         ordering = ["number"]
-        verbose_name = _("level")
+        verbose_name = pgettext_lazy("growth", "level")
         verbose_name_plural = _("levels")
         constraints = [
             models.CheckConstraint(
@@ -225,7 +226,7 @@ class Scorecard(models.Model):
     scored = models.PositiveIntegerField(_("organizations scored"), default=1)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=3)
     reached_level = models.PositiveSmallIntegerField(_("level the score reaches"), default=0)
-    level = models.PositiveSmallIntegerField(_("level"), default=0)
+    level = models.PositiveSmallIntegerField(pgettext_lazy("growth", "level"), default=0)
     months_below = models.PositiveSmallIntegerField(_("months below the level"), default=0)
     previous_level = models.PositiveSmallIntegerField(_("level the month before"), null=True)
     computed_at = models.DateTimeField(auto_now=True)
