@@ -59,6 +59,7 @@ bench: $(VENV)/.synced catalogue
 	$(PY) bench/incubation_bench.py $(BENCH_ARGS)
 	$(PY) bench/api_bench.py $(BENCH_ARGS)
 	$(PY) bench/content_bench.py $(BENCH_ARGS)
+	$(PY) bench/growth_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/static .pytest_cache
