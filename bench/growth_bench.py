@@ -181,7 +181,7 @@ FROM generate_series(%s, %s) n""",
             """
 INSERT INTO creators_binding (creator_id, organization_id, source, started_on, ended_on,
   end_reason, created_at, created_by_id)
-SELECT n, 1 + (n * 7919) %% %s,
+SELECT n, 1 + (n::bigint * 7919) %% %s,
        CASE WHEN n %% 3 = 0 THEN 'recruited' ELSE 'transferred' END,
        CASE WHEN n %% 3 = 0 THEN DATE %s + (n %% 28) ELSE DATE %s - 1 - (n %% 120) END,
        CASE WHEN n %% 10 = 1 AND n %% 3 <> 0 THEN DATE %s + 14 END, '', %s, %s
