@@ -78,10 +78,11 @@ def _trend_chart(organization, month):
 
 @action_required("growth.view")
 def home(request):
-    """The people of an organization go to their scorecard; staff to the overview."""
+    """The navigation's link: the people of an organization see their scorecard, staff the
+    overview (the same pages as their own addresses, so the link is never a redirect)."""
     if request.user.role == Role.ORGANIZATION:
-        return redirect("growth:organization", request.user.membership.organization_id)
-    return redirect("growth:overview")
+        return organization_page(request, request.user.membership.organization_id)
+    return overview(request)
 
 
 @action_required("growth.view")

@@ -178,11 +178,8 @@ PAGES = {
         ),
         operators_only(LOGIN),
     ),
-    # Growth: people of an organization are sent to their scorecard, staff to the overview.
-    "growth": (
-        lambda w: reverse("growth:home"),
-        dict.fromkeys(ROLES, ELSEWHERE) | {"anonymous": LOGIN},
-    ),
+    # Growth: people of an organization see their scorecard, staff the overview.
+    "growth": (lambda w: reverse("growth:home"), everyone(LOGIN)),
     "growth overview": (lambda w: reverse("growth:overview"), staff_only(LOGIN)),
     "growth scorecard": (
         lambda w: reverse("growth:organization", args=[w["organization"].pk]),
