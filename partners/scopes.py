@@ -21,7 +21,3 @@ SCOPES = [
     ("content:write", _("Send videos and their daily figures")),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]
-
-
-def is_write(scope: str) -> bool:
-    return scope.endswith(":write")

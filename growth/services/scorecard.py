@@ -236,9 +236,16 @@ FROM ranked f
 """  # noqa: S608 - constant SQL text; every value is a parameter
 
 
+# The values of content's Originality.COPY and coaching's ItemStatus.DONE and ItemOwner.ORGANIZATION:
+# the scorecard reads those tables in SQL and imports neither app, both of which read growth (the
+# review lane, the level in a manager's book). tests/growth/test_reference.py checks the values.
+ORIGINALITY_COPY = "copy"
+ITEM_DONE = "done"
+ITEM_OWNER_ORGANIZATION = "organization"
+
+
 def _params(version, start, end, as_of, qualified_params) -> list:
-    from content.models.videos import Originality
-    from organizations.models import ItemOwner, ItemStatus, OrganizationStatus
+    from organizations.models import OrganizationStatus
 
     last = end - datetime.timedelta(days=1)
     items_end = min(end, as_of + datetime.timedelta(days=1))
@@ -260,10 +267,10 @@ def _params(version, start, end, as_of, qualified_params) -> list:
         PlayFlag.CONFIRMED,
         start,  # copies
         end,
-        Originality.COPY,
+        ORIGINALITY_COPY,
         *qualified_params,
-        ItemStatus.DONE,  # items
-        ItemOwner.ORGANIZATION,
+        ITEM_DONE,  # items
+        ITEM_OWNER_ORGANIZATION,
         start,
         items_end,
         start,  # the inserted rows

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from coaching.models import ActionItem, CoachingSession, ItemOwner
 from growth.models import COMPONENT_CODES, Level, LevelRight, Scorecard, ScorecardVersion
 from growth.selectors import level_of, right_for, what_would_raise
 from growth.services.levels import level_right_set, level_save
@@ -21,7 +22,6 @@ from growth.services.versions import (
 )
 from incubation.models import NominationLimit
 from incubation.services import nomination_create
-from organizations.models import ActionItem, CoachingSession, ItemOwner
 from portal.audit.models import AuditEntry
 from tests.creators.factories import BindingFactory
 

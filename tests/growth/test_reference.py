@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from coaching.models import ActionItem, CoachingSession, ItemOwner, ItemStatus
 from content.models import CreatorDay, Video
 from content.models.videos import Originality
 from creators.introduced import counting_bindings
@@ -20,14 +21,7 @@ from creators.models import Binding, BindingSource, DailyMetric, PlayFlag, Quali
 from growth.models import COMPONENT_CODES, Level, Scorecard, ScorecardVersion
 from growth.selectors import explain
 from growth.services.scorecard import scorecards_compute
-from organizations.models import (
-    ActionItem,
-    CoachingSession,
-    ItemOwner,
-    ItemStatus,
-    Organization,
-    OrganizationStatus,
-)
+from organizations.models import Organization, OrganizationStatus
 from tests.content.factories import make_video
 from tests.creators.factories import CreatorFactory
 from tests.organizations.factories import OrganizationFactory
@@ -36,6 +30,14 @@ D = datetime.date
 ONE = datetime.timedelta(days=1)
 START, END = D(2026, 10, 1), D(2026, 11, 1)
 AS_OF = D(2026, 10, 20)  # action items due after this day do not count yet
+
+
+def test_the_scorecard_names_the_values_of_other_apps_it_reads_in_sql():
+    from growth.services import scorecard
+
+    assert scorecard.ORIGINALITY_COPY == Originality.COPY
+    assert scorecard.ITEM_DONE == ItemStatus.DONE
+    assert scorecard.ITEM_OWNER_ORGANIZATION == ItemOwner.ORGANIZATION
 
 
 def covers(binding, day):
