@@ -7,4 +7,9 @@ class GrowthConfig(AppConfig):
     verbose_name = _("Agency growth")
 
     def ready(self):
+        from portal.core.rights import register_granted
+
         from . import rules  # noqa: F401
+        from .selectors import organizations_granted
+
+        register_granted(organizations_granted)
