@@ -25,6 +25,7 @@ SCRIPTS = {
     "incubation": "incubation_bench.py",
     "creators": "creators_bench.py",
     "content": "content_bench.py",
+    "growth": "growth_bench.py",
 }
 # The quick run stays under three minutes on two shared cores: the smallest sizes only, and the
 # content benchmark's near-duplicate part (minutes even when small) left out.
@@ -34,6 +35,7 @@ QUICK_ARGS = {
     "incubation": ["--sizes", "1000"],
     "creators": ["--scale", "100"],
     "content": ["--scale", "100", "--skip", "duplicates,ingestion"],
+    "growth": ["--sizes", "200:20000", "--repeat", "1"],
 }
 
 

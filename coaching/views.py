@@ -30,6 +30,7 @@ from coaching.models import (
     GoalStatus,
     SessionStatus,
 )
+from growth.selectors import latest_by_organization
 from incentives.selectors import tier_progress
 from organizations.models import Organization
 from organizations.services import assignment as assignments
@@ -81,6 +82,7 @@ def book(request):
             "manager": manager,
             "profile": profile,
             "rows": rows,
+            "scorecards": latest_by_organization(row["organization"].pk for row in rows),
             "show": show,
             "sort": sort,
             "move_form": MoveBookForm() if can(request.user, "assignment.manage") else None,

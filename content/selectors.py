@@ -3,8 +3,20 @@ number of queries whatever the number of videos."""
 
 import datetime
 
-from django.db.models import Count, Max, Min, Prefetch, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Min,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+)
 from django.utils import timezone
+
+from portal.core.rights import organizations_granted
 
 from .models import (
     Appeal,
@@ -98,12 +110,21 @@ def daily_figures(video: Video, days: int = 60) -> list[VideoMetric]:
 
 
 def review_queue(user):
-    """Open reviews of the user's fields, oldest first, with the video and its best match."""
+    """Open reviews of the user's fields, oldest first, with the video and its best match. The
+    videos of organizations whose growth level grants the dedicated review lane come first
+    (`lane`)."""
+    granted = organizations_granted("review_lane")
+    lane = (
+        ExpressionWrapper(Q(video__organization_id__in=granted), output_field=BooleanField())
+        if granted is not None
+        else Value(False)
+    )
     return (
         OriginalityReview.objects.for_user(user)
         .filter(status__in=WAITING)
+        .annotate(lane=lane)
         .select_related("video__creator", "video__organization", "category")
-        .order_by("opened_at", "id")
+        .order_by("-lane", "opened_at", "id")
     )
 
 

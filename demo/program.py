@@ -38,6 +38,7 @@ from portal.core.models import Category
 
 from .coaching import demo_coaching
 from .content import demo_content
+from .growth import demo_growth
 from .incentives import demo_incentives
 from .incubation import demo_incubation
 from .licence import render_licence
@@ -85,7 +86,7 @@ def _make_user(person: PersonPlan) -> User:
     )
 
 
-STEPS = 9
+STEPS = 10
 
 
 @transaction.atomic
@@ -163,6 +164,10 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
         f"reserve pool of {incubated['pool']} creators ({incubated['nominations']} nominations, "
         f"{incubated['admitted_by_rule']} by entry rule), {incubated['shortlisted']} shortlisted"
     )
+
+    progress.step("Agency growth: six months of health scores and levels")
+    grown = demo_growth(operator=operator, today=today)
+    progress.done(f"{grown['scorecards']} scorecards over {grown['months']} months")
     return {
         "operators": len(operators),
         "managers": len(plan.managers),

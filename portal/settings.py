@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "incubation",
     "partners",
     "content",
+    "growth",
     "demo",
 ]
 
@@ -319,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     "content-sample-for-grading": {
         "task": "content.tasks.sample_for_grading",
         "schedule": crontab(hour=1, minute=30),  # yesterday's videos
+    },
+    "growth-score-last-month": {
+        "task": "growth.tasks.score_last_month",
+        "schedule": crontab(hour=4, minute=0, day_of_month=1),  # after the month's last metrics
     },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",

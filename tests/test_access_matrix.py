@@ -179,6 +179,14 @@ PAGES = {
         ),
         operators_only(LOGIN),
     ),
+    # Growth: people of an organization see their scorecard, staff the overview.
+    "growth": (lambda w: reverse("growth:home"), everyone(LOGIN)),
+    "growth overview": (lambda w: reverse("growth:overview"), staff_only(LOGIN)),
+    "growth scorecard": (
+        lambda w: reverse("growth:organization", args=[w["organization"].pk]),
+        beauty_organization_scope(LOGIN),
+    ),
+    "growth settings": (lambda w: reverse("growth:settings"), operators_only(LOGIN)),
     # People of an active organization are sent to their dashboard; staff may not apply;
     # someone of another organization (also active) is sent to theirs.
     "application wizard": (

@@ -29,6 +29,7 @@ FEATURES = [
     "incentives",
     "incubation",
     "partners",
+    "growth",
 ]
 DEMO = "demo"
 APPS = [CORE, *FEATURES, DEMO]

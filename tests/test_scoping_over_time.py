@@ -83,6 +83,7 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     rows["A"]["organizations.Membership"] = list(Membership.objects.filter(organization=a))
     rows["B"]["organizations.Membership"] = list(Membership.objects.filter(organization=b))
     pool_and_scores(rows, cai=cai, alpha=alpha, zeta=zeta, beauty=beauty)
+    growth_scorecards(rows, a, b)
     videos(rows, manager, cai=cai, alpha=alpha, zeta=zeta)
     reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
     return {
@@ -202,6 +203,18 @@ def pool_and_scores(rows, *, cai, alpha, zeta, beauty):
     rows["B"]["incubation.ScoreSnapshot"] = [scores[cai], scores[zeta]]
 
 
+def growth_scorecards(rows, a, b):
+    from growth.models import Scorecard, ScorecardVersion
+
+    version = ScorecardVersion.objects.get(number=1)
+    for side, organization in (("A", a), ("B", b)):
+        rows[side]["growth.Scorecard"] = [
+            Scorecard.objects.create(
+                organization=organization, month=day(1), version=version, score=50, level=3
+            )
+        ]
+
+
 def videos(rows, manager, *, cai, alpha, zeta):
     """Each side's videos: Cai's published while bound to A stay A's after the move (the
     organization is kept on the video), with their daily figures, reviews, grades and queue items."""
@@ -300,6 +313,7 @@ SIDED = {
     "incubation.Nomination",
     "incubation.PoolMember",
     "incubation.ScoreSnapshot",
+    "growth.Scorecard",
     "content.Video",
     "content.VideoMetric",
     "content.OriginalityReview",
@@ -480,6 +494,7 @@ PAGE_OBJECTS = {
     "creators:dispute": "creators.Dispute",
     "creators:import": "creators.ImportJob",
     "creators:import_errors": "creators.ImportJob",
+    "growth:organization": "organizations.Organization",
     "content:creator": "creators.Creator",
     "content:video": "content.Video",
     "content:cover": "content.Video",
@@ -516,6 +531,9 @@ ACTIONS = {
     "organizations:withdraw",
     "partners:token_issue",
     "partners:webhook_create",
+    "growth:version_update",  # operators' settings (growth.manage)
+    "growth:version_publish",
+    "growth:level",
 }
 NOT_ORGANIZATION_PAGES = {
     "content:review",  # originality and grading queues, rubrics, imports: staff only

@@ -55,6 +55,19 @@ def nomination_limit(day: datetime.date) -> int | None:
     return row.per_organization if row else None
 
 
+def organization_nomination_limit(organization, day: datetime.date) -> int | None:
+    """Nominations `organization` may make in `day`'s month: the program's limit, raised to the
+    nomination quota its growth level grants (`growth.selectors.right_for`). A level's quota
+    never lowers the program's limit, and without a program limit there is none."""
+    from growth.selectors import right_for
+
+    limit = nomination_limit(day)
+    if limit is None:
+        return None
+    quota = right_for(organization, "nomination_quota", day)
+    return max(limit, quota) if quota is not None else limit
+
+
 def nominations_used(organization, day: datetime.date) -> int:
     start, end = month_of(day)
     return (
@@ -93,7 +106,7 @@ def nomination_create(*, actor, creator: Creator, case: str) -> Nomination:
             pk=actor.membership.organization_id
         )
         today = timezone.localdate()
-        limit = nomination_limit(today)
+        limit = organization_nomination_limit(organization, today)
         if limit is not None and nominations_used(organization, today) >= limit:
             raise ValidationError(
                 _(

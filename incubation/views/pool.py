@@ -39,7 +39,7 @@ from incubation.services import (
     nominations_used,
 )
 from incubation.services.entry_rules import entry_rule_save
-from incubation.services.pool import MOVES
+from incubation.services.pool import MOVES, organization_nomination_limit
 from incubation.services.shortlist import latest_scores_day
 from portal.accounts.permissions import action_required, can
 from portal.core.kit import add_service_errors
@@ -57,7 +57,8 @@ def quota(user) -> dict | None:
     if organization is None:
         return None
     today = timezone.localdate()
-    limit, used = nomination_limit(today), nominations_used(organization, today)
+    limit = organization_nomination_limit(organization, today)
+    used = nominations_used(organization, today)
     return {
         "organization": organization,
         "limit": limit,

@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Play flags"), "creators:flags", "metrics.flags", None),
     (_("Rewards"), "incentives:index", "rewards.view", None),
     (_("Incubation"), "incubation:pool", "incubation.view", None),
+    (_("Growth"), "growth:home", "growth.view", None),
     (_("Videos"), "content:list", "content.view", "content"),
     (_("Originality"), "content:reviews", "originality.queue", "content"),
     (_("Grading"), "content:grading", "quality.queue", "content"),

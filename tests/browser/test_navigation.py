@@ -25,8 +25,8 @@ ENTRIES = LINKS.replace(
     "[...document.querySelectorAll('.mainnav > ul > li')].map("
     "li => li.querySelector(':scope > a, :scope > details > summary'))",
 )
-OPERATOR_PAGES = 13  # every page of the navigation an operator may open
-OPERATOR_ENTRIES = 9  # seven sections, the content menu and the settings menu
+OPERATOR_PAGES = 14  # every page of the navigation an operator may open
+OPERATOR_ENTRIES = 10  # eight sections (growth included), the content and settings menus
 
 
 def use_language(page, live_server, user, language):

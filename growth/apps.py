@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GrowthConfig(AppConfig):
+    name = "growth"
+    verbose_name = _("Agency growth")
+
+    def ready(self):
+        from portal.core.rights import register_granted
+
+        from . import rules  # noqa: F401
+        from .selectors import organizations_granted
+
+        register_granted(organizations_granted)
