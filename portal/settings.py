@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "incubation",
     "partners",
     "content",
+    "placements",
 ]
 
 MIDDLEWARE = [
