@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationStatusEnum": "organizations.models.OrganizationStatus",
         "UserRoleEnum": "portal.accounts.models.Role",
+        "CouponSourceEnum": "placements.models.CouponSource",
+        "SourceEnum": "creators.models.BindingSource",
     },
 }
 

@@ -51,7 +51,7 @@ def rule(operator, program, today):
         rate_per_thousand=Decimal("2.50"),
         monthly_quota=3,
         grade_grants={"S": 20_000, "A": 8_000},
-        boosts={("S", "original"): Decimal("1.50"), ("A", "original"): Decimal("1.20")},
+        boosts={("S", "unchecked"): Decimal("1.50"), ("S", "original"): Decimal("1.60")},
     )
 
 
