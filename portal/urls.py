@@ -16,6 +16,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("incubation/", include("incubation.urls")),
     path("content/", include("content.urls")),
+    path("placements/", include("placements.urls")),
     path(
         "invitations/<int:invitation_id>/<str:token>/",
         invitation_accept,

@@ -6,9 +6,7 @@ from placements.models import Coupon, Placement, PlacementStatus
 class PlacementFilterSet(django_filters.FilterSet):
     surface = django_filters.CharFilter(field_name="surface__code", help_text="Surface code.")
     date = django_filters.DateFilter(field_name="day", help_text="The day shown (Asia/Shanghai).")
-    field = django_filters.CharFilter(
-        field_name="category__code", help_text="Creative field code."
-    )
+    field = django_filters.CharFilter(field_name="category__code", help_text="Creative field code.")
     sku = django_filters.CharFilter(field_name="product__sku_id", help_text="Product SKU id.")
     status = django_filters.ChoiceFilter(choices=PlacementStatus.choices)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from placements.models import (
 )
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
-from portal.core.money import from_fen, to_fen
+from portal.core.money import from_fen, money_sum, to_fen
 
 # Originality that stands for display and grants: not rejected, not waiting for a decision.
 NOT_STANDING = (Originality.COPY, Originality.SUSPECTED)
@@ -314,8 +314,12 @@ def delivered_totals(coupons) -> dict:
     row = coupons.aggregate(
         granted=Sum("impressions"),
         delivered=Sum("delivered"),
-        value=Sum("value"),
-        returned=Sum("returned_value"),
-        open_value=Sum("value", filter=Q(closed_at__isnull=True)),
+        value_total=money_sum("value"),
+        returned_total=money_sum("returned_value"),
     )
-    return {key: value or 0 for key, value in row.items()}
+    return {
+        "granted": row["granted"] or 0,
+        "delivered": row["delivered"] or 0,
+        "value": row["value_total"],
+        "returned": row["returned_total"],
+    }

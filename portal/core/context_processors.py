@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("Incubation"), "incubation:pool", "incubation.view"),
     (_("Content"), "content:list", "content.view"),
     (_("Originality"), "content:reviews", "originality.queue"),
+    (_("Placements"), "placements:overview", "placements.view"),
     (_("Categories"), "core:categories", "category.view"),
     (_("Partners"), "partners:list", "partner.manage"),
     (_("Audit log"), "audit:list", "audit.view"),

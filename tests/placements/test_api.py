@@ -44,7 +44,9 @@ def content_system(operator):
     return bearer(issue(operator, app))
 
 
-def test_feed_by_surface_day_and_by_sku(client, front_end, scheduled, django_assert_max_num_queries):
+def test_feed_by_surface_day_and_by_sku(
+    client, front_end, scheduled, django_assert_max_num_queries
+):
     day = scheduled.day.isoformat()
     with django_assert_max_num_queries(12):
         response = client.get(
@@ -109,9 +111,13 @@ def test_delivery_reports_are_idempotent(client, content_system, scheduled, toda
     coupon = Coupon.objects.get(placement=scheduled)
     body = {"rows": [{"coupon": coupon.pk, "date": today.isoformat(), "impressions": 4000}]}
     headers = {**content_system, "Idempotency-Key": "d-1"}
-    first = client.post("/api/v1/coupons/deliveries/", body, content_type="application/json", headers=headers)
+    first = client.post(
+        "/api/v1/coupons/deliveries/", body, content_type="application/json", headers=headers
+    )
     assert first.status_code == 200 and first.json()["applied"] == 1
-    replay = client.post("/api/v1/coupons/deliveries/", body, content_type="application/json", headers=headers)
+    replay = client.post(
+        "/api/v1/coupons/deliveries/", body, content_type="application/json", headers=headers
+    )
     assert replay.json() == first.json()
     fresh = client.post(
         "/api/v1/coupons/deliveries/", body, content_type="application/json", headers=content_system
@@ -128,7 +134,10 @@ def test_delivery_rejects_bad_numbers_on_the_row(client, content_system, schedul
     for bad in (-1, 2**40, "NaN", 1.5):
         body = {"rows": [{"coupon": coupon.pk, "date": today.isoformat(), "impressions": bad}]}
         response = client.post(
-            "/api/v1/coupons/deliveries/", body, content_type="application/json", headers=content_system
+            "/api/v1/coupons/deliveries/",
+            body,
+            content_type="application/json",
+            headers=content_system,
         )
         assert response.status_code == 400, bad
 
