@@ -62,8 +62,16 @@ def inventory_set(
     """A field's inventory from a day on. Days already booked from that day follow the new
     capacity, unless more is booked than it allows: then nothing changes and the day is named."""
     authorize(actor, "placements.configure")
-    if effective_from < timezone.localdate():
-        raise ValidationError({"effective_from": _("Inventory changes from today on.")})
+    today = timezone.localdate()
+    if (
+        effective_from < today
+        and InventoryDay.objects.filter(
+            surface=surface, category=category, day__gte=effective_from, day__lt=today
+        ).exists()
+    ):
+        raise ValidationError(
+            {"effective_from": _("Days before today are already booked; change from today on.")}
+        )
     rule = InventoryRule(
         surface=surface,
         category=category,

@@ -215,7 +215,7 @@ class DeliveryResult:
 def deliveries_report(*, actor, rows: list[DeliveryRow]) -> DeliveryResult:
     """Impressions delivered per coupon and day. A (coupon, day) reported again with the same
     figure changes nothing; a different figure replaces the day. Rows naming an unknown or
-    closed coupon, a day before the coupon, or more than it granted are reported by position
+    closed coupon, a day outside its cycle so far, or more than it granted are reported by position
     and the rest are applied. Coupons are locked in id order, as metric batches lock creators,
     so two overlapping reports queue instead of deadlocking."""
     authorize(actor, "coupons.deliver")
@@ -226,7 +226,11 @@ def deliveries_report(*, actor, rows: list[DeliveryRow]) -> DeliveryResult:
         )
     ids = sorted({row.coupon for row in rows})
     coupons = {
-        c.pk: c for c in Coupon.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        c.pk: c
+        for c in Coupon.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("entry__cycle")
+        .order_by("pk")
     }
     existing = {
         (d.coupon_id, d.day): d for d in Delivery.objects.filter(coupon_id__in=list(coupons))
@@ -243,7 +247,7 @@ def deliveries_report(*, actor, rows: list[DeliveryRow]) -> DeliveryResult:
                 "This coupon is closed; its undelivered impressions went back to the pool."
             )
             continue
-        if row.day > today or row.day < coupon.created_at.date() - datetime.timedelta(days=1):
+        if row.day > today or row.day < coupon.entry.cycle.starts_on:
             result.errors[index] = _("The day is outside the coupon's life.")
             continue
         if not 0 <= row.impressions <= coupon.impressions:

@@ -241,11 +241,16 @@ def _lock_open(nomination: Nomination) -> Nomination:
 
 @transaction.atomic
 def placement_accept(
-    *, actor, nomination: Nomination, days: list[datetime.date] | None = None
+    *,
+    actor,
+    nomination: Nomination,
+    days: list[datetime.date] | None = None,
+    as_of: datetime.date | None = None,
 ) -> list[Placement]:
     """Accept a nomination: one placement on each chosen day, or on the next free day from
     tomorrow when no day is given. Eligibility is checked again (the video may have changed
-    since it was nominated). A full day is refused with its date; nothing is booked then."""
+    since it was nominated). A full day is refused with its date; nothing is booked then.
+    `as_of` (trusted code only: the demo, a schedule carried over) decides as on that day."""
     authorize(actor, "placements.schedule", nomination.category_id)
     nomination = _lock_open(nomination)
     video = nomination.video
@@ -253,7 +258,7 @@ def placement_accept(
     problems.pop("video", None)  # its own open nomination
     if problems:
         raise ValidationError(problems)
-    today = timezone.localdate()
+    today = as_of or timezone.localdate()
     placements = []
     if days:
         days = sorted(set(days))
