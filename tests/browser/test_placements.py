@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the test takes the imported fixtures as arguments
 """An owner nominates a video to the outfit tab; the field's manager schedules it; the feed lists
 it; the content system reports delivery; the owner sees granted against delivered."""
 
@@ -7,7 +8,7 @@ from playwright.sync_api import expect
 from placements.models import Coupon, Placement
 from tests.browser.test_coaching import sign_in
 from tests.partners.factories import issue, partner_application
-from tests.placements.conftest import (  # noqa: F401 - fixtures
+from tests.placements.conftest import (  # noqa: F401 - fixtures, used by name
     _surfaces,
     creator,
     inventory,
