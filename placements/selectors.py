@@ -33,7 +33,9 @@ ONE = Decimal("1.00")
 
 def boost_table(day: datetime.date, cache: dict) -> tuple[int | None, dict]:
     """The rule in force on `day` and its boost factors by (grade, originality)."""
-    rules = cache.setdefault("rules", list(PlacementRule.objects.order_by("-effective_from")))
+    if "rules" not in cache:
+        cache["rules"] = list(PlacementRule.objects.order_by("-effective_from"))
+    rules = cache["rules"]
     rule = next((r for r in rules if r.effective_from <= day), None)
     if rule is None:
         return None, {}
