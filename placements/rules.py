@@ -12,6 +12,7 @@ from portal.accounts.permissions import (
     manager_category_ids,
     rule,
 )
+from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
 
@@ -79,5 +80,40 @@ register_actions(
         "coupons.grant_grades": _("Grade traffic coupons granted"),
         "coupons.deliver": _("Coupon delivery reported"),
         "coupons.close": _("Undelivered coupon impressions returned to the pool"),
+    }
+)
+
+register_details(
+    {
+        "placements.surface:content_types": _("Content types accepted"),
+        "placements.inventory:field": _("Creative field"),
+        "placements.inventory:from": _("In force from"),
+        "placements.inventory:slots_per_day": _("Slots per day"),
+        "placements.inventory:impressions_per_slot": _("Impressions per slot"),
+        "placements.rule:from": _("In force from"),
+        "placements.rule:grade_grants": _("Grade grants"),
+        "placements.rule:boosts": _("Boost factors"),
+        "placements.nominate:video": _("Video"),
+        "placements.nominate:surface": _("Surface"),
+        "placements.nominate:source": _("Nominated by"),
+        "placements.accept:days": _("Days"),
+        "placements.decline:reason": _("Reason"),
+        "placements.fill_propose:field": _("Creative field"),
+        "placements.fill_propose:week": _("Week starting"),
+        "placements.fill_propose:proposed": _("Videos proposed"),
+        "placements.fill_confirm:field": _("Creative field"),
+        "placements.fill_confirm:week": _("Week starting"),
+        "placements.fill_confirm:scheduled": _("Placements scheduled"),
+        "placements.withdraw:placements": _("Placements withdrawn"),
+        "placements.withdraw:nominations": _("Nominations withdrawn"),
+        "placements.withdraw:coupons": _("Coupons closed"),
+        "placements.withdraw:returned_fen": _("Returned to the pool (fen)"),
+        "coupons.grant_grades:coupons": _("Coupons granted"),
+        "coupons.grant_grades:value": _("Value (CNY)"),
+        "coupons.grant_grades:cycle": _("Cycle"),
+        "coupons.deliver:applied": _("Delivery days applied"),
+        "coupons.deliver:coupons": _("Coupons"),
+        "coupons.close:coupons": _("Coupons closed"),
+        "coupons.close:returned": _("Returned to the pool (CNY)"),
     }
 )

@@ -151,3 +151,23 @@ def test_a_read_only_front_end_cannot_report_deliveries(client, front_end, sched
     assert response.status_code == 403
     assert Coupon.objects.get(pk=coupon.pk).delivered == 0
     assert Decimal(coupon.value) == Decimal("25.00")
+
+
+def test_feed_queries_do_not_grow_with_rows(
+    client, front_end, manager, make_outfit, outfit_tab, today, django_assert_max_num_queries
+):
+    day = today + datetime.timedelta(days=1)
+    for _i in range(2):
+        nomination = placement_nominate(actor=manager, video=make_outfit(), surface=outfit_tab)
+        placement_accept(actor=manager, nomination=nomination, days=[day])
+    url = f"/api/v1/placements/?surface=browse_outfit&date={day.isoformat()}"
+    with django_assert_max_num_queries(12):
+        assert len(client.get(url, headers=front_end).json()["results"]) == 2
+    # Two more on another day, all four listed: the same bound holds.
+    for _i in range(2):
+        nomination = placement_nominate(actor=manager, video=make_outfit(), surface=outfit_tab)
+        placement_accept(
+            actor=manager, nomination=nomination, days=[day + datetime.timedelta(days=1)]
+        )
+    with django_assert_max_num_queries(12):
+        assert len(client.get("/api/v1/placements/", headers=front_end).json()["results"]) == 4
