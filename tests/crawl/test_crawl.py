@@ -113,7 +113,7 @@ def test_every_demo_login_signs_in_with_the_printed_password(demo_db):
 
 
 def test_the_build_says_what_it_does_and_lists_every_demo_login(demo_db):
-    steps = re.findall(r"^\[(\d)/(\d)\] ", demo_db, re.MULTILINE)
+    steps = re.findall(r"^\[(\d+)/(\d+)\] ", demo_db, re.MULTILINE)
     assert [int(n) for n, _total in steps] == list(range(1, int(steps[0][1]) + 1))
     assert "Demo logins" in demo_db
     for email in PEOPLE:
