@@ -15,7 +15,7 @@ help:
 	@echo "make test   - the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint   - ruff, migrations and API schema checks"
 	@echo "make messages - extract translatable strings into the zh-hans catalogue"
-	@echo "make bench  - benchmarks against PostgreSQL (DATABASE_URL), with raw-SQL baselines"
+	@echo "make bench  - benchmarks against PostgreSQL (DATABASE_URL): one table of ratios to raw baselines (QUICK=1: < 3 min)"
 	@echo "make load   - load test with Locust (gunicorn, PostgreSQL, Redis, a worker; bench/load)"
 	@echo "make drills - fault drills on private PostgreSQL and Redis servers (bench/drills)"
 
@@ -54,11 +54,7 @@ messages: $(VENV)/.synced
 # Benchmarks print figures with the raw baseline of the same run; they need PostgreSQL.
 bench: $(VENV)/.synced catalogue
 	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL=postgres://... to run the benchmarks" && exit 1)
-	$(PY) bench/creators_bench.py $(BENCH_ARGS)
-	$(PY) bench/settlement_bench.py $(BENCH_ARGS)
-	$(PY) bench/incubation_bench.py $(BENCH_ARGS)
-	$(PY) bench/api_bench.py $(BENCH_ARGS)
-	$(PY) bench/content_bench.py $(BENCH_ARGS)
+	$(PY) bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/static .pytest_cache

@@ -28,15 +28,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from creators_bench import (
-    RESULTS,
-    report,
-    settings,
-    setup_databases,
-    setup_people,
-    teardown_databases,
-    timed,
-)
+import common
+from common import ratio, report, timed
+from creators_bench import setup_people
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -197,7 +192,7 @@ def bench_ingestion(operator, organization, creators, count: int) -> None:
     ours = time.perf_counter() - started
     report(f"ingest {count:,} videos ({FRAMES} key frames each): videos_upsert", f"{ours:8.1f} s")
     report(f"ingest {count:,} videos: COPY into the same tables", f"{baseline:8.1f} s")
-    report(f"ingest {count:,} videos: ratio to COPY", f"{ours / baseline:8.1f} x")
+    ratio(f"ingest {count:,} videos vs COPY into the same tables", ours, baseline)
     report(f"ingest {count:,} videos: rows per second", f"{count / ours:8,.0f}")
 
 
@@ -360,22 +355,19 @@ def bench_content_page(owner, organization, creators, count: int) -> None:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="10x smaller, for a smoke run")
+    parser.add_argument("--scale", type=int, default=0, help="N times smaller (overrides --quick)")
     parser.add_argument("--stored", default="", help="stored sizes, comma separated")
     parser.add_argument("--skip", default="", help="ingestion,duplicates,page")
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Run the benchmarks on PostgreSQL: set DATABASE_URL=postgres://...")
-    scale = 10 if args.quick else 1
+    scale = args.scale or (10 if args.quick else 1)
     stored_sizes = (
         [int(s) for s in args.stored.split(",")]
         if args.stored
         else [1_000_000 // scale, 3_000_000 // scale]
     )
     settings.MEDIA_ROOT = "/tmp/portal-bench-media"
-    settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with common.bench_database("content"):
         from portal.celery import app
 
         app.conf.task_always_eager = True
@@ -393,11 +385,7 @@ def main():
             truncate_videos()
             for stored in stored_sizes:
                 bench_near_duplicates(stored, 100_000 // scale, sample=20)
-    finally:
-        teardown_databases(old, verbosity=0)
-    print("\n| measure | figure |\n| --- | --- |")
-    for label, value in RESULTS:
-        print(f"| {label} | {value.strip()} |")
+    common.print_results()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark of the nightly scoring: `scores_compute` for one day over a reserve pool of 10,000 and
 100,000 creators with 90 days of metrics each (9,000,000 metric rows at 100,000).
 
-Run against PostgreSQL (a throw-away database, portal_bench_incubation, is created and dropped):
+Run against PostgreSQL (a throw-away database, <database>_bench_incubation, is created and dropped):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/incubation_bench.py
     ... --sizes 10000,100000   (pool members per step, ascending)
@@ -23,51 +23,18 @@ run are deleted, untimed), and a recomputation that replaces them is timed as we
 """
 
 import argparse
-import os
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import django
-
-django.setup()
-
-from django.conf import settings
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
+from common import best_of, explaining, ratio, report, timed
 from django.db import connection, transaction
-from django.test.utils import setup_databases, teardown_databases
 
-DATABASE_NAME = "portal_bench_incubation"
 DAY = date(2026, 11, 28)  # the scored day, the last metric day
 METRIC_DAYS = 90
-RESULTS: list[tuple[str, str]] = []
-
-
-def report(label: str, value: str) -> None:
-    RESULTS.append((label, value))
-    print(f"  {label:62} {value}", flush=True)
-
-
-def timed(function, *args, **kwargs):
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - started, result
-
-
-def best_of(repeat: int, function, before=None):
-    """The shortest of `repeat` runs and that run's result; `before` runs untimed before each."""
-    best = None
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        elapsed, result = timed(function)
-        if best is None or elapsed < best[0]:
-            best = (elapsed, result)
-    return best
 
 
 def setup_weights():
@@ -253,9 +220,9 @@ def bench_size(weights, members: int) -> tuple[float, float]:
         f"data at {members:,} members (generate_series, VACUUM ANALYZE)",
         f"{load:7.2f} s  {metric_rows:,} metric rows",
     )
-    base, (groups, _top) = best_of(repeat, lambda: raw_ranking(weights))
+    base, (groups, _top), _last = best_of(repeat, lambda: raw_ranking(weights))
     assert groups == members, (groups, members)
-    ours, (result, phases) = best_of(repeat, score, before=forget)
+    ours, (result, phases), _last = best_of(repeat, score, before=forget)
     report(
         f"scores_compute at {members:,} members (best of {repeat})",
         f"{ours:7.2f} s  {result['scored']:,} scored, {result['held_out']:,} held out",
@@ -265,49 +232,23 @@ def bench_size(weights, members: int) -> tuple[float, float]:
         spent += elapsed
         report(f"  {name}", f"{elapsed:7.2f} s  {elapsed / ours:4.0%}")
     report("  the rest (locks, delete, counts, audit)", f"{ours - spent:7.2f} s")
-    again, _result = best_of(repeat, score)
+    again, _result, _last = best_of(repeat, score)
     report(
         f"scores_compute again, replacing the day (best of {repeat})",
         f"{again:7.2f} s",
     )
-    report(
-        f"raw SQL ranking query, same rows (best of {repeat})",
-        f"{base:7.2f} s  ratio {ours / base:6.1f}x",
-    )
+    ratio(f"pool scoring, {members:,} members, vs the raw ranking query", ours, base, goal=2)
     report(f"check at {members:,} members", check(members, result))
     week_ago = DAY - timedelta(days=7)
     forget(week_ago)
     score(week_ago)
-    moved, found = best_of(repeat, lambda: movers(DAY, days=7, limit=20))
+    moved, found, _last = best_of(repeat, lambda: movers(DAY, days=7, limit=20))
     report(f"movers over a week, top 20 at {members:,} (best of {repeat})", f"{moved:7.3f} s")
     assert len(found) == 20
     snapshot = ScoreSnapshot.objects.select_related("weights").get(day=DAY, rank=1)
-    explained, _explanation = best_of(repeat, lambda: explain_score(snapshot))
+    explained, _explanation, _last = best_of(repeat, lambda: explain_score(snapshot))
     report(f"explain_score of the leader at {members:,} (best of {repeat})", f"{explained:7.3f} s")
     return ours, base
-
-
-class ExplainingCursor:
-    """Runs the scoring INSERT under EXPLAIN (ANALYZE, BUFFERS) and prints its plan."""
-
-    def __init__(self, cursor):
-        self.cursor = cursor
-
-    def __getattr__(self, name):
-        return getattr(self.cursor, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.cursor.close()
-
-    def execute(self, sql, params=None):
-        if "INSERT INTO incubation_scoresnapshot" not in sql:
-            return self.cursor.execute(sql, params)
-        self.cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        for (line,) in self.cursor.fetchall():
-            print(f"    {line}")
 
 
 def explain(weights) -> None:
@@ -315,28 +256,20 @@ def explain(weights) -> None:
     from incubation.services import scoring
 
     forget()
-    cursor = connection.cursor
     with transaction.atomic():
-        connection.cursor = lambda: ExplainingCursor(cursor())
-        try:
+        with explaining("INSERT INTO incubation_scoresnapshot"):
             print("  EXPLAIN (ANALYZE, BUFFERS) of the scoring INSERT", flush=True)
             scoring.insert_scores(weights, DAY)
-        finally:
-            del connection.cursor
         transaction.set_rollback(True)
     start, before = scoring.window_of(weights, DAY)
-    with connection.cursor() as explaining:
-        explaining.execute(
-            """
-EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*), MAX(r) FROM (
+    print("  EXPLAIN (ANALYZE, BUFFERS) of the raw ranking query")
+    common.explain(
+        """SELECT COUNT(*), MAX(r) FROM (
   SELECT creator_id,
          RANK() OVER (ORDER BY SUM(CASE WHEN date >= %s THEN plays ELSE -plays END) DESC) AS r
   FROM creators_dailymetric WHERE date >= %s AND date <= %s GROUP BY creator_id) t""",
-            [start, before, DAY],
-        )
-        print("  EXPLAIN (ANALYZE, BUFFERS) of the raw ranking query")
-        for (line,) in explaining.fetchall():
-            print(f"    {line}")
+        [start, before, DAY],
+    )
 
 
 def main():
@@ -347,23 +280,11 @@ def main():
         "--explain", action="store_true", help="EXPLAIN ANALYZE the INSERT at the largest size"
     )
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Run the benchmarks on PostgreSQL: set DATABASE_URL=postgres://...")
     sizes = [2_000, 10_000] if args.quick else [int(size) for size in args.sizes.split(",") if size]
     if sizes != sorted(sizes):
         sys.exit("--sizes: ascending")
-    # Measure the code, not Django's debug query log.
-    settings.DEBUG = False
-    connection.settings_dict["TEST"]["NAME"] = DATABASE_NAME
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) "
-                "FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', "
-                "'max_parallel_workers_per_gather', 'server_version', 'jit')"
-            )
-            server = cursor.fetchone()[0]
+    with common.bench_database("incubation"):
+        server = common.server_settings()
         _operator, weights = setup_weights()
         print(
             f"Scoring the reserve pool on {DAY} ({METRIC_DAYS} metric days per member, "
@@ -386,11 +307,7 @@ def main():
         if args.explain:
             print(f"Plans at {sizes[-1]:,} members")
             explain(weights)
-    finally:
-        teardown_databases(old, verbosity=0)
-    print("\n| measure | figure |\n| --- | --- |")
-    for label, value in RESULTS:
-        print(f"| {label.strip()} | {value.strip()} |")
+    common.print_results()
 
 
 if __name__ == "__main__":

@@ -22,41 +22,27 @@ first computation (the lines and the list of the previous run are truncated, unt
 """
 
 import argparse
-import os
 import sys
 import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import django
-
-django.setup()
-
-from django.conf import settings
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
+from common import best_of, explaining, ratio, report, timed
 from django.db import connection, transaction
-from django.test.utils import setup_databases, teardown_databases
 
-DATABASE_NAME = "portal_bench_settlement"
 CYCLE_START, CYCLE_END = date(2026, 11, 1), date(2026, 12, 1)
 METRIC_DAYS = 4  # metric days per creator in the cycle: 4,000,000 metric rows at 1,000,000
 CREATORS_PER_ORGANIZATION = 100
-RESULTS: list[tuple[str, str]] = []
-
-
-def report(label: str, value: str) -> None:
-    RESULTS.append((label, value))
-    print(f"  {label:58} {value}", flush=True)
-
-
-def timed(function, *args, **kwargs):
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - started, result
+# The baselines' tables: the lines table's columns, unlogged without any constraint, and a plain
+# (logged) copy with its primary key, unique keys, checks and indexes (no foreign keys).
+BASELINE_TABLES = {
+    "bench_lines_unlogged": "CREATE UNLOGGED TABLE bench_lines_unlogged "
+    "(LIKE incentives_rewardline INCLUDING DEFAULTS INCLUDING IDENTITY)",
+    "bench_lines_keyed": "CREATE TABLE bench_lines_keyed (LIKE incentives_rewardline INCLUDING ALL)",
+}
 
 
 def setup_program():
@@ -233,19 +219,6 @@ FROM (
     return organizations, metric_rows, time.perf_counter() - started
 
 
-def best_of(repeat: int, function, before=None):
-    """The shortest of `repeat` runs, that run's result and the last run's result; `before`
-    runs untimed before each."""
-    best = None
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        elapsed, result = timed(function)
-        if best is None or elapsed < best[0]:
-            best = (elapsed, result)
-    return best[0], best[1], result
-
-
 def raw_aggregate() -> tuple:
     """The baseline: the cycle's figures per creator in one SQL aggregate, every group
     materialized (counted and summed)."""
@@ -264,7 +237,7 @@ SELECT COUNT(*), SUM(videos), SUM(plays), SUM(gmv) FROM (
 def forget_lists() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE incentives_ledgerentry, incentives_rewardline, incentives_rewardlist"
+            "TRUNCATE incentives_ledgerentry, incentives_rewardline, incentives_rewardlist CASCADE"
         )
 
 
@@ -335,6 +308,53 @@ def lines_by_kind(reward_list) -> str:
         return ", ".join(f"{kind} {count:,}" for kind, count in cursor.fetchall())
 
 
+class RewritingCursor:
+    """A cursor that writes the lines' INSERTs into another table; every other statement runs
+    as it is."""
+
+    def __init__(self, cursor, table: str):
+        self.cursor, self.table = cursor, table
+
+    def __getattr__(self, name):
+        return getattr(self.cursor, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cursor.close()
+
+    def execute(self, sql, params=None):
+        sql = sql.replace("INSERT INTO incentives_rewardline ", f"INSERT INTO {self.table} ")
+        return self.cursor.execute(sql, params)
+
+
+def baseline_lines(cycle, table: str) -> int:
+    """The baseline: the service's own INSERT ... SELECT statements (the same aggregate, joins
+    and lines) writing into `table`, in one committed transaction; nothing else."""
+    from incentives.models import RewardList
+    from incentives.services import computation
+    from incentives.services.programs import rule_version_in_force
+
+    version = rule_version_in_force(cycle.program, cycle.starts_on)
+    reward_list_id = RewardList.objects.filter(cycle=cycle).values_list("pk", flat=True).first()
+    cursor = connection.cursor
+    with transaction.atomic():
+        connection.cursor = lambda: RewritingCursor(cursor(), table)
+        try:
+            computation.compute_lines(reward_list_id or 0, cycle, version)
+        finally:
+            del connection.cursor
+    with connection.cursor() as counting:
+        counting.execute(f"SELECT COUNT(*) FROM {table}")
+        return counting.fetchone()[0]
+
+
+def truncate(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}")
+
+
 def bench_size(operator, cycle, creators: int) -> tuple[float, float]:
     from incentives.models import RewardList
 
@@ -361,12 +381,9 @@ def bench_size(operator, cycle, creators: int) -> tuple[float, float]:
         report(f"  {name}", f"{elapsed:7.2f} s  {elapsed / ours:4.0%}  {rows:,} rows")
     elapsed = phases["COMMIT"][0]
     spent += elapsed
+    report("  COMMIT", f"{elapsed:7.2f} s  {elapsed / ours:4.0%}")
     report(
-        "  COMMIT (the lines' deferred foreign key checks)",
-        f"{elapsed:7.2f} s  {elapsed / ours:4.0%}",
-    )
-    report(
-        "  the rest (lock, list, delete, totals, save, audit)",
+        "  the rest (lock, list, delete, totals, check, save, audit)",
         f"{ours - spent:7.2f} s  {(ours - spent) / ours:4.0%}",
     )
     report(f"  lines by kind at {creators:,} creators", lines_by_kind(reward_list))
@@ -374,57 +391,50 @@ def bench_size(operator, cycle, creators: int) -> tuple[float, float]:
         f"raw SQL aggregate of the same metrics (best of {repeat})",
         f"{base:7.2f} s  ratio {ours / base:6.1f}x",
     )
+    with connection.cursor() as cursor:
+        for table, create in BASELINE_TABLES.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(create)
+    baselines = {}
+    for table in BASELINE_TABLES:
+        baselines[table], lines, _last = best_of(
+            repeat, lambda t=table: baseline_lines(cycle, t), before=lambda t=table: truncate(t)
+        )
+        assert lines == reward_list.line_count, (table, lines, reward_list.line_count)
+    ratio(
+        f"settlement, {creators:,} creators, vs INSERT ... SELECT into an unlogged table",
+        ours,
+        baselines["bench_lines_unlogged"],
+        goal=3,
+    )
+    ratio(
+        f"settlement, {creators:,} creators, vs INSERT ... SELECT into a keyed copy",
+        ours,
+        baselines["bench_lines_keyed"],
+    )
+    with connection.cursor() as cursor:
+        for table in BASELINE_TABLES:
+            cursor.execute(f"DROP TABLE {table}")
     report(f"check at {creators:,} creators", check(reward_list))
     return ours, base
 
 
-class ExplainingCursor:
-    """Runs the line INSERTs under EXPLAIN (ANALYZE, BUFFERS) and prints their plans; every other
-    statement (the ORM's) runs as it is."""
-
-    def __init__(self, cursor):
-        self.cursor = cursor
-
-    def __getattr__(self, name):
-        return getattr(self.cursor, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.cursor.close()
-
-    def execute(self, sql, params=None):
-        if "INSERT INTO incentives_rewardline" not in sql:
-            return self.cursor.execute(sql, params)
-        self.cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        for (line,) in self.cursor.fetchall():
-            print(f"    {line}")
-
-
 def explain(cycle) -> None:
-    """EXPLAIN ANALYZE of the service's INSERTs, in order, in a rolled-back transaction.
-    The foreign keys are checked at once rather than at COMMIT, so that each plan ends with the
-    time of its lines' foreign key checks."""
+    """EXPLAIN ANALYZE of the service's INSERTs, in order, in a rolled-back transaction; the
+    deferred checks run at once, so that each plan ends with its lines' checks."""
     from incentives.models import RewardList
     from incentives.services import computation
     from incentives.services.programs import rule_version_in_force
 
     forget_lists()
     version = rule_version_in_force(cycle.program, cycle.starts_on)
-    cursor = connection.cursor
     with transaction.atomic():
         reward_list = RewardList.objects.create(cycle=cycle, rule_version=version)
         with connection.cursor() as immediate:
             immediate.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            immediate.execute(f"SET LOCAL work_mem = '{computation.SORT_MEMORY}'")
-        connection.cursor = lambda: ExplainingCursor(cursor())
-        try:
-            for name in PHASES:
-                print(f"  EXPLAIN (ANALYZE, BUFFERS) of {name}", flush=True)
-                getattr(computation, name)(reward_list.pk, cycle, version)
-        finally:
-            del connection.cursor
+        with explaining("INSERT INTO incentives_rewardline"):
+            print("  EXPLAIN (ANALYZE, BUFFERS) of compute_lines", flush=True)
+            computation.compute_lines(reward_list.pk, cycle, version)
         transaction.set_rollback(True)
 
 
@@ -432,7 +442,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--sizes",
-        default="100000,300000,1000000",
+        default="100000,1000000",
         help="creators per step, ascending (organizations are creators / 100)",
     )
     parser.add_argument("--quick", action="store_true", help="10,000 and 20,000 creators")
@@ -440,25 +450,13 @@ def main():
         "--explain", action="store_true", help="EXPLAIN ANALYZE the INSERTs at the largest size"
     )
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Run the benchmarks on PostgreSQL: set DATABASE_URL=postgres://...")
     sizes = (
         [10_000, 20_000] if args.quick else [int(size) for size in args.sizes.split(",") if size]
     )
     if sizes != sorted(sizes) or any(size % CREATORS_PER_ORGANIZATION for size in sizes):
         sys.exit(f"--sizes: ascending multiples of {CREATORS_PER_ORGANIZATION}")
-    # Measure the code, not Django's debug query log.
-    settings.DEBUG = False
-    connection.settings_dict["TEST"]["NAME"] = DATABASE_NAME
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) "
-                "FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', "
-                "'max_parallel_workers_per_gather', 'server_version', 'jit')"
-            )
-            server = cursor.fetchone()[0]
+    with common.bench_database("settlement"):
+        server = common.server_settings()
         operator, cycle = setup_program()
         print(
             f"Settlement of one cycle ({CYCLE_START:%B %Y}, {METRIC_DAYS} metric days per creator, "
@@ -481,11 +479,7 @@ def main():
         if args.explain:
             print(f"Plans at {sizes[-1]:,} creators")
             explain(cycle)
-    finally:
-        teardown_databases(old, verbosity=0)
-    print("\n| measure | figure |\n| --- | --- |")
-    for label, value in RESULTS:
-        print(f"| {label.strip()} | {value.strip()} |")
+    common.print_results()
 
 
 if __name__ == "__main__":

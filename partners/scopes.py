@@ -23,7 +23,3 @@ SCOPES = [
     ("placements:write", _("Report impressions delivered for traffic coupons")),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]
-
-
-def is_write(scope: str) -> bool:
-    return scope.endswith(":write")

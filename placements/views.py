@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incentives.models import Cycle
-from organizations.forms import add_service_errors
 from portal.accounts.models import Role
 from portal.accounts.permissions import action_required, can
+from portal.core.kit import add_service_errors
 from portal.core.rendering import render_page
 
 from . import selectors, services

@@ -103,15 +103,10 @@ def organization_rows(side, org, creator, mark, person, operator, manager) -> di
     """The rows an organization owns outright (no creator shared)."""
     from django.core.files.base import ContentFile
 
+    from coaching.models import ActionItem, CoachingGoal, CoachingSession
     from creators.models import Dispute, ImportJob, TransferRequest
     from incubation.models import Nomination
-    from organizations.models import (
-        ActionItem,
-        CoachingGoal,
-        CoachingSession,
-        Invitation,
-        ManagerAssignment,
-    )
+    from organizations.models import Invitation, ManagerAssignment
     from portal.audit.services import audit_record
     from portal.core.models import Notification
     from tests.organizations.factories import OrganizationFactory
@@ -178,9 +173,9 @@ def organization_rows(side, org, creator, mark, person, operator, manager) -> di
     )
     return {
         "organizations.ManagerAssignment": [assignment],
-        "organizations.CoachingSession": [session],
-        "organizations.ActionItem": [item],
-        "organizations.CoachingGoal": [goal],
+        "coaching.CoachingSession": [session],
+        "coaching.ActionItem": [item],
+        "coaching.CoachingGoal": [goal],
         "organizations.Invitation": [invitation],
         "creators.ImportJob": [job],
         "creators.TransferRequest": [transfer],
@@ -411,9 +406,9 @@ SIDED = {
     "organizations.Membership",
     "organizations.Invitation",
     "organizations.ManagerAssignment",
-    "organizations.CoachingGoal",
-    "organizations.CoachingSession",
-    "organizations.ActionItem",
+    "coaching.CoachingGoal",
+    "coaching.CoachingSession",
+    "coaching.ActionItem",
     "creators.Creator",
     "creators.Binding",
     "creators.DailyMetric",
@@ -603,7 +598,7 @@ PAGE_OBJECTS = {
     "organizations:members": "organizations.Organization",
     "organizations:review_detail": "organizations.Organization",
     "coaching:organization": "organizations.Organization",
-    "coaching:session": "organizations.CoachingSession",
+    "coaching:session": "coaching.CoachingSession",
     "creators:detail": "creators.Creator",
     "creators:avatar": "creators.Creator",
     "incubation:member": "creators.Creator",
@@ -619,6 +614,9 @@ ACTIONS = {
     "placements:accept",  # a manager's decision on a nomination of their field
     "placements:decline",
     "placements:close_cycle",  # operators only
+    "coaching:goal_add",
+    "coaching:goal_status",
+    "coaching:book_move",
     "content:appeal",
     "content:appeal_hear",
     "content:decide",
@@ -630,6 +628,9 @@ ACTIONS = {
     "content:rubric_update",
     "content:sampling_toggle",
     "coaching:item_done",
+    "coaching:reassign",
+    "coaching:session_add",
+    "coaching:session_cancel",
     "creators:flag_review",
     "creators:import_confirm",
     "creators:import_discard",

@@ -1,4 +1,6 @@
 import datetime
+import re
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,6 +153,91 @@ class MetricRowSerializer(serializers.Serializer):
 
 class MetricBatchSerializer(serializers.Serializer):
     rows = MetricRowSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+# --- the plain path of a metrics batch (issue #17) ----------------------------------------------
+# DRF validates a 1,000-row batch in ~140 ms (eleven fields, their validators, per row). Rows that
+# are plainly well formed (the common case: JSON numbers for counts, decimal strings for amounts,
+# ISO dates, a trimmed account id) are read here in a few microseconds each; anything else, even
+# one row, goes through MetricBatchSerializer, which gives the errors and accepts the other
+# spellings (digit strings, JSON numbers for amounts, padded ids) exactly as before.
+
+_ISO_DAY = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
+_COUNTS = {
+    name: (whole_limits(name), name not in ("plays", "valid_plays"))  # (limits, optional)
+    for name in (
+        "plays",
+        "valid_plays",
+        "new_followers",
+        "videos_published",
+        "original_videos",
+        "orders",
+        "interactions",
+    )
+}
+_AMOUNTS = {}
+for _name in ("gmv", "commission"):
+    _digits, _places, _high = amount_limits(_name)
+    _AMOUNTS[_name] = (
+        re.compile(rf"\A[0-9]{{1,{_digits - _places}}}(?:\.[0-9]{{1,{_places}}})?\Z", re.ASCII),
+        Decimal(1).scaleb(-_places),
+        _high,
+    )
+
+
+def plain_metric_rows(data) -> list[dict] | None:
+    """The validated rows of a batch when every row is plainly well formed, else None (then
+    MetricBatchSerializer decides, with its errors)."""
+    rows = data.get("rows") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not 0 < len(rows) <= 5000:
+        return None
+    today = timezone.localdate()
+    valid = []
+    for row in rows:
+        if not isinstance(row, dict):
+            return None
+        account = row.get("platform_account_id")
+        if (
+            type(account) is not str
+            or not 0 < len(account) <= 64
+            or account != account.strip()
+            or "\x00" in account
+            or not account.isprintable()
+        ):
+            return None
+        day = row.get("date")
+        if type(day) is not str or not _ISO_DAY.match(day):
+            return None
+        try:
+            day = datetime.date.fromisoformat(day)
+        except ValueError:
+            return None
+        if not EARLIEST_DAY <= day <= today:
+            return None
+        out = {"platform_account_id": account, "date": day}
+        for name, ((low, high), optional) in _COUNTS.items():
+            if name not in row:
+                if not optional:
+                    return None
+                out[name] = 0
+                continue
+            value = row[name]
+            if type(value) is not int or not low <= value <= high:
+                return None
+            out[name] = value
+        for name, (shape, step, high) in _AMOUNTS.items():
+            if name not in row:
+                out[name] = 0
+                continue
+            value = row[name]
+            if type(value) is not str or not shape.match(value):
+                return None
+            amount = Decimal(value).quantize(step)
+            if amount > high:
+                return None
+            out[name] = amount
+        valid.append(out)
+    return valid
 
 
 class MetricBatchResultSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,8 +13,9 @@ from creators.selectors import roster_queryset
 from organizations.models import Organization
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin
-from portal.core.api.errors import ErrorSerializer
-from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
+from portal.core.api.schemas import WRITE_ERRORS
+from portal.core.api.values import ValuesListMixin
+from portal.core.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
     BindingCreateSerializer,
@@ -24,21 +25,15 @@ from .serializers import (
     MetricBatchResultSerializer,
     MetricBatchSerializer,
     MetricSerializer,
+    plain_metric_rows,
 )
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer),
-    403: OpenApiResponse(ErrorSerializer),
-    404: OpenApiResponse(ErrorSerializer),
-}
-WRITE_ERRORS = {**ERRORS, **IDEMPOTENCY_ERRORS}
 
 
 @extend_schema_view(
     list=extend_schema(summary="List creators visible to the caller"),
     retrieve=extend_schema(summary="One creator"),
 )
-class CreatorViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+class CreatorViewSet(ValuesListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Creators. Operators see all; managers those of their categories; organizations the
     creators bound to them now."""
 
@@ -120,7 +115,10 @@ class BindingViewSet(
 
 
 class MetricViewSet(
-    ConditionalRetrieveMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    ValuesListMixin,
+    ConditionalRetrieveMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Daily metrics the caller may see; organizations see their creators' days with them."""
 
@@ -148,8 +146,11 @@ class MetricViewSet(
     )
     @idempotent
     def create(self, request, *args, **kwargs):
-        batch = MetricBatchSerializer(data=request.data)
-        batch.is_valid(raise_exception=True)
-        rows = [services.MetricRow(**row) for row in batch.validated_data["rows"]]
+        validated = plain_metric_rows(request.data)
+        if validated is None:  # not plainly well formed: the serializer decides, with its errors
+            batch = MetricBatchSerializer(data=request.data)
+            batch.is_valid(raise_exception=True)
+            validated = batch.validated_data["rows"]
+        rows = [services.MetricRow(**row) for row in validated]
         result = services.metrics_upsert(actor=request.user, rows=rows, source="api")
         return Response({**result, "errors": {str(k): v for k, v in result["errors"].items()}})

@@ -7,27 +7,38 @@ from rest_framework.response import Response
 from organizations import services
 from organizations.filtersets import (
     AssignmentFilterSet,
-    CoachingSessionFilterSet,
     OrganizationFilterSet,
 )
-from organizations.models import CoachingSession, ManagerAssignment, Organization
+from organizations.models import ManagerAssignment, Organization
 from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
+from portal.core.api.values import ValuesListMixin
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
     AssignmentSerializer,
-    CoachingSessionSerializer,
     DecisionSerializer,
     OrganizationSerializer,
 )
+
+
+def active_managers(ids: list) -> dict:
+    """{organization id: the manager coaching it now}, as OrganizationSerializer.get_manager."""
+    managers: dict = {}
+    for organization_id, manager_id in (
+        ManagerAssignment.objects.active()
+        .filter(organization_id__in=ids)
+        .values_list("organization_id", "manager_id")
+    ):
+        managers.setdefault(organization_id, manager_id)
+    return managers
 
 
 @extend_schema_view(
     list=extend_schema(summary="List organizations visible to the caller"),
     retrieve=extend_schema(summary="One organization"),
 )
-class OrganizationViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+class OrganizationViewSet(ValuesListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """MCN organizations. Operators see all; managers those in their categories (drafts excluded);
     organization members only their own. Another organization's id answers 404."""
 
@@ -35,6 +46,7 @@ class OrganizationViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSe
     filterset_class = OrganizationFilterSet
     ordering_fields = ["id"]
     scope_resource = "organizations"
+    values_extra = {"manager": active_managers}
 
     def get_queryset(self):
         return Organization.objects.for_user(self.request.user).prefetch_related(
@@ -96,24 +108,4 @@ class AssignmentViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet)
             ManagerAssignment.objects.for_user(self.request.user)
             .select_related("manager", "organization")
             .order_by("-started_at", "-id")
-        )
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List coaching sessions visible to the caller"),
-    retrieve=extend_schema(summary="One coaching session with its action items"),
-)
-class CoachingSessionViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
-    """Coaching sessions with their action items. Operators see all; a manager the sessions they
-    lead and those of the organizations they coach; an organization member their organization's."""
-
-    serializer_class = CoachingSessionSerializer
-    filterset_class = CoachingSessionFilterSet
-    ordering_fields = ["id", "scheduled_at"]
-
-    def get_queryset(self):
-        return (
-            CoachingSession.objects.for_user(self.request.user)
-            .prefetch_related("action_items")
-            .order_by("-scheduled_at", "-id")
         )

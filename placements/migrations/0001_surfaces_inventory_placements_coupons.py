@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ('content', '0002_creator_day_view_and_seed'),
         ('core', '0004_idempotencykey'),
         ('creators', '0007_import_kinds_for_videos'),
-        ('incentives', '0008_coupon_kinds'),
+        ('incentives', '0009_coupon_kinds'),
         ('organizations', '0004_coaching'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

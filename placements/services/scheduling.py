@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from content.models import Video, VideoProduct
 from organizations.models import Organization
-from partners import webhooks
 from placements.models import (
     GRADE_RANK,
     OPEN_NOMINATION,
@@ -35,6 +34,7 @@ from placements.models import (
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core import events
 
 from .coupons import NOT_STANDING, close_coupons, grant_for_placement, rule_in_force
 
@@ -219,7 +219,7 @@ def _schedule(nomination: Nomination, inventory: InventoryDay) -> Placement:
             _("The video is already on this surface on %(day)s.") % {"day": inventory.day}
         ) from error
     grant_for_placement(placement)
-    webhooks.emit(
+    events.publish(
         "placement.scheduled",
         placement_data(placement),
         organization=video.organization,
@@ -490,7 +490,7 @@ def placements_withdraw_video(*, actor, video: Video, reason: str) -> int:
         _release(placement.inventory_day_id)
         placement.status = PlacementStatus.WITHDRAWN
         placement.withdrawn_reason = reason[:200]
-        webhooks.emit(
+        events.publish(
             "placement.withdrawn",
             placement_data(placement),
             organization=video.organization,

@@ -106,3 +106,67 @@ def test_computing_again_replaces_the_draft_with_the_same_lines(operator, organi
     with pytest.raises(ValidationError):
         settlement_compute(actor=operator, cycle=cycle)
     assert lines_of(again) == lines
+
+
+# --- the lines' references: checked once per list, not per line (issue #17) --------------------
+
+
+def test_every_computed_line_names_an_existing_list_creator_and_organization(
+    operator, organization, beauty
+):
+    from creators.models import Creator
+    from organizations.models import Organization
+
+    cycle, version = setup_cycle(operator, organization, beauty)
+    rl = RewardList.objects.create(cycle=cycle, rule_version=version)
+    compute_lines(rl.pk, cycle, version)
+    lines = RewardLine.objects.filter(reward_list=rl)
+    assert lines.count() == 6
+    assert (
+        not lines.exclude(creator=None).exclude(creator__in=Creator.objects.values("pk")).exists()
+    )
+    assert not lines.exclude(organization__in=Organization.objects.values("pk")).exists()
+
+
+@pytest.mark.parametrize("column", ["creator_id", "organization_id"])
+def test_a_line_naming_a_missing_row_undoes_the_computation(
+    operator, organization, beauty, monkeypatch, column
+):
+    """If the INSERTs ever wrote a line naming a row that does not exist, the one set-based
+    check refuses the whole computation: settlement_compute raises and writes nothing."""
+    from django.db import IntegrityError, connection
+
+    from incentives.services import computation, settlement_compute
+
+    cycle, _version = setup_cycle(operator, organization, beauty)
+    original = computation.insert_organization_lines
+
+    def and_a_dangling_line(reward_list_id, cycle, version):
+        written = original(reward_list_id, cycle, version)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE incentives_rewardline SET {column} = 987654321 "  # noqa: S608
+                "WHERE id = (SELECT MAX(id) FROM incentives_rewardline WHERE reward_list_id = %s)",
+                [reward_list_id],
+            )
+        return written
+
+    monkeypatch.setattr(computation, "insert_organization_lines", and_a_dangling_line)
+    with pytest.raises(IntegrityError, match="name a missing"):
+        settlement_compute(actor=operator, cycle=cycle)
+    assert not RewardLine.objects.exists()
+    assert not RewardList.objects.filter(cycle=cycle).exists()
+
+
+def test_check_line_references_counts_dangling_creators(operator, organization, beauty):
+    from django.db import IntegrityError
+
+    from incentives.services.computation import check_line_references
+
+    cycle, version = setup_cycle(operator, organization, beauty)
+    rl = RewardList.objects.create(cycle=cycle, rule_version=version)
+    compute_lines(rl.pk, cycle, version)
+    check_line_references(rl.pk)  # the computed lines pass
+    RewardLine.objects.filter(reward_list=rl, kind="playback").update(creator_id=987654321)
+    with pytest.raises(IntegrityError, match="1 lines"):
+        check_line_references(rl.pk)

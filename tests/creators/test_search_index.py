@@ -1,0 +1,32 @@
+"""The roster's name search can use a trigram index on PostgreSQL (issue #17); SQLite searches
+the same way without one."""
+
+import pytest
+from django.db import connection
+
+from creators.filtersets import RosterFilterSet
+from creators.models import Creator
+from tests.creators.factories import CreatorFactory
+
+
+def test_search_finds_names_and_exact_account_ids(db):
+    star = CreatorFactory(display_name="小红星美妆", platform_account_id="acct-77")
+    CreatorFactory(display_name="别人", platform_account_id="acct-770")
+    found = RosterFilterSet({"q": "红星"}, queryset=Creator.objects.with_active_binding()).qs
+    assert list(found) == [star]
+    by_account = RosterFilterSet(
+        {"q": " acct-77 "}, queryset=Creator.objects.with_active_binding()
+    ).qs
+    assert list(by_account) == [star]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
+def test_the_name_search_is_planned_on_the_trigram_index(db):
+    CreatorFactory(display_name="小红星美妆")
+    queryset = RosterFilterSet({"q": "红星美"}, queryset=Creator.objects.with_active_binding()).qs
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "creator_name_trgm_idx" in plan, plan
