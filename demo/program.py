@@ -31,6 +31,7 @@ from organizations.models import (
     ProgramTerms,
     ReviewCheck,
 )
+from placements.demo import demo_placements
 from portal.accounts.models import User
 from portal.accounts.permissions import SYSTEM
 from portal.accounts.services import manager_profile_create, manager_profile_update, user_create
@@ -86,7 +87,7 @@ def _make_user(person: PersonPlan) -> User:
     )
 
 
-STEPS = 10
+STEPS = 11
 
 
 @transaction.atomic
@@ -156,6 +157,18 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     progress.done(
         f"{settled['reward_lines']} reward lines settled, "
         f"{settled['ledger_entries']} ledger entries exported and paid"
+    )
+
+    progress.step("Placements: surfaces' inventory, this month's calendar, traffic coupons")
+    placed = demo_placements(
+        seed=plan.seed,
+        operator=operator,
+        showcase_owner=User.objects.filter(email=f"owner@{DEMO_DOMAIN}").first(),
+        today=today,
+    )
+    progress.done(
+        f"{placed['placements']} placements, {placed['coupons']} traffic coupons "
+        f"({placed['delivered']} delivery days), {placed['pending']} nominations waiting"
     )
 
     progress.step("Reserve pool, scores and the top-100 shortlist")

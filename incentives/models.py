@@ -392,6 +392,13 @@ class LineKind(models.TextChoices):
     ORG_TIER = "org_tier", _("Special incentive")
     INCUBATION = "incubation", _("Incubation reward")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    COUPON = "coupon", _("Traffic coupon")
+    COUPON_RETURN = "coupon_return", _("Undelivered traffic returned")
+
+
+# Traffic coupons are granted per video (placements, grade grants) and are delivered as
+# impressions, not paid: `placements.Coupon` keeps each one unique, and payment files skip them.
+COUPON_KINDS = ("coupon", "coupon_return")
 
 
 class Beneficiary(models.Model):
@@ -414,17 +421,19 @@ class Beneficiary(models.Model):
 
 
 def beneficiary_constraints(scope: str, prefix: str) -> list:
-    """One amount per (scope, kind, beneficiary), adjustments apart, and always a beneficiary."""
+    """One amount per (scope, kind, beneficiary), adjustments and coupons apart (a coupon is
+    unique per placement or grade grant), and always a beneficiary."""
     once = "one_per" if prefix == "reward_line" else "once_per"
+    repeatable = ["adjustment", *COUPON_KINDS]
     return [
         models.UniqueConstraint(
             fields=[scope, "kind", "creator"],
-            condition=Q(creator__isnull=False) & ~Q(kind="adjustment"),
+            condition=Q(creator__isnull=False) & ~Q(kind__in=repeatable),
             name=f"{prefix}_{once}_creator_kind",
         ),
         models.UniqueConstraint(
             fields=[scope, "kind", "organization"],
-            condition=Q(creator__isnull=True) & ~Q(kind="adjustment"),
+            condition=Q(creator__isnull=True) & ~Q(kind__in=repeatable),
             name=f"{prefix}_{once}_organization_kind",
         ),
         models.CheckConstraint(

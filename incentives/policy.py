@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from incentives.models import (
+    COUPON_KINDS,
     Cycle,
     LedgerEntry,
     ListStatus,
@@ -194,10 +195,14 @@ def _export(user, reward_list: RewardList) -> str | None:
     reason = _wrong_list_state(reward_list, *PAYABLE)
     if reason:
         return reason
-    if not LedgerEntry.objects.filter(
-        cycle_id=reward_list.cycle_id,
-        payment_status__in=(PaymentStatus.PENDING, PaymentStatus.FAILED),
-    ).exists():
+    if (
+        not LedgerEntry.objects.filter(
+            cycle_id=reward_list.cycle_id,
+            payment_status__in=(PaymentStatus.PENDING, PaymentStatus.FAILED),
+        )
+        .exclude(kind__in=COUPON_KINDS)
+        .exists()
+    ):
         return _("Every entry of this list is paid; there is nothing to export.")
     return None
 

@@ -163,6 +163,8 @@ class WebhookEventType(models.TextChoices):
     SHORTLIST_PUBLISHED = "shortlist.published", _("Shortlist published")
     VIDEO_ORIGINALITY_DECIDED = "video.originality_decided", _("Video originality decided")
     VIDEO_GRADED = "video.graded", _("Video graded")
+    PLACEMENT_SCHEDULED = "placement.scheduled", _("Video scheduled on a display surface")
+    PLACEMENT_WITHDRAWN = "placement.withdrawn", _("Video withdrawn from a display surface")
 
 
 # The read scope an application needs to receive each event: what it could read through the API.
@@ -174,6 +176,8 @@ EVENT_SCOPES = {
     WebhookEventType.SHORTLIST_PUBLISHED: "shortlist:read",
     WebhookEventType.VIDEO_ORIGINALITY_DECIDED: "content:read",
     WebhookEventType.VIDEO_GRADED: "content:read",
+    WebhookEventType.PLACEMENT_SCHEDULED: "placements:read",
+    WebhookEventType.PLACEMENT_WITHDRAWN: "placements:read",
 }
 
 

@@ -19,5 +19,7 @@ SCOPES = [
     ("shortlist:read", _("Read the published top-100 shortlists")),
     ("content:read", _("Read the videos of admitted organizations, their figures and reviews")),
     ("content:write", _("Send videos and their daily figures")),
+    ("placements:read", _("Read the placement feed of the display surfaces")),
+    ("placements:write", _("Report impressions delivered for traffic coupons")),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]

@@ -81,6 +81,19 @@ def _video_metrics(queryset, user):
     return queryset.filter(video__organization__status__in=ADMITTED)
 
 
+@open_to_partners("placements.Placement")
+def _placements(queryset, user):
+    """The published feed: every placement, withdrawn ones included (the front ends must
+    learn that a slot was withdrawn)."""
+    return queryset.all()
+
+
+@open_to_partners("placements.Coupon")
+def _coupons(queryset, user):
+    """Coupons the content system delivers."""
+    return queryset.all()
+
+
 @open_to_partners(Category._meta.label)
 def _categories(queryset, user):
     return queryset.all()

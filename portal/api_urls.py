@@ -20,6 +20,7 @@ from incubation.api.views import (
     ShortlistViewSet,
 )
 from organizations.api.views import AssignmentViewSet, OrganizationViewSet
+from placements.api.views import CouponViewSet, PlacementViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
 from portal.core.api.views import CategoryViewSet
@@ -48,6 +49,8 @@ router.register("rankings", RankingViewSet, basename="ranking")
 router.register("shortlist", ShortlistViewSet, basename="shortlist")
 router.register("videos", VideoViewSet, basename="video")
 router.register("video-metrics", VideoMetricViewSet, basename="video-metric")
+router.register("placements", PlacementViewSet, basename="placement")
+router.register("coupons", CouponViewSet, basename="coupon")
 
 app_name = "api"
 

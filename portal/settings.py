@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "partners",
     "content",
     "growth",
+    "placements",
     "demo",
 ]
 
@@ -375,6 +376,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationStatusEnum": "organizations.models.OrganizationStatus",
         "UserRoleEnum": "portal.accounts.models.Role",
+        "CouponSourceEnum": "placements.models.CouponSource",
+        "SourceEnum": "creators.models.BindingSource",
     },
 }
 

@@ -783,3 +783,155 @@ def test_content_lists_show_each_organization_only_its_videos(client, content, o
     assert [v["video_id"] for v in client.get("/api/v1/videos/").json()["results"]] == [
         content["original"].video_id
     ]
+
+
+# --- placements -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def placements_world(world, operator, manager, owner):
+    """The world's creator's outfit video, graded S and nominated by the owner to the browsing
+    channel's outfit tab (beauty inventory), pending; an operator's program and rule."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from content.models import Video
+    from incentives.services.programs import program_create
+    from placements.models import Surface
+    from placements.services import inventory_set, placement_nominate, placement_rule_add
+    from tests.content.factories import make_video
+
+    today = timezone.localdate()
+    program = program_create(
+        actor=operator,
+        name="Traffic",
+        starts_on=today.replace(day=1),
+        ends_on=today.replace(day=1) + datetime.timedelta(days=400),
+        cash_budget=Decimal(1000),
+        traffic_budget=Decimal(1000),
+    )
+    placement_rule_add(
+        actor=operator,
+        program=program,
+        effective_from=today.replace(day=1),
+        rate_per_thousand=Decimal(1),
+        monthly_quota=5,
+        grade_grants={},
+        boosts={},
+    )
+    surface = Surface.objects.get(code="browse_outfit")
+    inventory_set(
+        actor=operator,
+        surface=surface,
+        category=world["organization"].primary_categories.first(),
+        effective_from=today,
+        slots_per_day=3,
+        impressions_per_slot=1000,
+    )
+    world["creator"].bindings.update(started_on=datetime.date(2026, 1, 1))
+    video = make_video(world["creator"], content_type="outfit")
+    Video.objects.filter(pk=video.pk).update(grade="S")
+    video.refresh_from_db()
+    nomination = placement_nominate(actor=owner, video=video, surface=surface)
+    return {**world, "nomination": nomination, "cycle": program.cycles.first()}
+
+
+def organization_people(anonymous):
+    """Staff and every organization member: each sees what is theirs."""
+    return everyone(anonymous)
+
+
+PLACEMENT_PAGES = {
+    "placements": (lambda p: reverse("placements:overview"), everyone(LOGIN)),
+    "placement queue": (lambda p: reverse("placements:queue"), staff_only(LOGIN)),
+}
+
+# POSTs: (url builder, body, expected per role). 302 is a redirect after the service ran or refused.
+PLACEMENT_ACTIONS = {
+    "accept": (
+        lambda p: reverse("placements:accept", args=[p["nomination"].pk]),
+        {},
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {
+            "anonymous": LOGIN,
+            "operator": ELSEWHERE,
+            "manager": ELSEWHERE,
+            "pets_manager": MISSING,
+        },
+    ),
+    "decline": (
+        lambda p: reverse("placements:decline", args=[p["nomination"].pk]),
+        {"reason": "fit"},
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {
+            "anonymous": LOGIN,
+            "operator": ELSEWHERE,
+            "manager": ELSEWHERE,
+            "pets_manager": MISSING,
+        },
+    ),
+    "inventory": (
+        lambda p: reverse("placements:inventory_add"),
+        {},
+        operators_only(LOGIN) | {"operator": ELSEWHERE},
+    ),
+    "grade grants": (
+        lambda p: reverse("placements:grant_grades"),
+        {},
+        operators_only(LOGIN) | {"operator": ELSEWHERE},
+    ),
+    "close a cycle": (
+        lambda p: reverse("placements:close_cycle", args=[p["cycle"].pk]),
+        {},
+        operators_only(LOGIN) | {"operator": ELSEWHERE},
+    ),
+}
+
+PLACEMENT_ENDPOINTS = {
+    "placement feed": (lambda p: "/api/v1/placements/", staff_only(UNAUTHORIZED)),
+    "coupons": (lambda p: "/api/v1/coupons/", staff_only(UNAUTHORIZED)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(PLACEMENT_PAGES))
+def test_placement_page_access(client, request, placements_world, page, role):
+    url_for, expected = PLACEMENT_PAGES[page]
+    response = client_for(client, request, role).get(url_for(placements_world))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(PLACEMENT_ACTIONS))
+def test_placement_action_access(client, request, placements_world, action, role):
+    url_for, body, expected = PLACEMENT_ACTIONS[action]
+    response = client_for(client, request, role).post(url_for(placements_world), body)
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {action}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(PLACEMENT_ENDPOINTS))
+def test_placement_endpoint_access(client, request, placements_world, endpoint, role):
+    url_for, expected = PLACEMENT_ENDPOINTS[endpoint]
+    response = client_for(client, request, role).get(url_for(placements_world))
+    assert response.status_code == expected[role], f"{role} on {endpoint}"
+
+
+def test_organizations_see_only_their_nominations_on_the_placements_page(
+    client, placements_world, owner, other_owner
+):
+    title = placements_world["nomination"].video.title
+    client.force_login(owner)
+    assert title in client.get(reverse("placements:overview")).content.decode()
+    client.force_login(other_owner)
+    assert title not in client.get(reverse("placements:overview")).content.decode()

@@ -86,6 +86,7 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     growth_scorecards(rows, a, b)
     videos(rows, manager, cai=cai, alpha=alpha, zeta=zeta)
     reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
+    placement_rows(rows, operator, reward_list.cycle, beauty, cai=cai, alpha=alpha, zeta=zeta)
     return {
         **rows,
         "people": people,
@@ -275,6 +276,117 @@ def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
     return reward_list
 
 
+def placement_rows(rows, operator, cycle, beauty, *, cai, alpha, zeta):
+    """Videos of each side on the outfit tab: Cai's video published while with A is A's, the one
+    published with B is B's; each placed, with its coupon and a delivered day."""
+    from content.models import Video
+    from incentives.models import LedgerEntry, Pool
+    from placements.models import (
+        Coupon,
+        Delivery,
+        InventoryDay,
+        InventoryRule,
+        Nomination,
+        Placement,
+        PlacementRule,
+        Surface,
+    )
+    from tests.content.factories import make_video
+
+    surface = Surface.objects.get(code="browse_outfit")
+    inventory = InventoryRule.objects.create(
+        surface=surface,
+        category=beauty,
+        effective_from=day(1),
+        slots_per_day=10,
+        impressions_per_slot=1000,
+        created_by=operator,
+    )
+    rule = PlacementRule.objects.create(
+        effective_from=day(1),
+        program=cycle.program,
+        rate_per_thousand=Decimal(1),
+        monthly_quota=5,
+        created_by=operator,
+    )
+    pool = Pool.objects.get(program=cycle.program, kind="traffic")
+    for side, creator, published, mark in (
+        ("A", alpha, day(5), A_MARK),
+        ("A", cai, day(12), A_MARK),
+        ("B", cai, day(20), B_MARK),
+        ("B", zeta, day(5), B_MARK),
+    ):
+        video = make_video(
+            creator,
+            content_type="outfit",
+            title=f"{mark}穿搭视频",
+            published_at=timezone.make_aware(
+                datetime.datetime.combine(published, datetime.time(9))
+            ),
+        )
+        Video.objects.filter(pk=video.pk).update(grade="S")
+        slot_day = published + datetime.timedelta(days=2)
+        booked, _ = InventoryDay.objects.get_or_create(
+            surface=surface,
+            category=beauty,
+            day=slot_day,
+            defaults={"capacity": 10, "impressions_per_slot": 1000, "rule": inventory},
+        )
+        nomination = Nomination.objects.create(
+            video=video,
+            surface=surface,
+            category=beauty,
+            organization=video.organization,
+            source="organization",
+            status="accepted",
+            note=f"{mark}提名",
+        )
+        placement = Placement.objects.create(
+            nomination=nomination,
+            inventory_day=booked,
+            surface=surface,
+            category=beauty,
+            day=slot_day,
+            video=video,
+            organization=video.organization,
+            impressions=1000,
+        )
+        entry = LedgerEntry.objects.create(
+            pool=pool,
+            cycle=cycle,
+            kind="coupon",
+            creator=creator,
+            organization=video.organization,
+            amount=Decimal(1),
+            reason_code="placement:browse_outfit",
+        )
+        coupon = Coupon.objects.create(
+            video=video,
+            creator=creator,
+            organization=video.organization,
+            source="placement",
+            placement=placement,
+            rule=rule,
+            grade="S",
+            impressions=1000,
+            value=Decimal(1),
+            entry=entry,
+            delivered=400,
+        )
+        delivery = Delivery.objects.create(coupon=coupon, day=slot_day, impressions=400)
+        assert (
+            video.organization.pk
+            == {"A": rows["A"], "B": rows["B"]}[side]["organizations.Organization"][0].pk
+        )
+        for label, obj in (
+            ("placements.Nomination", nomination),
+            ("placements.Placement", placement),
+            ("placements.Coupon", coupon),
+            ("placements.Delivery", delivery),
+        ):
+            rows[side].setdefault(label, []).append(obj)
+
+
 # Models whose rows are the program's public side or no organization's data: both organizations
 # see the same rows (SHARED), or neither sees any (CLOSED).
 SHARED = {
@@ -283,6 +395,13 @@ SHARED = {
     "incentives.Program",
     "incentives.Cycle",
     "incentives.RewardList",
+}
+# Display surfaces and their inventory: reference data every signed-in role reads.
+SHARED |= {
+    "placements.Surface",
+    "placements.InventoryRule",
+    "placements.InventoryDay",
+    "placements.PlacementRule",
 }
 CLOSED = {
     "partners.PartnerApplication",
@@ -319,6 +438,12 @@ SIDED = {
     "content.OriginalityReview",
     "content.Grade",
     "content.GradingItem",
+}
+SIDED |= {
+    "placements.Nomination",
+    "placements.Placement",
+    "placements.Coupon",
+    "placements.Delivery",
 }
 
 
@@ -501,6 +626,9 @@ PAGE_OBJECTS = {
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
+    "placements:accept",  # a manager's decision on a nomination of their field
+    "placements:decline",
+    "placements:close_cycle",  # operators only
     "coaching:goal_add",
     "coaching:goal_status",
     "coaching:book_move",

@@ -27,6 +27,7 @@ from content.models import (
     ReviewStatus,
     Video,
 )
+from content.signals import originality_rejected
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core import events
@@ -84,6 +85,10 @@ def _apply(video: Video, decision: Decision, *, before: str) -> None:
         organization=video.organization,
         obj=video,
     )
+    if decision.outcome == Originality.COPY and before != Originality.COPY:
+        originality_rejected.send(
+            sender=Video, video=video, actor=decision.decided_by, decision=decision
+        )
     if (before == Originality.COPY) != (decision.outcome == Originality.COPY):
         enqueue("content.tasks.correct_paid_lists", decision_id=decision.pk)
 

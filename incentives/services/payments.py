@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incentives.models import (
+    COUPON_KINDS,
     LedgerEntry,
     LineKind,
     ListStatus,
@@ -102,6 +103,7 @@ class AdjustmentReason:
 def entries_to_pay(reward_list: RewardList):
     return (
         LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id, payment_status__in=TO_PAY)
+        .exclude(kind__in=COUPON_KINDS)
         .select_related("creator", "organization", "pool")
         .order_by("pk")
     )
@@ -267,9 +269,11 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
         else:
             result.failed += 1
     before = reward_list.status
-    settled = not LedgerEntry.objects.filter(
-        cycle_id=reward_list.cycle_id, payment_status__in=TO_PAY
-    ).exists()
+    settled = (
+        not LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id, payment_status__in=TO_PAY)
+        .exclude(kind__in=COUPON_KINDS)
+        .exists()
+    )
     after = ListStatus.PAID if settled else ListStatus.EXPORTED
     if after != before:
         RewardList.objects.filter(pk=reward_list.pk).update(status=after)
@@ -388,6 +392,7 @@ def payment_progress(reward_list: RewardList) -> dict:
     """Counts and sums of the list's ledger entries by payment status."""
     rows = (
         LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id)
+        .exclude(kind__in=COUPON_KINDS)
         .values("payment_status")
         .order_by()
         .annotate(n=Count("id"), total=Sum("amount"))

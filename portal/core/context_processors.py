@@ -21,6 +21,7 @@ NAVIGATION = [
     (_("Videos"), "content:list", "content.view", "content"),
     (_("Originality"), "content:reviews", "originality.queue", "content"),
     (_("Grading"), "content:grading", "quality.queue", "content"),
+    (_("Placements"), "placements:overview", "placements.view", "content"),
     (_("Categories"), "core:categories", "category.view", "settings"),
     (_("Partners"), "partners:list", "partner.manage", "settings"),
     (_("Audit log"), "audit:list", "audit.view", "settings"),

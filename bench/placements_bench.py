@@ -1,0 +1,309 @@
+"""Benchmarks for placements: the placement feed and the weekly fill.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/placements_bench.py
+    ... --quick                                   (10x smaller, for a smoke run)
+    ... --videos 10000000 --placements 1000000    (the issue's size; loading takes a long while)
+
+A throw-away test database is created and dropped. Videos, nominations and placements are
+written with set-based SQL (generate_series), spread over 20 fields, four surfaces and 90 days,
+one SKU per 20 placements. Every figure comes with the raw baseline of the same run:
+
+- the feed by surface-day-field and by SKU: p95 of the API (`/api/v1/placements/`, a partner's
+  view: authentication, scoping, filters, cursor page, boost factors, ETag) against p95 of the
+  hand-written indexed SELECT of the same page of rows with the same joins;
+- the weekly fill of one field with 100,000 (scaled) eligible videos: `fill_propose` (rolled back)
+  against the raw ORDER BY … LIMIT of the same candidates.
+"""
+
+import argparse
+import datetime
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from creators_bench import (
+    RESULTS,
+    report,
+    settings,
+    setup_databases,
+    setup_people,
+    teardown_databases,
+)
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+FIELDS = 20
+DAYS = 90
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] * 1000 if len(samples) > 1 else samples[0] * 1000
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def load(operator, videos: int, placements: int, eligible: int) -> dict:
+    from content.models import ContentType
+    from incentives.services.programs import program_create
+    from placements.models import Surface
+    from placements.services import placement_rule_add
+    from portal.core.models import Category
+
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=30)
+    fields = list(Category.objects.order_by("pk").values_list("pk", flat=True)[:FIELDS])
+    outfit = ContentType.objects.get(code="outfit").pk
+    surfaces = list(Surface.objects.order_by("pk").values_list("pk", flat=True))
+    program = program_create(
+        actor=operator,
+        name="bench",
+        starts_on=start.replace(day=1),
+        ends_on=start.replace(day=1) + datetime.timedelta(days=400),
+        cash_budget=Decimal(1),
+        traffic_budget=Decimal(1_000_000_000),
+    )
+    placement_rule_add(
+        actor=operator,
+        program=program,
+        effective_from=start,
+        rate_per_thousand=Decimal(2),
+        monthly_quota=10,
+        grade_grants={},
+        boosts={("S", "unchecked"): Decimal("1.5"), ("A", "unchecked"): Decimal("1.2")},
+    )
+    began = time.perf_counter()
+    sql(
+        """INSERT INTO creators_creator (platform_account_id, display_name, primary_category_id,
+             follower_count, real_name_verified, stage, avatar, plays_30d, valid_plays_30d,
+             gmv_30d, created_at, updated_at)
+           SELECT 'pb' || g, '达人' || g, %s, 1000, true, 'none', '', 0, 0, 0, now(), now()
+           FROM generate_series(1, 10000) g""",
+        [fields[0]],
+    )
+    sql(
+        """INSERT INTO content_product (sku_id, name, category_name)
+           SELECT 'SKU' || g, '商品' || g, '服饰' FROM generate_series(1, %s) g""",
+        [max(placements // 20, 1)],
+    )
+    # Field 0 holds `eligible` graded outfit videos (the weekly fill's candidates); the rest are
+    # spread over the other fields, a quarter of them graded.
+    sql(
+        """INSERT INTO content_video (video_id, creator_id, organization_id, category_id,
+             content_type_id, title, duration_seconds, published_at, published_on,
+             declared_original, cover, originality, grade, grade_score, plays, valid_plays, gmv,
+             received_at, updated_at)
+           SELECT 'pv' || g, c.first + (g %% 10000), NULL,
+                  CASE WHEN g <= %s THEN %s ELSE (ARRAY[%s])[1 + g %% %s] END,
+                  %s, '穿搭第' || g || '期', 60, now() - (g %% 200) * interval '1 day',
+                  current_date - (g %% 200), true, '', 'clear',
+                  CASE WHEN g <= %s THEN (ARRAY['S','A','B'])[1 + g %% 3]
+                       WHEN g %% 4 = 0 THEN 'A' ELSE '' END,
+                  CASE WHEN g <= %s OR g %% 4 = 0 THEN 60 + g %% 40 END, 0, 0, 0, now(), now()
+           FROM generate_series(1, %s) g,
+                (SELECT MIN(id) AS first FROM creators_creator) c""".replace(
+            "ARRAY[%s]", "ARRAY[" + ",".join(str(f) for f in fields[1:]) + "]"
+        ),
+        [eligible, fields[0], len(fields) - 1, outfit, eligible, eligible, videos],
+    )
+    sql(
+        """INSERT INTO placements_inventoryrule (surface_id, category_id, effective_from,
+             slots_per_day, impressions_per_slot, created_by_id, created_at)
+           SELECT s, f, %s, 1000, 10000, %s, now() FROM unnest(%s::bigint[]) s, unnest(%s::bigint[]) f""",
+        [start, operator.pk, surfaces, fields],
+    )
+    per_day = max(placements // (len(surfaces) * len(fields) * DAYS), 1)
+    sql(
+        """INSERT INTO placements_inventoryday (surface_id, category_id, day, capacity, booked,
+             impressions_per_slot, rule_id)
+           SELECT r.surface_id, r.category_id, %s + d, 1000, %s, 10000, r.id
+           FROM placements_inventoryrule r, generate_series(0, %s) d""",
+        [start, per_day, DAYS - 1],
+    )
+    # Placements: the n-th takes video n (outside the fill's field), its inventory day, an SKU.
+    sql(
+        """INSERT INTO placements_nomination (video_id, surface_id, category_id, source, status,
+             note, proposed_day, nominated_at, decline_reason, decision_note)
+           SELECT v.id, i.surface_id, i.category_id, 'manager', 'accepted', '', i.day, now(), '', ''
+           FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM content_video
+                 WHERE category_id <> %s ORDER BY id LIMIT %s) v
+           JOIN (SELECT id, surface_id, category_id, day,
+                        row_number() OVER (ORDER BY day, surface_id, category_id) AS n
+                 FROM placements_inventoryday) i ON i.n = 1 + (v.n - 1) / %s""",
+        [fields[0], placements, per_day],
+    )
+    sql(
+        """INSERT INTO placements_placement (nomination_id, inventory_day_id, surface_id,
+             category_id, day, video_id, organization_id, product_id, impressions, status,
+             withdrawn_reason, created_at, updated_at)
+           SELECT n.id, i.id, n.surface_id, n.category_id, i.day, n.video_id, NULL,
+                  (SELECT MIN(id) FROM content_product) + (n.id %% GREATEST(%s, 1)), 10000,
+                  'scheduled', '', now(), now()
+           FROM placements_nomination n
+           JOIN placements_inventoryday i ON i.surface_id = n.surface_id
+             AND i.category_id = n.category_id AND i.day = n.proposed_day""",
+        [placements // 20],
+    )
+    sql("VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM placements_placement")
+        made = cursor.fetchone()[0]
+    report(
+        f"loaded {videos:,} videos, {made:,} placements",
+        f"{time.perf_counter() - began:8.1f} s",
+    )
+    return {"fields": fields, "start": start}
+
+
+FEED_SQL = """
+SELECT p.id, s.code, p.day, c.code, v.video_id, cr.platform_account_id, pr.sku_id,
+       p.impressions, p.status, p.withdrawn_reason, v.grade, v.originality, p.updated_at
+FROM placements_placement p
+JOIN placements_surface s ON s.id = p.surface_id
+JOIN core_category c ON c.id = p.category_id
+JOIN content_video v ON v.id = p.video_id
+JOIN creators_creator cr ON cr.id = v.creator_id
+LEFT JOIN content_product pr ON pr.id = p.product_id
+WHERE {where}
+ORDER BY p.id DESC LIMIT 50
+"""
+
+
+def bench_feed(operator, world: dict, runs: int) -> None:
+    from content.models import Product
+    from placements.models import Placement
+    from portal.core.models import Category
+
+    sample = Placement.objects.order_by("id")[Placement.objects.count() // 2]
+    field = Category.objects.get(pk=sample.category_id).code
+    sku = Product.objects.get(pk=sample.product_id).sku_id
+    client = Client()
+    client.force_login(operator)
+    cases = [
+        (
+            "surface-day-field",
+            f"/api/v1/placements/?surface={sample.surface.code}&date={sample.day}&field={field}",
+            FEED_SQL.format(where="p.surface_id = %s AND p.day = %s AND p.category_id = %s"),
+            [sample.surface_id, sample.day, sample.category_id],
+        ),
+        (
+            "surface-day",
+            f"/api/v1/placements/?surface={sample.surface.code}&date={sample.day}",
+            FEED_SQL.format(where="p.surface_id = %s AND p.day = %s"),
+            [sample.surface_id, sample.day],
+        ),
+        (
+            "SKU",
+            f"/api/v1/placements/?sku={sku}",
+            FEED_SQL.format(where="pr.sku_id = %s"),
+            [sku],
+        ),
+    ]
+    for label, url, raw, params in cases:
+        client.get(url)
+        api, base = [], []
+        for _ in range(runs):
+            elapsed, response = timed(client.get, url)
+            api.append(elapsed)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and response.json()["results"], url
+        with connection.cursor() as cursor:
+            for _ in range(runs):
+                started = time.perf_counter()
+                cursor.execute(raw, params)
+                cursor.fetchall()
+                base.append(time.perf_counter() - started)
+        report(
+            f"feed by {label}: API p95 / raw SELECT p95",
+            f"{p95(api):7.1f} ms / {p95(base):6.2f} ms = {p95(api) / p95(base):5.1f}x "
+            f"({len(queries)} queries, {len(response.json()['results'])} rows)",
+        )
+
+
+def timed(function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def bench_fill(operator, world: dict, eligible: int) -> None:
+    from placements.models import Surface
+    from placements.services import fill_propose
+    from placements.services.scheduling import fill_candidates
+
+    surface = Surface.objects.get(code="browse_outfit")
+    field = world["fields"][0]
+    monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            elapsed, proposed = timed(
+                fill_propose, actor=operator, surface=surface, category_id=field, week_start=monday
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    query = str(fill_candidates(surface, field).values("id")[: len(proposed)].query)
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(
+            "SELECT id FROM content_video WHERE category_id = %s AND declared_original "
+            "AND grade IN ('S','A','B') AND content_type_id = (SELECT id FROM content_contenttype "
+            "WHERE code = 'outfit') AND originality NOT IN ('copy','suspected') "
+            "ORDER BY CASE grade WHEN 'S' THEN 4 WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END DESC, "
+            "grade_score DESC NULLS LAST, published_at DESC, id DESC LIMIT %s",
+            [field, len(proposed)],
+        )
+        cursor.fetchall()
+        raw = time.perf_counter() - started
+    del query
+    report(
+        f"weekly fill, {eligible:,} eligible videos: fill_propose / raw SELECT",
+        f"{elapsed * 1000:7.0f} ms / {raw * 1000:6.0f} ms = {elapsed / raw:5.1f}x "
+        f"({len(proposed):,} proposed)",
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="10x smaller, for a smoke run")
+    parser.add_argument("--videos", type=int, default=1_000_000)
+    parser.add_argument("--placements", type=int, default=100_000)
+    parser.add_argument("--eligible", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Run the benchmarks on PostgreSQL: set DATABASE_URL=postgres://...")
+    scale = 10 if args.quick else 1
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["testserver"]
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        operator, _owner, _organization = setup_people()
+        world = load(
+            operator, args.videos // scale, args.placements // scale, args.eligible // scale
+        )
+        print("Placement feed")
+        bench_feed(operator, world, args.runs)
+        print("Weekly fill")
+        bench_fill(operator, world, args.eligible // scale)
+    finally:
+        teardown_databases(old, verbosity=0)
+    print("\n| measure | figure |\n| --- | --- |")
+    for label, value in RESULTS:
+        print(f"| {label} | {value.strip()} |")
+
+
+if __name__ == "__main__":
+    main()

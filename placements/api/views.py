@@ -1,0 +1,113 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from placements import services
+from placements.models import Coupon, Placement
+from placements.selectors import with_boosts
+from portal.accounts.permissions import ActionPermission
+from portal.core.api.conditional import ConditionalRetrieveMixin, conditional
+from portal.core.api.errors import ErrorSerializer
+from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
+
+from .filters import CouponFilterSet, PlacementFilterSet
+from .serializers import (
+    CouponSerializer,
+    DeliveryBatchSerializer,
+    DeliveryResultSerializer,
+    PlacementSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer),
+    403: OpenApiResponse(ErrorSerializer),
+    404: OpenApiResponse(ErrorSerializer),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The placement feed",
+        description=(
+            "What the front ends show: by surface and day (`?surface=&date=&field=`) or by "
+            "product (`?sku=`). Withdrawn placements stay in the feed with `status` "
+            "`withdrawn`, so a front end that cached a day learns it at once. Answers carry an "
+            "`ETag`; send it back in `If-None-Match` to get `304` when nothing changed."
+        ),
+    ),
+    retrieve=extend_schema(summary="One placement"),
+)
+class PlacementViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+    """Placements on the display surfaces, with the video's boost factor."""
+
+    serializer_class = PlacementSerializer
+    permission_classes = [ActionPermission]
+    required_action = "placements.feed"
+    scope_resource = "placements"
+    filterset_class = PlacementFilterSet
+    ordering_fields = ["id"]
+
+    def get_queryset(self):
+        return Placement.objects.for_user(self.request.user).select_related(
+            "surface", "category", "video__creator", "product"
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return with_boosts(page) if page is not None else page
+
+    def get_object(self):
+        return with_boosts([super().get_object()])[0]
+
+    def list(self, request, *args, **kwargs):
+        return conditional(request, super().list(request, *args, **kwargs))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Traffic coupons: impressions granted and delivered"),
+    retrieve=extend_schema(summary="One traffic coupon"),
+)
+class CouponViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = CouponSerializer
+    permission_classes = [ActionPermission]
+    required_action = {
+        "list": "placements.feed",
+        "retrieve": "placements.feed",
+        "deliveries": "coupons.deliver",
+    }
+    scope_resource = "placements"
+    filterset_class = CouponFilterSet
+    ordering_fields = ["id"]
+
+    def get_queryset(self):
+        return Coupon.objects.for_user(self.request.user).select_related("video")
+
+    @extend_schema(
+        summary="Report impressions delivered per coupon and day",
+        description=(
+            "A (coupon, date) sent again with the same figure changes nothing; a new figure "
+            "replaces the day. Rows naming an unknown or closed coupon, or delivering more than "
+            "was granted, are reported by position and the others are applied."
+        ),
+        request=DeliveryBatchSerializer,
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={200: DeliveryResultSerializer, **ERRORS, **IDEMPOTENCY_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def deliveries(self, request):
+        batch = DeliveryBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        rows = [
+            services.DeliveryRow(coupon=r["coupon"], day=r["date"], impressions=r["impressions"])
+            for r in batch.validated_data["rows"]
+        ]
+        result = services.deliveries_report(actor=request.user, rows=rows)
+        return Response(
+            {
+                "applied": result.applied,
+                "unchanged": result.unchanged,
+                "errors": {str(k): v for k, v in result.errors.items()},
+            }
+        )

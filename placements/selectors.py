@@ -1,0 +1,268 @@
+"""Reads shown to people and to the feed."""
+
+import calendar
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incentives.models import LedgerEntry, LineKind, PoolKind
+from incentives.selectors import share
+from placements.models import (
+    BoostFactor,
+    Coupon,
+    CouponSource,
+    InventoryDay,
+    InventoryRule,
+    Nomination,
+    NominationStatus,
+    Placement,
+    PlacementRule,
+    PlacementStatus,
+    Surface,
+)
+from portal.accounts.models import Role
+from portal.accounts.permissions import manager_category_ids
+from portal.core.models import Category, localized
+
+ONE = Decimal("1.00")
+
+
+def boost_table(day: datetime.date, cache: dict) -> tuple[int | None, dict]:
+    """The rule in force on `day` and its boost factors by (grade, originality)."""
+    if "rules" not in cache:
+        cache["rules"] = list(PlacementRule.objects.order_by("-effective_from"))
+    rules = cache["rules"]
+    rule = next((r for r in rules if r.effective_from <= day), None)
+    if rule is None:
+        return None, {}
+    factors = cache.setdefault("factors", {})
+    if rule.pk not in factors:
+        factors[rule.pk] = {
+            (b.grade, b.originality): b.factor for b in BoostFactor.objects.filter(rule=rule)
+        }
+    return rule.pk, factors[rule.pk]
+
+
+def boost_for(video, day: datetime.date, cache: dict) -> tuple[Decimal, int | None]:
+    rule_id, table = boost_table(day, cache)
+    return table.get((video.grade, video.originality), ONE), rule_id
+
+
+def with_boosts(placements):
+    """Annotate each placement with `boost_factor` and `boost_rule` (two queries a page)."""
+    placements = list(placements)
+    cache: dict = {}
+    for placement in placements:
+        placement.boost_factor, placement.boost_rule = boost_for(
+            placement.video, placement.day, cache
+        )
+    return placements
+
+
+# --- pages ----------------------------------------------------------------------------------------
+def fill_class(booked: int, capacity: int) -> str:
+    if not capacity:
+        return "fill-none"
+    ratio = booked / capacity
+    if ratio >= 1:
+        return "fill-full"
+    if ratio >= 0.5:
+        return "fill-high"
+    if ratio > 0:
+        return "fill-low"
+    return "fill-empty"
+
+
+def month_days(month: datetime.date) -> list[datetime.date]:
+    first = month.replace(day=1)
+    return [
+        first + datetime.timedelta(days=i)
+        for i in range(calendar.monthrange(first.year, first.month)[1])
+    ]
+
+
+def calendar_for(user, surface: Surface, month: datetime.date) -> dict:
+    """Days × fields of one surface: booked/capacity per cell, coloured by fill. Managers see
+    their fields; operators every field with inventory. Three queries whatever the month."""
+    days = month_days(month)
+    rules = list(
+        InventoryRule.objects.filter(surface=surface, effective_from__lte=days[-1])
+        .select_related("category")
+        .order_by("category__sort_order", "category_id", "effective_from")
+    )
+    if user.role == Role.MANAGER:
+        mine = manager_category_ids(user)
+        rules = [r for r in rules if r.category_id in mine]
+    fields: dict[int, Category] = {}
+    by_field = defaultdict(list)
+    for rule in rules:
+        fields[rule.category_id] = rule.category
+        by_field[rule.category_id].append(rule)
+    booked = {
+        (row.category_id, row.day): row
+        for row in InventoryDay.objects.filter(
+            surface=surface, day__gte=days[0], day__lte=days[-1], category_id__in=list(fields)
+        )
+    }
+    rows = []
+    totals = {"booked": 0, "capacity": 0}
+    for category_id, category in fields.items():
+        cells = []
+        for day in days:
+            row = booked.get((category_id, day))
+            if row is not None:
+                capacity, taken = row.capacity, row.booked
+            else:
+                in_force = [r for r in by_field[category_id] if r.effective_from <= day]
+                capacity, taken = (in_force[-1].slots_per_day if in_force else 0), 0
+            totals["booked"] += taken
+            totals["capacity"] += capacity
+            cells.append(
+                {
+                    "day": day,
+                    "booked": taken,
+                    "capacity": capacity,
+                    "css": fill_class(taken, capacity),
+                }
+            )
+        rows.append({"field": category, "cells": cells})
+    return {
+        "surface": surface,
+        "days": days,
+        "rows": rows,
+        "totals": totals,
+        "fill": round(share(totals["booked"], totals["capacity"])),
+    }
+
+
+def burn_by_source(program) -> list[dict]:
+    """What the traffic pool spent, by source: placements per surface, grade grants, the rank
+    bands of the settlements, less undelivered impressions returned."""
+    entries = LedgerEntry.objects.filter(cycle__program=program, pool__kind=PoolKind.TRAFFIC)
+    totals = defaultdict(lambda: Decimal(0))
+    for row in entries.values("kind", "reason_code").order_by().annotate(total=Sum("amount")):
+        if row["kind"] == LineKind.COUPON:
+            key = "grade" if row["reason_code"] == "grade_grant" else "placement"
+        elif row["kind"] == LineKind.COUPON_RETURN:
+            key = "returned"
+        elif row["kind"] == LineKind.TRAFFIC:
+            key = "bands"
+        else:
+            key = "other"
+        totals[key] += row["total"] or 0
+    labels = {
+        "placement": _("Display placements"),
+        "grade": _("Grade grants"),
+        "bands": _("Rank bands (settlements)"),
+        "other": _("Other traffic entries"),
+        "returned": _("Returned undelivered"),
+    }
+    top = max((abs(v) for v in totals.values()), default=0)
+    return [
+        {
+            "label": labels[key],
+            "value": f"{totals[key]:,.2f}",
+            "share": share(abs(totals[key]), top),
+            "key": "rejected" if key == "returned" else "approved",
+        }
+        for key in labels
+        if key in totals
+    ]
+
+
+def granted_vs_delivered(coupons) -> list[dict]:
+    """Per source (each surface, grade grants): impressions granted and delivered, for the
+    paired bars of the chart."""
+    rows = (
+        coupons.values("source", "placement__surface__name_zh", "placement__surface__name_en")
+        .order_by("source", "placement__surface__name_en")
+        .annotate(granted=Sum("impressions"), delivered=Sum("delivered"), n=Count("id"))
+    )
+    out = []
+    for row in rows:
+        if row["source"] == CouponSource.GRADE:
+            label = _("Grade grants")
+        else:
+            label = localized(
+                row["placement__surface__name_zh"], row["placement__surface__name_en"]
+            )
+        out.append(
+            {
+                "label": label,
+                "granted": row["granted"] or 0,
+                "delivered": row["delivered"] or 0,
+                "n": row["n"],
+            }
+        )
+    top = max((r["granted"] for r in out), default=0)
+    for row in out:
+        row["granted_share"] = share(row["granted"], top)
+        row["delivered_share"] = share(row["delivered"], top)
+        row["rate"] = round(share(row["delivered"], row["granted"]))
+    return out
+
+
+def manager_queue(user):
+    return (
+        Nomination.objects.for_user(user)
+        .filter(status=NominationStatus.PENDING)
+        .select_related(
+            "video__creator",
+            "video__content_type",
+            "surface",
+            "category",
+            "organization",
+            "product",
+        )
+        .order_by("nominated_at", "pk")
+    )
+
+
+def organization_figures(user, organization) -> dict:
+    """An organization's nominations, quota, placements and coupons per video and per creator."""
+    from placements.services.scheduling import quota_used
+
+    today = timezone.localdate()
+    rule = PlacementRule.objects.in_force(today)
+    coupons = Coupon.objects.for_user(user)
+    per_video = (
+        coupons.values("video_id", "video__title", "video__video_id", "video__grade")
+        .order_by("-video_id")
+        .annotate(
+            granted=Sum("impressions"),
+            delivered=Sum("delivered"),
+            n=Count("id"),
+            placements=Count("id", filter=Q(source=CouponSource.PLACEMENT)),
+        )[:100]
+    )
+    per_creator = (
+        coupons.values("creator_id", "creator__display_name")
+        .order_by("creator__display_name")
+        .annotate(granted=Sum("impressions"), delivered=Sum("delivered"), n=Count("id"))[:100]
+    )
+    return {
+        "quota": rule.monthly_quota if rule else 0,
+        "quota_used": quota_used(organization, today),
+        "nominations": Nomination.objects.for_user(user)
+        .select_related("video", "surface", "product")
+        .order_by("-nominated_at")[:100],
+        "placements": Placement.objects.for_user(user)
+        .filter(day__gte=today - datetime.timedelta(days=31))
+        .select_related("video", "surface", "product")
+        .order_by("day", "pk")[:200],
+        "per_video": [_rate(r) for r in per_video],
+        "per_creator": [_rate(r) for r in per_creator],
+        "coupons": coupons.select_related(
+            "video", "rule", "placement__surface", "entry__cycle"
+        ).order_by("-created_at")[:100],
+        "withdrawn": PlacementStatus.WITHDRAWN,
+    }
+
+
+def _rate(row: dict) -> dict:
+    row["rate"] = round(share(row["delivered"] or 0, row["granted"] or 0))
+    return row

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "placements"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("nominate/", views.nominate, name="nominate"),
+    path("queue/", views.queue, name="queue"),
+    path("nominations/<int:pk>/accept/", views.accept, name="accept"),
+    path("nominations/<int:pk>/decline/", views.decline, name="decline"),
+    path("fill/", views.fill, name="fill"),
+    path("inventory/", views.inventory_add, name="inventory_add"),
+    path("coupons/grant/", views.grant_grades, name="grant_grades"),
+    path("coupons/close/<int:pk>/", views.close_cycle, name="close_cycle"),
+]

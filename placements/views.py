@@ -1,0 +1,234 @@
+"""Placement pages: the operators' and managers' calendar and charts, the managers' queue and
+weekly fill, and an organization's nominations, placements and coupons."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from incentives.models import Cycle
+from portal.accounts.models import Role
+from portal.accounts.permissions import action_required, can
+from portal.core.kit import add_service_errors
+from portal.core.rendering import render_page
+
+from . import selectors, services
+from .forms import AcceptForm, DeclineForm, FillForm, InventoryForm, MonthForm, NominateForm
+from .models import Coupon, InventoryRule, Nomination, PlacementRule, Surface
+
+
+def _staff(request):
+    if request.user.role not in (Role.OPERATOR, Role.MANAGER):
+        raise PermissionDenied
+
+
+@action_required("placements.view")
+def overview(request):
+    """Staff: a surface's month calendar, the traffic pool's burn, granted vs delivered.
+    Organizations: their nominations, quota, placements and coupons."""
+    if request.user.role == Role.ORGANIZATION:
+        return _organization_page(request)
+    form = MonthForm(request.GET or None)
+    surface, month = None, timezone.localdate()
+    if form.is_valid():
+        surface = form.cleaned_data["surface"]
+        month = form.cleaned_data["month"] or month
+    surface = surface or Surface.objects.order_by("sort_order").first()
+    rule = PlacementRule.objects.in_force(timezone.localdate())
+    coupons = Coupon.objects.for_user(request.user)
+    context = {
+        "form": form,
+        "calendar": selectors.calendar_for(request.user, surface, month) if surface else None,
+        "surfaces": Surface.objects.prefetch_related("content_types"),
+        "rule": rule,
+        "burn": selectors.burn_by_source(rule.program)
+        if rule and can(request.user, "placements.configure")
+        else None,
+        "granted": selectors.granted_vs_delivered(coupons),
+        "totals": services.coupons.delivered_totals(coupons),
+        "fill_form": FillForm(),
+        "inventory_form": InventoryForm(),
+        "inventory": InventoryRule.objects.select_related("surface", "category", "created_by")[:50],
+        "queue_count": selectors.manager_queue(request.user).count(),
+        "ended_cycles": Cycle.objects.filter(
+            program=rule.program, ends_on__lte=timezone.localdate()
+        ).order_by("-number")[:3]
+        if rule
+        else [],
+    }
+    return render_page(request, "placements/overview.html", context, partial="calendar")
+
+
+def _organization_page(request, form=None, status=200):
+    membership = request.user.membership
+    context = {
+        "organization": membership.organization,
+        "form": form or NominateForm(user=request.user),
+        "can_nominate": can(request.user, "placements.nominate"),
+        **selectors.organization_figures(request.user, membership.organization),
+    }
+    return render_page(request, "placements/organization.html", context, status=status)
+
+
+@require_POST
+@action_required("placements.nominate")
+def nominate(request):
+    form = NominateForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.placement_nominate(
+                actor=request.user,
+                video=form.cleaned_data["video"],
+                surface=form.cleaned_data["surface"],
+                product=form.cleaned_data["sku"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Nominated. A manager of the field will review it."))
+            return redirect(
+                "placements:overview"
+                if request.user.role == Role.ORGANIZATION
+                else "placements:queue"
+            )
+    if request.user.role == Role.ORGANIZATION:
+        return _organization_page(request, form, status=400)
+    messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("placements:queue")
+
+
+@action_required("placements.schedule")
+def queue(request, fill_form=None, status=200):
+    _staff(request)
+    nominations = selectors.manager_queue(request.user)
+    context = {
+        "nominations": nominations[:200],
+        "count": nominations.count(),
+        "accept_form": AcceptForm(),
+        "decline_form": DeclineForm(),
+        "fill_form": fill_form or FillForm(),
+    }
+    return render_page(request, "placements/queue.html", context, status=status)
+
+
+def _nomination(request, pk):
+    return get_object_or_404(Nomination.objects.for_user(request.user), pk=pk)
+
+
+@require_POST
+@action_required("placements.schedule")
+def accept(request, pk: int):
+    nomination = _nomination(request, pk)
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            placements = services.placement_accept(
+                actor=request.user, nomination=nomination, days=form.days()
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Scheduled on %(days)s.")
+                % {"days": ", ".join(p.day.isoformat() for p in placements)},
+            )
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("placements:queue")
+
+
+@require_POST
+@action_required("placements.schedule")
+def decline(request, pk: int):
+    nomination = _nomination(request, pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.placement_decline(
+                actor=request.user, nomination=nomination, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Declined; the organization sees the reason."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("placements:queue")
+
+
+@require_POST
+@action_required("placements.schedule")
+def fill(request):
+    _staff(request)
+    form = FillForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        arguments = {
+            "actor": request.user,
+            "surface": data["surface"],
+            "category_id": data["category"].pk,
+            "week_start": data["week_start"],
+        }
+        try:
+            if request.POST.get("confirm"):
+                n = services.fill_confirm(**arguments)
+                messages.success(request, _("%(n)s proposals scheduled.") % {"n": n})
+            else:
+                n = len(services.fill_propose(**arguments))
+                messages.success(
+                    request, _("%(n)s videos proposed; confirm them to schedule.") % {"n": n}
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            form.add_error("category", _("You do not manage this field."))
+        else:
+            return redirect("placements:queue")
+    return queue(request, fill_form=form, status=400)
+
+
+@require_POST
+@action_required("placements.configure")
+def inventory_add(request):
+    form = InventoryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.inventory_set(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Inventory set."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("placements:overview")
+
+
+@require_POST
+@action_required("coupons.grant")
+def grant_grades(request):
+    try:
+        n = services.coupons_grant_grades(actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)s grade coupons granted.") % {"n": n})
+    return redirect("placements:overview")
+
+
+@require_POST
+@action_required("coupons.grant")
+def close_cycle(request, pk: int):
+    cycle = get_object_or_404(Cycle, pk=pk)
+    try:
+        n = services.coupons_close_cycle(actor=request.user, cycle=cycle)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(n)s coupons closed; undelivered impressions returned.") % {"n": n}
+        )
+    return redirect("placements:overview")
