@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incentives.models import OrgTier, SubsidyRule, TrafficBand
 from incentives.services import (
+    exported_entries,
     program_create,
     program_set_status,
     rule_version_draft,
@@ -96,7 +97,7 @@ def demo_incentives(*, operators: list, today: datetime.date, showcase=None) -> 
         if reward_list.status == "approved":
             break
     reward_list = settlement_publish(actor=first, reward_list=reward_list)
-    entries = list(settlement_export(actor=first, reward_list=reward_list))
+    entries = list(exported_entries(settlement_export(actor=first, reward_list=reward_list)))
     result = io.StringIO()
     result.write("entry,amount,result,reference,reason\n")
     reasons = iter(["收款账户已注销", "收款人姓名与账户不符"])
