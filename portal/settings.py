@@ -318,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "content.tasks.sample_for_grading",
         "schedule": crontab(hour=1, minute=30),  # yesterday's videos
     },
+    "payouts-release-due-holds": {
+        "task": "incentives.tasks.release_due_holds",
+        "schedule": crontab(hour=0, minute=20),  # holding periods over by today
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost

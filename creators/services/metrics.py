@@ -20,6 +20,7 @@ from creators.limits import amount_limits, is_amount, whole_limits
 from creators.models import AbnormalPlayRule, Creator, DailyMetric, PlayFlag
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core.queue import enqueue
 from portal.core.ranges import EARLIEST_DAY, RangeProblem, check_decimal, check_whole
 
 COUNTED_FIELDS = [
@@ -331,5 +332,13 @@ def metric_flag_review(*, actor, metric: DailyMetric, decision: str, note: str =
         reason=note,
     )
     recompute({metric.creator_id: (metric.date, metric.date)})
+    if decision == PlayFlag.CONFIRMED:
+        from incentives.tasks import correct_for_abnormal_plays
+
+        enqueue(
+            correct_for_abnormal_plays,
+            creator_id=metric.creator_id,
+            day=metric.date.isoformat(),
+        )
     metric.refresh_from_db()
     return metric
