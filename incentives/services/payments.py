@@ -365,7 +365,52 @@ def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
             )
         else:
             checked.append((entry, status, reference, reason))
+    numbers = {entry_id: number for number, entry_id, *_rest in rows}
+    errors.extend(_payee_group_errors(checked, numbers))
     return checked, errors
+
+
+def _payee_group_errors(checked, numbers) -> list[tuple[int, str]]:
+    """A payee's entries of one pool in one file that include a correction are one payment (the
+    correction netted): the result must name all of them, with one outcome, or the payee could be
+    paid a negative amount. Without a correction each entry is paid on its own, as before."""
+    changing = [c for c in checked if c[0].payment_status == PaymentStatus.EXPORTED]
+    groups: dict = {}
+    for entry, status, _reference, _reason in changing:
+        key = (entry.exported_in_id, _payee_key(entry.creator_id, entry.organization_id))
+        groups.setdefault((key, entry.pool_id), []).append((entry, status))
+    errors = []
+    for ((export_id, _payee), pool_id), members in groups.items():
+        if export_id is None:
+            continue
+        named = {entry.pk for entry, _status in members}
+        first = members[0][0]
+        group = dict(
+            LedgerEntry.objects.filter(
+                exported_in_id=export_id,
+                payment_status=PaymentStatus.EXPORTED,
+                pool_id=pool_id,
+                creator_id=first.creator_id,
+                **({} if first.creator_id else {"organization_id": first.organization_id}),
+            ).values_list("pk", "amount")
+        )
+        if all(amount > 0 for amount in group.values()):
+            continue
+        together = set(group)
+        if named != together or len({status for _entry, status in members}) > 1:
+            others = ", ".join(str(pk) for pk in sorted(together))
+            for entry, _status in members:
+                errors.append(
+                    (
+                        numbers[entry.pk],
+                        _(
+                            "Entry %(entry)s is one payment with entries %(others)s (the same "
+                            "payee): give all of them the same result in one file."
+                        )
+                        % {"entry": entry.pk, "others": others},
+                    )
+                )
+    return errors
 
 
 @transaction.atomic
