@@ -311,3 +311,36 @@ def test_release_hold_and_export_at_once_never_put_a_held_entry_in_the_file(beau
     # The subsidy is either in the file (the hold came too late and was not placed) or held.
     assert (subsidy.pk in in_file) != (subsidy.pk in active)
     assert Organization.objects.filter(pk=organization.pk).exists()
+
+
+def test_the_statement_says_why_an_entry_is_held_and_what_releases_it(
+    client, operator, organization, beauty, owner, today
+):
+    from django.urls import reverse
+
+    cycle = with_rules(operator, organization, beauty, commission_days=15)
+    reward_list = publish(operator, cycle)
+    hold_place(
+        actor=operator, entries=[entry("org_tier")], reason=HoldReason.RISK, note="Shared phone"
+    )
+    pay = settlement_export(actor=operator, reward_list=reward_list)
+    pay_all(operator, reward_list, pay)
+    refund_record(
+        actor=operator, creator=entry("commission").creator, day=D(2026, 11, 5), amount=50
+    )
+    client.force_login(owner)
+    url = reverse("incentives:statement", args=[reward_list.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Released on 2026-12-16, when the holding period is over." in text
+    assert "Shared phone" in text and "Risk review" in text
+    assert "Corrections of earlier amounts" in text and "-1.00" in text
+    states = page.context["program_states"]
+    assert states["held"]["n"] == 2 and states["paid"]["n"] == 4
+    assert states["posted"] == sum(
+        (e.amount for e in LedgerEntry.objects.filter(organization=organization)), Decimal(0)
+    )
+    owner.language = "zh-hans"
+    owner.save()
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2026-12-16" in chinese and "Released on" not in chinese
