@@ -22,4 +22,10 @@ urlpatterns = [
         name="statement_export",
     ),
     path("lists/<int:pk>/special/", views.special, name="special"),
+    path("lists/<int:pk>/reconciliation/", views.reconciliation, name="reconciliation"),
+    re_path(
+        r"^lists/(?P<pk>[0-9]+)/reconciliation\.(?P<extension>csv|xlsx)$",
+        views.reconciliation_export,
+        name="reconciliation_export",
+    ),
 ]

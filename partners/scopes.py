@@ -19,6 +19,7 @@ SCOPES = [
     ("shortlist:read", _("Read the published top-100 shortlists")),
     ("content:read", _("Read the videos of admitted organizations, their figures and reviews")),
     ("content:write", _("Send videos and their daily figures")),
+    ("refunds:write", _("Send refunded orders per creator and day (takes commission back)")),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]
 

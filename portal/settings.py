@@ -372,6 +372,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationStatusEnum": "organizations.models.OrganizationStatus",
         "UserRoleEnum": "portal.accounts.models.Role",
+        "LineKindEnum": "incentives.models.LineKind",
+        "PaymentStatusEnum": "incentives.models.PaymentStatus",
     },
 }
 

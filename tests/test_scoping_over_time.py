@@ -222,6 +222,11 @@ def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
     rows["A"]["incentives.RewardLine"] = list(lines.filter(organization=a))
     rows["B"]["incentives.RewardLine"] = list(lines.filter(organization=b))
     assert rows["B"]["incentives.RewardLine"], "the world needs B's lines"
+    from incentives.models import LedgerEntry
+
+    entries = LedgerEntry.objects.filter(cycle=reward_list.cycle)
+    rows["A"]["incentives.LedgerEntry"] = list(entries.filter(organization=a))
+    rows["B"]["incentives.LedgerEntry"] = list(entries.filter(organization=b))
     assert lines.filter(creator=cai, organization=b).exists()
     return reward_list
 
@@ -255,6 +260,7 @@ SIDED = {
     "creators.Dispute",
     "creators.ImportJob",
     "incentives.RewardLine",
+    "incentives.LedgerEntry",  # payout states and holds (issue 18)
     "incubation.Nomination",
     "incubation.PoolMember",
     "incubation.ScoreSnapshot",
@@ -458,6 +464,8 @@ NOT_ORGANIZATION_PAGES = {
     "incentives:list",
     "incentives:statement",  # a published list; its lines are scoped (checked with the list pk)
     "incentives:special",
+    "incentives:reconciliation",  # finance reconciliation: operators only (issue 18)
+    "incentives:reconciliation_export",
     "incubation:snapshot",  # shortlist snapshots: staff only
     "incubation:published",  # the published top-100: public
     "partners:detail",  # partner applications: operators only (CLOSED)
@@ -477,7 +485,7 @@ def page_patterns():
             elif isinstance(pattern, URLPattern) and pattern.name:
                 converters = getattr(pattern.pattern, "converters", {})
                 kinds = {type(c).__name__ for c in converters.values()}
-                if converters and kinds <= {"IntConverter"} or not pattern.pattern.regex.groups:
+                if (converters and kinds <= {"IntConverter"}) or not pattern.pattern.regex.groups:
                     yield f"{namespace}{pattern.name}", len(converters)
 
     return sorted(set(walk(get_resolver())))

@@ -177,8 +177,10 @@ def refund_record(*, actor, creator, day: datetime.date, amount) -> tuple[Refund
                 f"Orders of {day} refunded ({from_fen(difference)} CNY): their commission is "
                 "taken back",
             )
+            # The refund's consequence, taken by the platform: the partner may report
+            # refunds, not post ledger entries (the refund's audit names the partner).
             correction = correction_post(
-                actor=actor,
+                actor=SYSTEM,
                 entry=entry,
                 amount_fen=-fen,
                 reason_code=ClawbackReason.REFUND,

@@ -11,6 +11,7 @@ from .confirm import (
 )
 from .lists import reward_list_detail
 from .programs import index, program_detail, rule_version
+from .reconciliation import reconciliation, reconciliation_export
 from .statements import special, statement, statement_export
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "program_close",
     "program_detail",
     "program_reopen",
+    "reconciliation",
+    "reconciliation_export",
     "reward_list_detail",
     "rule_version",
     "rules_publish",

@@ -50,7 +50,9 @@ def test_a_metrics_file_locks_its_creators_in_id_order_before_writing_and_writes
     text = "平台账号ID,日期,播放量,有效播放量\n" + "\n".join(lines) + "\n"
     with django_capture_on_commit_callbacks(execute=True):
         job = import_create(
-            actor=operator, kind=ImportKind.METRICS, upload=SimpleUploadedFile("m.csv", text.encode())
+            actor=operator,
+            kind=ImportKind.METRICS,
+            upload=SimpleUploadedFile("m.csv", text.encode()),
         )
     job.refresh_from_db()
 
