@@ -47,6 +47,7 @@ class RuleVersionForm(PortalFormMixin, forms.ModelForm):
             "commission_bp",
             "basic_per_introduced",
             "traffic_min_original",
+            "minimum_payout",
         ]
         widgets = {"effective_from": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
 

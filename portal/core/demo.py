@@ -23,6 +23,7 @@ from creators.services import (
     metrics_upsert,
     transfer_request,
 )
+from incentives.demo import demo_payouts
 from organizations import services as org_services
 from organizations.models import (
     Organization,
@@ -85,7 +86,7 @@ def _make_user(person: PersonPlan) -> User:
     )
 
 
-STEPS = 9
+STEPS = 10
 
 
 @transaction.atomic
@@ -155,6 +156,13 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     progress.done(
         f"{settled['reward_lines']} reward lines settled, "
         f"{settled['ledger_entries']} ledger entries exported and paid"
+    )
+
+    progress.step("Payout trust: commission held for returns, a refund clawed back, a risk hold")
+    payouts = demo_payouts(operators=operators, today=today, showcase=showcase)
+    progress.done(
+        f"{payouts['held']} entries held, {payouts['corrections']} clawbacks, "
+        f"{payouts['risk_holds']} under risk review"
     )
 
     progress.step("Reserve pool, scores and the top-100 shortlist")

@@ -63,7 +63,10 @@ def demo_incentives(*, operators: list, today: datetime.date, showcase=None) -> 
             "commission_bp": 300,
             "basic_per_introduced": Decimal(200),
             "traffic_min_original": 5,
+            "minimum_payout": Decimal(100),
         },
+        # Commission waits out the returns window (refunds net against it before payment).
+        holding_periods=[{"kind": "commission", "days": 30}],
         subsidy_rules=[
             {
                 "category": category,
