@@ -62,6 +62,8 @@ def test_the_finance_export_in_csv_and_xlsx_in_the_readers_language(client, oper
     header, *rows = csv_text.strip().splitlines()
     assert header.startswith("Program,Cycle,Pool,Organization")
     assert any("8124.69" in row and "5000.00" in row for row in rows)
+    operator.language = "zh-hans"
+    operator.save()
     response = client.get(
         reverse("incentives:reconciliation_export", args=[reward_list.pk, "xlsx"]),
         HTTP_ACCEPT_LANGUAGE="zh-hans",
@@ -121,6 +123,8 @@ def test_the_api_shows_each_organization_its_entries_with_their_holds(
     assert row["state"] == "held" and row["holds"][0]["reason"] == "risk"
     assert row["holds"][0]["note"] == "Shared identity"
     assert "risk review" in row["holds"][0]["releases"]
+    owner.language = "zh-hans"
+    owner.save()
     zh = client.get(f"/api/v1/ledger-entries/{tier.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     assert zh["holds"][0]["releases"] != row["holds"][0]["releases"]
     client.force_login(other_owner)
