@@ -11,6 +11,7 @@ from portal.accounts.permissions import (
     manager_category_ids,
     rule,
 )
+from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
 
@@ -102,5 +103,29 @@ register_actions(
         "quality.nominate": _("Video nominated for grading"),
         "quality.sample": _("Videos sampled for grading"),
         "quality.rubric": _("Quality rubric changed"),
+    }
+)
+
+register_details(
+    {
+        "content.videos_upsert:updated": _("Videos updated"),
+        "content.videos_upsert:created": _("Videos created"),
+        "originality.check:checked": _("Videos checked"),
+        "originality.check:suspected": _("Suspected copies"),
+        "originality.check:clear": _("Found original"),
+        "originality.decide:reason": _("Reason"),
+        "originality.appeal_heard:reason": _("Reason"),
+        "originality.appeal_heard:upheld": _("Decision upheld"),
+        "originality.appeal:decision": _("Decision appealed"),
+        "originality.correct:decision": _("Originality decision"),
+        "originality.correct:corrections": _("Corrections"),
+        "quality.grade:rubric": _("Rubric version"),
+        "quality.grade:score": _("Score"),
+        "quality.grade:grade": _("Grade"),
+        "quality.sample:queued": _("Videos queued for grading"),
+        "quality.rubric:draft": _("Draft version"),
+        "quality.rubric:edited": _("Edited version"),
+        "quality.rubric:published": _("Published version"),
+        "content.configure:label": _("Label"),
     }
 )

@@ -5,6 +5,7 @@ before the cap) and the rule version it names, so it stays true after the rules 
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incentives.models import LineKind, OrgTier, RewardLine, SubsidyRule, TrafficBand
 from portal.core.money import from_fen, to_fen
@@ -47,16 +48,17 @@ def explain_lines(lines) -> list[RewardLine]:
     for line in lines:
         line.explanation = _explain(line, rules)
         if line.kind == LineKind.CREATOR_SUBSIDY and named.get(line.creator_id):
-            line.explanation.append(_videos_sentence(named[line.creator_id]))
+            line.explanation.append(_videos_sentence(named[line.creator_id], line.organization_id))
     return lines
 
 
 VIDEOS_NAMED = 5
 
 
-def _videos_named(lines: list[RewardLine]) -> dict[int, list[str]]:
+def _videos_named(lines: list[RewardLine]) -> dict[int, list[tuple[int | None, str]]]:
     """The original videos counted for each creator's subsidy line, from the one source of truth
-    (`content.originals`): creators without videos in the portal have none to name."""
+    (`content.originals`), with the organization each was published under: creators without
+    videos in the portal have none to name."""
     creators = {x.creator_id for x in lines if x.kind == LineKind.CREATOR_SUBSIDY}
     if not creators:
         return {}
@@ -64,8 +66,8 @@ def _videos_named(lines: list[RewardLine]) -> dict[int, list[str]]:
     from incentives.models import RewardList
 
     cycle = RewardList.objects.select_related("cycle").get(pk=lines[0].reward_list_id).cycle
-    named: dict[int, list[str]] = {}
-    for creator_id, title in (
+    named: dict[int, list[tuple[int | None, str]]] = {}
+    for creator_id, organization_id, title in (
         Video.objects.standing()
         .filter(
             creator_id__in=creators,
@@ -73,20 +75,37 @@ def _videos_named(lines: list[RewardLine]) -> dict[int, list[str]]:
             published_on__lt=cycle.ends_on,
         )
         .order_by("creator_id", "published_at")
-        .values_list("creator_id", "title")
+        .values_list("creator_id", "organization_id", "title")
     ):
-        named.setdefault(creator_id, []).append(title)
+        named.setdefault(creator_id, []).append((organization_id, title))
     return named
 
 
-def _videos_sentence(titles: list[str]) -> str:
+def _videos_sentence(videos: list[tuple[int | None, str]], organization_id: int) -> str:
+    """Titles of the videos published under the line's organization; those a creator published
+    while bound to another organization are that organization's (its scoping), so they are
+    counted, never named."""
+    titles = [title for owner, title in videos if owner in (organization_id, None)]
+    elsewhere = len(videos) - len(titles)
     shown = "、".join(f"《{title}》" for title in titles[:VIDEOS_NAMED])
-    if len(titles) > VIDEOS_NAMED:
-        return _("Original videos counted: %(titles)s and %(more)s more.") % {
+    more = max(len(titles) - VIDEOS_NAMED, 0)
+    if not titles:
+        sentence = ""
+    elif more:
+        sentence = _("Original videos counted: %(titles)s and %(more)s more.") % {
             "titles": shown,
-            "more": len(titles) - VIDEOS_NAMED,
+            "more": more,
         }
-    return _("Original videos counted: %(titles)s.") % {"titles": shown}
+    else:
+        sentence = _("Original videos counted: %(titles)s.") % {"titles": shown}
+    if elsewhere:
+        other = ngettext(
+            "%(count)s original video published while bound to another organization.",
+            "%(count)s original videos published while bound to another organization.",
+            elsewhere,
+        ) % {"count": elsewhere}
+        sentence = f"{sentence} {other}".strip()
+    return sentence
 
 
 def _capped(line, cap) -> str:

@@ -83,6 +83,7 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     rows["A"]["organizations.Membership"] = list(Membership.objects.filter(organization=a))
     rows["B"]["organizations.Membership"] = list(Membership.objects.filter(organization=b))
     pool_and_scores(rows, cai=cai, alpha=alpha, zeta=zeta, beauty=beauty)
+    videos(rows, manager, cai=cai, alpha=alpha, zeta=zeta)
     reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
     return {
         **rows,
@@ -206,6 +207,46 @@ def pool_and_scores(rows, *, cai, alpha, zeta, beauty):
     rows["B"]["incubation.ScoreSnapshot"] = [scores[cai], scores[zeta]]
 
 
+def videos(rows, manager, *, cai, alpha, zeta):
+    """Each side's videos: Cai's published while bound to A stay A's after the move (the
+    organization is kept on the video), with their daily figures, reviews, grades and queue items."""
+    from content.models import Grade, GradingItem, OriginalityReview, Rubric, VideoMetric
+    from tests.content.factories import make_videos, row
+
+    def published(n):
+        return timezone.make_aware(datetime.datetime(2026, 11, n, 12))
+
+    made = {"A": [], "B": []}
+    for side, creator, n in (("A", cai, 12), ("B", cai, 20), ("A", alpha, 5), ("B", zeta, 5)):
+        mark = A_MARK if side == "A" else B_MARK
+        made[side] += make_videos(row(creator, title=f"{mark}视频", published_at=published(n)))
+    rubric = Rubric.objects.order_by("number").first()
+    for side, side_videos in made.items():
+        assert {video.organization_id for video in side_videos} == {
+            side_videos[0].organization_id
+        }, "a video keeps the organization of its publication day"
+        rows[side]["content.Video"] = side_videos
+        rows[side]["content.VideoMetric"] = [
+            VideoMetric.objects.create(video=video, date=day(26), plays=1_000, valid_plays=900)
+            for video in side_videos
+        ]
+        rows[side]["content.OriginalityReview"] = [
+            OriginalityReview.objects.create(video=video, category=video.category)
+            for video in side_videos
+        ]
+        grades = [
+            Grade.objects.create(
+                video=video, rubric=rubric, score=Decimal(80), letter="A", graded_by=manager
+            )
+            for video in side_videos
+        ]
+        rows[side]["content.Grade"] = grades
+        rows[side]["content.GradingItem"] = [
+            GradingItem.objects.create(video=video, reason="sampled", grade=grade)
+            for video, grade in zip(side_videos, grades, strict=True)
+        ]
+
+
 def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
     """November settled and published: each creator's lines name the organization it was bound
     to at the end of the cycle (Cai: B)."""
@@ -233,7 +274,13 @@ def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
 
 # Models whose rows are the program's public side or no organization's data: both organizations
 # see the same rows (SHARED), or neither sees any (CLOSED).
-SHARED = {"core.Category", "incentives.Program", "incentives.Cycle", "incentives.RewardList"}
+SHARED = {
+    "core.Category",
+    "content.ContentType",
+    "incentives.Program",
+    "incentives.Cycle",
+    "incentives.RewardList",
+}
 CLOSED = {
     "partners.PartnerApplication",
     "partners.PartnerToken",
@@ -264,6 +311,11 @@ SIDED = {
     "incubation.Nomination",
     "incubation.PoolMember",
     "incubation.ScoreSnapshot",
+    "content.Video",
+    "content.VideoMetric",
+    "content.OriginalityReview",
+    "content.Grade",
+    "content.GradingItem",
 }
 
 
@@ -439,9 +491,22 @@ PAGE_OBJECTS = {
     "creators:dispute": "creators.Dispute",
     "creators:import": "creators.ImportJob",
     "creators:import_errors": "creators.ImportJob",
+    "content:creator": "creators.Creator",
+    "content:video": "content.Video",
+    "content:cover": "content.Video",
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
+    "content:appeal",
+    "content:appeal_hear",
+    "content:decide",
+    "content:grade_submit",
+    "content:import_confirm",
+    "content:import_discard",
+    "content:nominate",
+    "content:rubric_publish",
+    "content:rubric_update",
+    "content:sampling_toggle",
     "coaching:item_done",
     "creators:flag_review",
     "creators:import_confirm",
@@ -458,6 +523,11 @@ ACTIONS = {
     "partners:webhook_create",
 }
 NOT_ORGANIZATION_PAGES = {
+    "content:review",  # originality and grading queues, rubrics, imports: staff only
+    "content:appeal_detail",
+    "content:grade",
+    "content:rubric",
+    "content:import",
     "coaching:manager",  # a manager's book: staff only
     "incentives:program",  # the program's public side (SHARED)
     "incentives:rules",

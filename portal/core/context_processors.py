@@ -3,25 +3,50 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.accounts.permissions import can
 
 NAVIGATION = [
-    # (label, url name, action that opens it)
-    (_("Dashboard"), "core:dashboard", "dashboard.view"),
-    (_("Review queue"), "organizations:review_queue", "organization.queue"),
-    (_("Creators"), "creators:roster", "roster.view"),
-    (_("My book"), "coaching:book", "coaching.mybook"),
-    (_("Managers"), "coaching:balance", "assignment.manage"),
-    (_("Play flags"), "creators:flags", "metrics.flags"),
-    (_("Rewards"), "incentives:index", "rewards.view"),
-    (_("Incubation"), "incubation:pool", "incubation.view"),
-    (_("Content"), "content:list", "content.view"),
-    (_("Originality"), "content:reviews", "originality.queue"),
-    (_("Categories"), "core:categories", "category.view"),
-    (_("Partners"), "partners:list", "partner.manage"),
-    (_("Audit log"), "audit:list", "audit.view"),
+    # (label, url name, action that opens it, group or None)
+    (_("Dashboard"), "core:dashboard", "dashboard.view", None),
+    (_("Review queue"), "organizations:review_queue", "organization.queue", None),
+    (_("Creators"), "creators:roster", "roster.view", None),
+    (_("My book"), "coaching:book", "coaching.mybook", None),
+    (_("Managers"), "coaching:balance", "assignment.manage", None),
+    (_("Play flags"), "creators:flags", "metrics.flags", None),
+    (_("Rewards"), "incentives:index", "rewards.view", None),
+    (_("Incubation"), "incubation:pool", "incubation.view", None),
+    (_("Videos"), "content:list", "content.view", "content"),
+    (_("Originality"), "content:reviews", "originality.queue", "content"),
+    (_("Grading"), "content:grading", "quality.queue", "content"),
+    (_("Categories"), "core:categories", "category.view", "settings"),
+    (_("Partners"), "partners:list", "partner.manage", "settings"),
+    (_("Audit log"), "audit:list", "audit.view", "settings"),
 ]
+# Sections that share a menu in the header row (a list of their own in the phone menu); a group
+# of which a role may open one page is that page's plain link.
+GROUPS = {
+    "content": pgettext_lazy("navigation", "Content"),
+    "settings": pgettext_lazy("navigation", "Settings"),
+}
+
+
+def _grouped(links: list[dict]) -> list[dict]:
+    items, groups = [], {}
+    for link in links:
+        group = link.pop("group")
+        if group is None:
+            items.append(link)
+        elif group in groups:
+            groups[group]["children"].append(link)
+        else:
+            groups[group] = {"label": GROUPS[group], "group": group, "children": [link]}
+            items.append(groups[group])
+    for item in items:
+        if "children" in item:
+            item["current"] = any(child["current"] for child in item["children"])
+    return [item["children"][0] if len(item.get("children", ())) == 1 else item for item in items]
 
 
 def navigation(request):
@@ -29,11 +54,13 @@ def navigation(request):
     items = []
     if user is not None and user.is_authenticated:
         current = request.resolver_match.view_name if request.resolver_match else ""
-        items = [
-            {"label": label, "url": reverse(name), "current": current == name}
-            for label, name, action in NAVIGATION
-            if can(user, action)
-        ]
+        items = _grouped(
+            [
+                {"label": label, "url": reverse(name), "current": current == name, "group": group}
+                for label, name, action, group in NAVIGATION
+                if can(user, action)
+            ]
+        )
         membership = getattr(user, "membership", None) if user.is_organization_member else None
         if membership is not None:
             items[1:1] = [

@@ -60,9 +60,20 @@
     if (event.key !== "Escape") {
       return;
     }
-    document.querySelectorAll("details.navmenu[open], details.usermenu[open]").forEach(function (menu) {
+    document.querySelectorAll("details.navmenu[open], details.usermenu[open], .navgroup > details[open]").forEach(function (menu) {
       menu.open = false;
-      menu.querySelector("summary").focus();
+      var summary = menu.querySelector("summary");
+      if (summary.offsetParent !== null) {
+        summary.focus();
+      }
+    });
+  });
+  // A menu of the header row closes when another opens or a click lands outside it.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".navgroup > details[open], details.usermenu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.open = false;
+      }
     });
   });
 })();

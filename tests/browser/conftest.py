@@ -1,6 +1,11 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import CHROMIUM
+
+# Assertions wait for the page (they pass as soon as it is right): on a loaded two-core machine
+# a dialog's script or a server response can take longer than Playwright's 5 s default.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -1,6 +1,7 @@
-"""The site navigation: one row at 1366px even in English for an operator's ten sections, a menu
-on a phone that opens and is walked with the keyboard (and without JavaScript), and Chinese
-labels that never break one character per line."""
+"""The site navigation: one row at 1366px even in English for an operator's sections (content
+and settings pages in menus of their own), a menu on a phone that lists every page and is walked
+with the keyboard (and without JavaScript), and Chinese labels that never break one character per
+line."""
 
 import pytest
 from django.urls import reverse
@@ -18,6 +19,15 @@ LINKS = """() => [...document.querySelectorAll('.mainnav a')].map(a => {
           line: parseFloat(style.lineHeight) + parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)};
 })"""
 
+# The entries of the header row: a link, or a group's button.
+ENTRIES = LINKS.replace(
+    "document.querySelectorAll('.mainnav a')",
+    "[...document.querySelectorAll('.mainnav > ul > li')].map("
+    "li => li.querySelector(':scope > a, :scope > details > summary'))",
+)
+OPERATOR_PAGES = 13  # every page of the navigation an operator may open
+OPERATOR_ENTRIES = 9  # seven sections, the content menu and the settings menu
+
 
 def use_language(page, live_server, user, language):
     user.language = language
@@ -29,8 +39,8 @@ def use_language(page, live_server, user, language):
 def test_the_header_is_one_row_at_1366_px(page, live_server, operator, language):
     page.set_viewport_size({"width": 1366, "height": 800})
     use_language(page, live_server, operator, language)
-    links = page.evaluate(LINKS)
-    assert len(links) == 10 and all(link["visible"] for link in links)
+    links = page.evaluate(ENTRIES)
+    assert len(links) == OPERATOR_ENTRIES and all(link["visible"] for link in links), links
     assert len({link["top"] for link in links}) == 1, links  # one row
     assert all(link["height"] <= link["line"] + 1 for link in links), links  # one line each
     header = page.locator(".topbar").bounding_box()
@@ -38,6 +48,36 @@ def test_the_header_is_one_row_at_1366_px(page, live_server, operator, language)
     assert header["height"] < 64, header
     assert tools["y"] < links[0]["top"] + links[0]["height"], (tools, links[0])
     expect(page.locator(".navmenu > summary")).to_be_hidden()
+
+
+@pytest.mark.parametrize("language", ["en"])
+def test_a_menu_of_the_header_row_opens_and_closes_with_the_keyboard(
+    page, live_server, operator, language
+):
+    page.set_viewport_size({"width": 1366, "height": 800})
+    use_language(page, live_server, operator, language)
+    groups = page.locator(".navgroup > details")
+    assert groups.count() == 2
+    content = groups.nth(0)
+    expect(content.locator("a").first).to_be_hidden()
+    content.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(content.locator("a")).to_have_count(3)
+    for link in content.locator("a").all():
+        expect(link).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Videos")
+    page.keyboard.press("Escape")
+    expect(content.locator("a").first).to_be_hidden()
+    expect(content.locator("summary")).to_be_focused()
+    # A click elsewhere closes an open menu; its pages are one click away.
+    page.keyboard.press("Enter")
+    page.locator("main").click(position={"x": 5, "y": 5})
+    expect(content.locator("a").first).to_be_hidden()
+    content.locator("summary").click()
+    content.get_by_role("link", name="Originality").click()
+    page.wait_for_url(f"{live_server.url}{reverse('content:reviews')}")
+    expect(page.locator(".navgroup summary.current")).to_have_text("Content")
 
 
 def open_menu_by_keyboard(page):
@@ -64,7 +104,7 @@ def test_every_section_is_reached_from_the_phone_menu_by_keyboard(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     open_menu_by_keyboard(page)
     sections = page.evaluate(LINKS)
-    assert len(sections) == 10
+    assert len(sections) == OPERATOR_PAGES and all(link["visible"] for link in sections)
     for link in sections:  # one line each, never one character per line
         assert link["height"] <= link["line"] + 1 and link["width"] > 120, link
     page.keyboard.press("Escape")
