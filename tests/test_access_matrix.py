@@ -348,6 +348,10 @@ REWARD_PAGES = {
         lambda r: reverse("incentives:reconciliation_export", args=[r["published"].pk, "csv"]),
         operators_only(LOGIN),
     ),
+    "held entries (issue 18)": (
+        lambda r: reverse("incentives:holds", args=[r["published"].pk]),
+        operators_only(LOGIN),
+    ),
     "reconciliation of a draft": (
         lambda r: reverse("incentives:reconciliation", args=[r["draft"].pk]),
         operators_only(LOGIN),

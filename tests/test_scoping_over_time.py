@@ -511,6 +511,9 @@ ACTIONS = {
     "creators:flag_review",
     "creators:import_confirm",
     "creators:import_discard",
+    "incentives:hold_release",  # operators' payout decisions (issue 18)
+    "incentives:entry_forfeit",
+    "incentives:holds_release_due",
     "incentives:list_adjust",  # staff-only steps of a reward list or program (issue 12)
     "incentives:list_approve",
     "incentives:list_publish",
@@ -535,6 +538,7 @@ NOT_ORGANIZATION_PAGES = {
     "incentives:statement",  # a published list; its lines are scoped (checked with the list pk)
     "incentives:special",
     "incentives:reconciliation",  # finance reconciliation: operators only (issue 18)
+    "incentives:holds",
     "incentives:reconciliation_export",
     "incubation:snapshot",  # shortlist snapshots: staff only
     "incubation:published",  # the published top-100: public

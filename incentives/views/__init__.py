@@ -9,12 +9,17 @@ from .confirm import (
     program_reopen,
     rules_publish,
 )
+from .holds import entry_forfeit_view, hold_release_view, holds, holds_release_due_view
 from .lists import reward_list_detail
 from .programs import index, program_detail, rule_version
 from .reconciliation import reconciliation, reconciliation_export
 from .statements import special, statement, statement_export
 
 __all__ = [
+    "entry_forfeit_view",
+    "hold_release_view",
+    "holds",
+    "holds_release_due_view",
     "index",
     "list_adjust",
     "list_approve",

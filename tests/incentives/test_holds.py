@@ -344,3 +344,42 @@ def test_the_statement_says_why_an_entry_is_held_and_what_releases_it(
     owner.save()
     chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "2026-12-16" in chinese and "Released on" not in chinese
+
+
+def test_operators_release_and_forfeit_held_entries_on_the_holds_page(
+    client, operator, owner, organization, beauty, today
+):
+    from django.urls import reverse
+
+    cycle = with_rules(operator, organization, beauty, commission_days=15)
+    reward_list = publish(operator, cycle)
+    tier, subsidy = entry("org_tier"), entry("creator_subsidy")
+    (risk,) = hold_place(actor=operator, entries=[tier], reason=HoldReason.RISK, note="Case 7")
+    hold_place(actor=operator, entries=[subsidy], reason=HoldReason.REVIEW, note="Check")
+    url = reverse("incentives:holds", args=[reward_list.pk])
+    client.force_login(owner)
+    assert client.get(url).status_code == 403
+    assert (
+        client.post(
+            reverse("incentives:hold_release", args=[reward_list.pk, risk.pk]), {"note": "x"}
+        ).status_code
+        == 403
+    )
+    client.force_login(operator)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["page"].paginator.count == 3  # commission, tier, subsidy
+    assert "Case 7" in page.content.decode()
+    assert client.get(url, {"reason": "risk"}).context["page"].paginator.count == 1
+    client.post(reverse("incentives:hold_release", args=[reward_list.pk, risk.pk]), {"note": ""})
+    assert entry("org_tier").payment_status == PaymentStatus.HELD  # a decision needs a reason
+    client.post(
+        reverse("incentives:hold_release", args=[reward_list.pk, risk.pk]), {"note": "Cleared"}
+    )
+    assert entry("org_tier").payment_status == PaymentStatus.PENDING
+    client.post(
+        reverse("incentives:entry_forfeit", args=[reward_list.pk, subsidy.pk]), {"note": "Fake"}
+    )
+    assert entry("creator_subsidy").payment_status == PaymentStatus.FORFEITED
+    client.post(reverse("incentives:holds_release_due", args=[reward_list.pk]))
+    assert entry("commission").payment_status == PaymentStatus.HELD  # today is before its day
+    assert AuditEntry.objects.filter(action="payouts.forfeit").count() == 1
