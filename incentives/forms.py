@@ -51,6 +51,15 @@ class RuleVersionForm(PortalFormMixin, forms.ModelForm):
         ]
         widgets = {"effective_from": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank means no minimum (a version drafted before the minimum payout existed posts none).
+        self.fields["minimum_payout"].required = False
+
+    def clean_minimum_payout(self):
+        value = self.cleaned_data.get("minimum_payout")
+        return 0 if value is None else value
+
 
 class RuleRowForm(PortalFormMixin, forms.ModelForm):
     """A row of a rules table; the version is set by the service."""
