@@ -18,6 +18,6 @@ class ContentConfig(AppConfig):
     verbose_name = _("Content")
 
     def ready(self):
-        from . import rules  # noqa: F401 - registers the permission rules
+        from . import dashboard, rules  # noqa: F401 - registers the dashboard panels and rules
 
         connection_created.connect(_sqlite_functions, dispatch_uid="content_sqlite_functions")

@@ -1,5 +1,7 @@
-"""The content figures of each role's dashboard, in a bounded number of queries. The core's
-dashboards call these functions (a later change turns dashboards into a registry)."""
+"""The content figures of each role's dashboard, in a bounded number of queries (registered in
+`ContentConfig.ready`)."""
+
+from portal.core.dashboards import register_panel
 
 from . import selectors
 from .models import Video
@@ -13,3 +15,10 @@ def content_figures(user) -> dict:
         figures["appeals"] = selectors.queue_figures(selectors.appeal_queue(user), "filed_at")
         figures["grading"] = selectors.queue_figures(selectors.grading_queue(user), "created_at")
     return {"content": figures}
+
+
+@register_panel("operator", order=40)
+@register_panel("manager", order=40)
+@register_panel("organization", order=40, needs="organization")
+def content_panel(user, context) -> dict:
+    return content_figures(user)

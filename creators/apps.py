@@ -7,4 +7,4 @@ class CreatorsConfig(AppConfig):
     verbose_name = _("Creators")
 
     def ready(self):
-        from . import rules  # noqa: F401
+        from . import dashboard, rules  # noqa: F401 - registers the dashboard panels and rules

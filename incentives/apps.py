@@ -7,4 +7,4 @@ class IncentivesConfig(AppConfig):
     verbose_name = _("Incentives and settlement")
 
     def ready(self):
-        from . import rules  # noqa: F401
+        from . import dashboard, rules  # noqa: F401 - registers the dashboard panels and rules

@@ -7,4 +7,4 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self):
-        from . import rules  # noqa: F401
+        from . import dashboard, rules  # noqa: F401 - registers the dashboard panels and rules

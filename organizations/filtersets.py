@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.forms import PortalFilterSet
 from portal.core.models import Category
 
-from .models import CoachingSession, ManagerAssignment, Organization, OrganizationStatus
+from .models import ManagerAssignment, Organization, OrganizationStatus
 
 
 class OrganizationFilterSet(PortalFilterSet):
@@ -44,16 +44,3 @@ class AssignmentFilterSet(PortalFilterSet):
     class Meta:
         model = ManagerAssignment
         fields = ["manager", "organization", "active"]
-
-
-class CoachingSessionFilterSet(PortalFilterSet):
-    scheduled_after = django_filters.DateFilter(
-        label=_("On or after"), field_name="scheduled_at", lookup_expr="date__gte"
-    )
-    scheduled_before = django_filters.DateFilter(
-        label=_("On or before"), field_name="scheduled_at", lookup_expr="date__lte"
-    )
-
-    class Meta:
-        model = CoachingSession
-        fields = ["organization", "manager", "status", "scheduled_after", "scheduled_before"]

@@ -1,7 +1,6 @@
 """Forms parse and check the shape of input; the services decide the rules."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.forms import PortalFormMixin
@@ -10,15 +9,6 @@ from portal.core.models import Category
 from .models import OrgRole, Platform
 from .services.application import MAX_PRIMARY_CATEGORIES
 from .validators import normalize_credit_code, validate_credit_code, validate_mainland_mobile
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the fields it names, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class OrganizationStepForm(PortalFormMixin, forms.Form):

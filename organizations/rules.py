@@ -91,36 +91,6 @@ def coaches(user, organization) -> bool:
     ).exists()
 
 
-@rule("coaching.view")
-def can_view_coaching(user, organization):
-    return (
-        is_operator(user) or coaches(user, organization) or org_role(user, organization) is not None
-    )
-
-
-@rule("coaching.plan")
-def can_plan(user, organization):
-    return is_operator(user) or (coaches(user, organization) and organization.is_active)
-
-
-@rule("coaching.item")
-def can_complete_item(user, item):
-    """The organization completes its own items (any member), the manager theirs."""
-    if item is None:
-        return False
-    if item.owner == "organization":
-        return org_role(user, item.organization) is not None and item.organization.is_active
-    return is_operator(user) or coaches(user, item.organization)
-
-
-rule("coaching.mybook")(lambda user, obj=None: user.role == Role.MANAGER)
-
-
-@rule("coaching.book")
-def can_see_book(user, obj=None):
-    return is_staff(user)
-
-
 rule("organization.suspend")(is_operator)
 rule("assignment.manage")(is_operator)
 
@@ -166,12 +136,6 @@ register_actions(
         "assignment.create": _("Category manager assigned"),
         "assignment.move": _("Category manager changed"),
         "assignment.end": _("Category manager released"),
-        "coaching.goal": _("Coaching goal set"),
-        "coaching.goal_update": _("Coaching goal updated"),
-        "coaching.session": _("Coaching session planned"),
-        "coaching.record": _("Coaching session recorded"),
-        "coaching.cancel": _("Coaching session cancelled"),
-        "coaching.item_done": _("Action item done"),
     }
 )
 
@@ -182,7 +146,6 @@ register_details(
         "terms_version": _("Terms version"),
         "category": _("Category"),
         "load_before": _("Organizations in the manager's book before"),
-        "items": _("Action items"),
         **{f"organization.platforms:{code}": label for code, label in Platform.choices},
     }
 )

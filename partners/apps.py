@@ -7,4 +7,8 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner applications")
 
     def ready(self):
-        from . import rules, visibility  # noqa: F401
+        from portal.core import events
+
+        from . import rules, visibility, webhooks  # noqa: F401
+
+        events.listen(webhooks.emit)  # every app's events become webhook deliveries

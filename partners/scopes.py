@@ -22,7 +22,3 @@ SCOPES = [
     ("refunds:write", _("Send refunded orders per creator and day (takes commission back)")),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]
-
-
-def is_write(scope: str) -> bool:
-    return scope.endswith(":write")

@@ -253,8 +253,6 @@ def webhook_endpoint_deactivate(*, actor, endpoint: WebhookEndpoint) -> WebhookE
 def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send the same event (same body, same event id) to the endpoint once more, now: one
     attempt, recorded with the operator's name, not retried automatically."""
-    from .tasks import deliver_webhook
-
     authorize(actor, "partner.manage")
     delivery = (
         WebhookDelivery.objects.select_for_update()
@@ -269,7 +267,7 @@ def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDeliv
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
-    enqueue(deliver_webhook, delivery_id=delivery.pk, replayed_by_id=actor.pk)
+    enqueue("partners.tasks.deliver_webhook", delivery_id=delivery.pk, replayed_by_id=actor.pk)
     audit_record(
         actor=actor,
         action="partner.webhook_replay",

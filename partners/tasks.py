@@ -23,4 +23,4 @@ def retry_due_webhooks() -> None:
     """Send again the deliveries whose retry message was lost (run from beat, e.g. every 10 min)."""
     with transaction.atomic():
         for delivery_id in webhooks.due_deliveries():
-            enqueue(deliver_webhook, delivery_id=delivery_id)
+            enqueue("partners.tasks.deliver_webhook", delivery_id=delivery_id)

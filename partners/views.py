@@ -10,8 +10,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required
+from portal.core.kit import add_service_errors, error_text
 from portal.core.rendering import render_page
 
 from . import services, webhooks
@@ -121,7 +121,7 @@ def token_revoke(request, pk: int, token_id: int):
     try:
         services.token_revoke(actor=request.user, token=token)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -164,7 +164,7 @@ def webhook_deactivate(request, pk: int, endpoint_id: int):
     try:
         services.webhook_endpoint_deactivate(actor=request.user, endpoint=endpoint)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -207,7 +207,7 @@ def delivery_replay(request, pk: int, delivery_id: int):
     try:
         services.webhook_delivery_replay(actor=request.user, delivery=delivery)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request, _("The event is being sent again; reload to see the new attempt.")

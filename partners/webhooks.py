@@ -199,42 +199,12 @@ def emit(event_type: str, payload: dict, *, organization=None, obj=None) -> Webh
         object_id=str(obj.pk) if obj is not None else "",
         organization=organization,
     )
-    from .tasks import deliver_webhook
-
     for endpoint in endpoints:
         delivery = WebhookDelivery.objects.create(
             endpoint=endpoint, event=event, next_attempt_at=now
         )
-        enqueue(deliver_webhook, delivery_id=delivery.pk)
+        enqueue("partners.tasks.deliver_webhook", delivery_id=delivery.pk)
     return event
-
-
-def organization_data(organization) -> dict:
-    return {
-        "organization": {
-            "id": organization.pk,
-            "legal_name": organization.legal_name,
-            "status": organization.status,
-            "status_changed_at": organization.status_changed_at,
-        }
-    }
-
-
-def binding_data(change: str, binding, previous=None) -> dict:
-    def one(b):
-        return {
-            "id": b.pk,
-            "creator": b.creator_id,
-            "organization": b.organization_id,
-            "source": b.source,
-            "started_on": b.started_on,
-            "ended_on": b.ended_on,
-        }
-
-    data = {"change": change, "binding": one(binding)}
-    if previous is not None:
-        data["previous_binding"] = one(previous)
-    return data
 
 
 # --- delivering ---------------------------------------------------------------------------------

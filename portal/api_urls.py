@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from coaching.api.views import CoachingSessionViewSet
 from content.api.views import VideoMetricViewSet, VideoViewSet
 from creators.api.views import BindingViewSet, CreatorViewSet, MetricViewSet
 from incentives.api.payouts import LedgerEntryViewSet, RefundViewSet
@@ -19,7 +20,7 @@ from incubation.api.views import (
     RankingViewSet,
     ShortlistViewSet,
 )
-from organizations.api.views import AssignmentViewSet, CoachingSessionViewSet, OrganizationViewSet
+from organizations.api.views import AssignmentViewSet, OrganizationViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
 from portal.core.api.views import CategoryViewSet

@@ -64,11 +64,13 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.audit",
     "organizations",
+    "coaching",
     "creators",
     "incentives",
     "incubation",
     "partners",
     "content",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -299,7 +301,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "managers-daily-reminders": {
-        "task": "organizations.tasks.send_daily_reminders",
+        "task": "coaching.tasks.send_daily_reminders",
         "schedule": crontab(hour=8, minute=0),  # Asia/Shanghai
     },
     "incubation-score-pool": {

@@ -11,7 +11,7 @@ urlpatterns = [
     path("audit/", include("portal.audit.urls")),
     path("organizations/", include("organizations.urls")),
     path("creators/", include("creators.urls")),
-    path("coaching/", include("organizations.coaching_urls")),
+    path("coaching/", include("coaching.urls")),
     path("rewards/", include("incentives.urls")),
     path("partners/", include("partners.urls")),
     path("incubation/", include("incubation.urls")),

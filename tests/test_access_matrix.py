@@ -40,7 +40,8 @@ def coaching_session(organization, manager):
 
     from django.utils import timezone
 
-    from organizations.models import ActionItem, CoachingSession, ManagerAssignment
+    from coaching.models import ActionItem, CoachingSession
+    from organizations.models import ManagerAssignment
 
     ManagerAssignment.objects.create(organization=organization, manager=manager)
     session = CoachingSession.objects.create(

@@ -102,15 +102,10 @@ def organization_rows(side, org, creator, mark, person, operator, manager) -> di
     """The rows an organization owns outright (no creator shared)."""
     from django.core.files.base import ContentFile
 
+    from coaching.models import ActionItem, CoachingGoal, CoachingSession
     from creators.models import Dispute, ImportJob, TransferRequest
     from incubation.models import Nomination
-    from organizations.models import (
-        ActionItem,
-        CoachingGoal,
-        CoachingSession,
-        Invitation,
-        ManagerAssignment,
-    )
+    from organizations.models import Invitation, ManagerAssignment
     from portal.audit.services import audit_record
     from portal.core.models import Notification
     from tests.organizations.factories import OrganizationFactory
@@ -177,9 +172,9 @@ def organization_rows(side, org, creator, mark, person, operator, manager) -> di
     )
     return {
         "organizations.ManagerAssignment": [assignment],
-        "organizations.CoachingSession": [session],
-        "organizations.ActionItem": [item],
-        "organizations.CoachingGoal": [goal],
+        "coaching.CoachingSession": [session],
+        "coaching.ActionItem": [item],
+        "coaching.CoachingGoal": [goal],
         "organizations.Invitation": [invitation],
         "creators.ImportJob": [job],
         "creators.TransferRequest": [transfer],
@@ -297,9 +292,9 @@ SIDED = {
     "organizations.Membership",
     "organizations.Invitation",
     "organizations.ManagerAssignment",
-    "organizations.CoachingGoal",
-    "organizations.CoachingSession",
-    "organizations.ActionItem",
+    "coaching.CoachingGoal",
+    "coaching.CoachingSession",
+    "coaching.ActionItem",
     "creators.Creator",
     "creators.Binding",
     "creators.DailyMetric",
@@ -484,7 +479,7 @@ PAGE_OBJECTS = {
     "organizations:members": "organizations.Organization",
     "organizations:review_detail": "organizations.Organization",
     "coaching:organization": "organizations.Organization",
-    "coaching:session": "organizations.CoachingSession",
+    "coaching:session": "coaching.CoachingSession",
     "creators:detail": "creators.Creator",
     "creators:avatar": "creators.Creator",
     "incubation:member": "creators.Creator",
@@ -497,6 +492,9 @@ PAGE_OBJECTS = {
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
+    "coaching:goal_add",
+    "coaching:goal_status",
+    "coaching:book_move",
     "content:appeal",
     "content:appeal_hear",
     "content:decide",
@@ -508,6 +506,9 @@ ACTIONS = {
     "content:rubric_update",
     "content:sampling_toggle",
     "coaching:item_done",
+    "coaching:reassign",
+    "coaching:session_add",
+    "coaching:session_cancel",
     "creators:flag_review",
     "creators:import_confirm",
     "creators:import_discard",

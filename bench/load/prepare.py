@@ -32,12 +32,12 @@ from django.test import Client
 from django.utils import timezone
 
 from creators.models import Binding, Creator
+from demo.program import DEMO_DOMAIN
 from incentives.models import Cycle, ListStatus, RewardList
 from organizations.models import Membership, OrganizationStatus
 from partners.scopes import SCOPE_NAMES
 from partners.services import application_create, token_issue
 from portal.accounts.models import Role, User
-from portal.core.demo import DEMO_DOMAIN
 
 SESSIONS_PER_ROLE = 24
 IMPORT_DAYS = 3

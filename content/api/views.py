@@ -1,5 +1,5 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -9,8 +9,8 @@ from content import services
 from content.models import Decision, Grade, Video, VideoMetric
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin
-from portal.core.api.errors import ErrorSerializer
-from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
+from portal.core.api.schemas import WRITE_ERRORS
+from portal.core.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 
 from .filters import VideoFilterSet, VideoMetricFilterSet
 from .serializers import (
@@ -22,13 +22,6 @@ from .serializers import (
     VideoMetricSerializer,
     VideoSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer),
-    403: OpenApiResponse(ErrorSerializer),
-    404: OpenApiResponse(ErrorSerializer),
-}
-WRITE_ERRORS = {**ERRORS, **IDEMPOTENCY_ERRORS}
 
 
 def _result(result: dict) -> dict:

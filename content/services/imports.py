@@ -19,6 +19,7 @@ from creators.services.import_rows import ACCOUNT_ID
 from creators.services.imports import _stage
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core.kit import error_text
 from portal.core.models import Category
 from portal.core.queue import enqueue
 from portal.core.tabular import Column, TableError, read_table
@@ -70,9 +71,7 @@ def content_import_create(*, actor, kind: str, upload) -> ImportJob:
     job = ImportJob(kind=kind, file_name=upload.name[:200], created_by=actor)
     job.file.save(f"{kind}.upload", upload, save=False)
     job.save()
-    from content.tasks import validate_content_import
-
-    enqueue(validate_content_import, job_id=job.pk)
+    enqueue("content.tasks.validate_content_import", job_id=job.pk)
     return job
 
 
@@ -170,7 +169,7 @@ def content_import_validate(job_id: int) -> ImportJob | None:
         done += _stage(staging, batch)
     except TableError as error:
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, failure=" ".join(error.messages), finished_at=timezone.now()
+            status=ImportStatus.FAILED, failure=error_text(error), finished_at=timezone.now()
         )
         return ImportJob.objects.get(pk=job.pk)
     summary = _check_videos(job) if videos else _check_days(job)
@@ -266,9 +265,7 @@ def content_import_confirm(*, actor, job: ImportJob, skip_errors: bool) -> Impor
     ).update(status=ImportStatus.IMPORTING, skip_errors=skip_errors)
     if not claimed:
         raise ValidationError(_("This file is not waiting for confirmation."))
-    from content.tasks import commit_content_import
-
-    enqueue(commit_content_import, job_id=job.pk)
+    enqueue("content.tasks.commit_content_import", job_id=job.pk)
     job.refresh_from_db()
     return job
 

@@ -190,9 +190,7 @@ def videos_upsert(*, actor, rows: Sequence[VideoRow], source: str = "api") -> di
     }
     if usable:
         audit_record(actor=actor, action="content.videos_upsert", after=summary)
-        from content.tasks import check_originality
-
-        enqueue(check_originality)
+        enqueue("content.tasks.check_originality")
     return {**summary, "errors": errors}
 
 

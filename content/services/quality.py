@@ -31,9 +31,9 @@ from content.models import (
     SamplingRule,
     Video,
 )
-from partners import webhooks
 from portal.accounts.permissions import SYSTEM, authorize
 from portal.audit.services import audit_record
+from portal.core import events
 
 HUNDREDTH = Decimal("0.01")
 
@@ -85,7 +85,7 @@ def video_grade(*, actor, video: Video, scores: dict[int, int], note: str = "") 
         after={"grade": letter, "score": score, "rubric": rubric.number},
         reason=note.strip(),
     )
-    webhooks.emit(
+    events.publish(
         "video.graded",
         {
             "video_id": video.video_id,

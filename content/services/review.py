@@ -27,9 +27,9 @@ from content.models import (
     ReviewStatus,
     Video,
 )
-from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core import events
 from portal.core.notifications import notify
 from portal.core.queue import enqueue
 
@@ -78,16 +78,14 @@ def _apply(video: Video, decision: Decision, *, before: str) -> None:
     computation, and lists already paid are corrected."""
     Video.objects.filter(pk=video.pk).update(originality=decision.outcome)
     video.originality = decision.outcome
-    webhooks.emit(
+    events.publish(
         "video.originality_decided",
         video_event(video, decision),
         organization=video.organization,
         obj=video,
     )
     if (before == Originality.COPY) != (decision.outcome == Originality.COPY):
-        from content.tasks import correct_paid_lists
-
-        enqueue(correct_paid_lists, decision_id=decision.pk)
+        enqueue("content.tasks.correct_paid_lists", decision_id=decision.pk)
 
 
 @transaction.atomic

@@ -134,9 +134,7 @@ def video_set_cover(*, actor, video: Video, upload) -> Video:
         originality=Originality.UNCHECKED
     )
     audit_record(actor=actor, action="content.cover", obj=video, organization=video.organization)
-    from content.tasks import check_originality
-
-    enqueue(check_originality)
+    enqueue("content.tasks.check_originality")
     return video
 
 

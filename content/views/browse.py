@@ -17,6 +17,7 @@ from content.services.review import appeal_deadline, can_still_appeal
 from creators.models import Creator
 from portal.accounts.permissions import action_required, can
 from portal.audit.models import AuditEntry
+from portal.core.kit import error_text
 from portal.core.rendering import render_page
 
 PER_PAGE = 50
@@ -97,7 +98,7 @@ def video_appeal(request, pk: int):
             actor=request.user, decision=decision, statement=form.cleaned_data["statement"]
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Your appeal was sent; another reviewer will answer it."))
     return redirect(video)
@@ -110,7 +111,7 @@ def video_nominate(request, pk: int):
     try:
         services.video_nominate(actor=request.user, video=video)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("The video is in its field's grading queue."))
     return redirect(video)

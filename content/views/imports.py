@@ -14,8 +14,8 @@ from content.parsing import row_error_message
 from content.services.imports import KINDS, columns_for
 from creators.models import ImportJob, ImportKind
 from creators.views.imports import UploadForm
-from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required
+from portal.core.kit import add_service_errors, error_text
 from portal.core.rendering import is_partial_request, render_page
 from portal.core.tabular import write_csv
 
@@ -67,7 +67,7 @@ def import_confirm(request, pk: int):
             actor=request.user, job=job, skip_errors=request.POST.get("skip_errors") == "1"
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     return redirect("content:import", pk=pk)
 
 

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from content import selectors, services
 from content.forms import DecideForm, HearForm
 from content.models import Appeal, OriginalityReview, ReviewStatus
-from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required
+from portal.core.kit import add_service_errors
 from portal.core.rendering import render_page
 
 

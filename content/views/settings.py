@@ -17,8 +17,8 @@ from content.forms import (
     StockImageForm,
 )
 from content.models import ContentType, OriginalityRule, Rubric, SamplingRule, StockImage
-from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required
+from portal.core.kit import add_service_errors, error_text
 from portal.core.rendering import render_page
 
 
@@ -125,7 +125,7 @@ def rubric_draft(request):
     try:
         rubric = services.rubric_draft(actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect("content:settings")
     return redirect("content:rubric", rubric.pk)
 
@@ -170,5 +170,5 @@ def rubric_publish(request, pk: int):
     try:
         services.rubric_publish(actor=request.user, rubric=rubric)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     return redirect("content:rubric", pk)

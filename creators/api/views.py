@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,8 +13,8 @@ from creators.selectors import roster_queryset
 from organizations.models import Organization
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin
-from portal.core.api.errors import ErrorSerializer
-from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
+from portal.core.api.schemas import WRITE_ERRORS
+from portal.core.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
     BindingCreateSerializer,
@@ -25,13 +25,6 @@ from .serializers import (
     MetricBatchSerializer,
     MetricSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer),
-    403: OpenApiResponse(ErrorSerializer),
-    404: OpenApiResponse(ErrorSerializer),
-}
-WRITE_ERRORS = {**ERRORS, **IDEMPOTENCY_ERRORS}
 
 
 @extend_schema_view(

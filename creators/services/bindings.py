@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.models import Binding, BindingSource, Creator
-from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record, snapshot
+from portal.core import events
 from portal.core.models import Category
 from portal.core.ranges import EARLIEST_DAY
 from portal.core.uploads import clean_image
@@ -23,6 +23,25 @@ CREATOR_FIELDS = [
     "follower_count",
     "real_name_verified",
 ]
+
+
+def binding_data(change: str, binding, previous=None) -> dict:
+    """A binding change as partners' webhooks show it."""
+
+    def one(b):
+        return {
+            "id": b.pk,
+            "creator": b.creator_id,
+            "organization": b.organization_id,
+            "source": b.source,
+            "started_on": b.started_on,
+            "ended_on": b.ended_on,
+        }
+
+    data = {"change": change, "binding": one(binding)}
+    if previous is not None:
+        data["previous_binding"] = one(previous)
+    return data
 
 
 @transaction.atomic
@@ -123,9 +142,9 @@ def binding_start(
         organization=organization,
         after=snapshot(binding, ["creator", "organization", "source", "started_on"]),
     )
-    webhooks.emit(
+    events.publish(
         "binding.changed",
-        webhooks.binding_data("started", binding),
+        binding_data("started", binding),
         organization=organization,
         obj=binding,
     )
@@ -161,9 +180,9 @@ def binding_end(
         reason=reason,
     )
     binding.refresh_from_db()
-    webhooks.emit(
+    events.publish(
         "binding.changed",
-        webhooks.binding_data("ended", binding),
+        binding_data("ended", binding),
         organization=binding.organization,
         obj=binding,
     )

@@ -108,9 +108,7 @@ def import_create(*, actor, kind: str, upload, organization=None) -> ImportJob:
     )
     job.file.save(f"{kind}.upload", upload, save=False)
     job.save()
-    from creators.tasks import validate_import
-
-    enqueue(validate_import, job_id=job.pk)
+    enqueue("creators.tasks.validate_import", job_id=job.pk)
     return job
 
 
@@ -388,9 +386,7 @@ def import_confirm(*, actor, job: ImportJob, skip_errors: bool) -> ImportJob:
     )
     if not claimed:
         raise ValidationError(_("This file is not waiting for confirmation."))
-    from creators.tasks import commit_import
-
-    enqueue(commit_import, job_id=job.pk)
+    enqueue("creators.tasks.commit_import", job_id=job.pk)
     job.refresh_from_db()
     return job
 

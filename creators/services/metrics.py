@@ -20,6 +20,7 @@ from creators.limits import amount_limits, is_amount, whole_limits
 from creators.models import AbnormalPlayRule, Creator, DailyMetric, PlayFlag
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core.kit import error_text
 from portal.core.queue import enqueue
 from portal.core.ranges import EARLIEST_DAY, RangeProblem, check_decimal, check_whole
 
@@ -132,7 +133,7 @@ def metrics_upsert(*, actor, rows: Sequence[MetricRow], source: str = "api") -> 
         try:
             _check(row)
         except ValidationError as error:
-            errors[index] = " ".join(error.messages)
+            errors[index] = error_text(error)
             continue
         usable[(creator_id, row.date)] = row  # the last copy of a repeated day wins
     # Batches that share creators (partners send overlapping batches at once) take the creators'
@@ -333,10 +334,8 @@ def metric_flag_review(*, actor, metric: DailyMetric, decision: str, note: str =
     )
     recompute({metric.creator_id: (metric.date, metric.date)})
     if decision == PlayFlag.CONFIRMED:
-        from incentives.tasks import correct_for_abnormal_plays
-
         enqueue(
-            correct_for_abnormal_plays,
+            "incentives.tasks.correct_for_abnormal_plays",
             creator_id=metric.creator_id,
             day=metric.date.isoformat(),
         )

@@ -23,12 +23,12 @@ from creators.models import (
     TransferRequest,
     TransferStatus,
 )
-from creators.services.bindings import check_period_free
+from creators.services.bindings import binding_data, check_period_free
 from organizations.models import OrgRole
-from partners import webhooks
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core import events
 from portal.core.notifications import notify
 
 TRANSFER_VALID_DAYS = 7
@@ -79,9 +79,9 @@ def _move(*, actor, creator, old: Binding, new_organization, source, reason, act
             reason=reason,
         )
     old.refresh_from_db()
-    webhooks.emit(
+    events.publish(
         "binding.changed",
-        webhooks.binding_data("transferred", new, previous=old),
+        binding_data("transferred", new, previous=old),
         organization=new_organization,
         obj=new,
     )

@@ -24,13 +24,11 @@ from creators.models import (
     TransferRequest,
     TransferStatus,
 )
-from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required, authorize, can
 from portal.core.forms import DateInput, PortalFormMixin
+from portal.core.kit import add_service_errors, error_text, own_organization
 from portal.core.models import Category
 from portal.core.rendering import render_page
-
-from .roster import own_organization
 
 
 def claim_url(account: str) -> str:
@@ -130,7 +128,7 @@ def claim_bind(request):
             actor=request.user, creator=creator, organization=organization, started_on=started_on
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect(claim_url(account))
     messages.success(request, _("%(name)s is on your roster.") % {"name": creator.display_name})
     return redirect("creators:detail", pk=creator.pk)
@@ -148,7 +146,7 @@ def claim_transfer(request):
             actor=request.user, creator=creator, to_organization=organization
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -172,7 +170,7 @@ def claim_dispute(request):
                 actor=request.user, creator=creator, claimant=organization, **form.cleaned_data
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Dispute opened; an operator will hear both sides."))
     else:
@@ -190,7 +188,7 @@ def transfer_confirm(request, transfer_id: int, token: str):
     try:
         services.transfer_check(transfer, token)
     except ValidationError as error:
-        problem = " ".join(error.messages)
+        problem = error_text(error)
     if request.method == "POST" and problem is None:
         try:
             if request.POST.get("decision") == "confirm":
@@ -202,7 +200,7 @@ def transfer_confirm(request, transfer_id: int, token: str):
                 services.transfer_decline(transfer=transfer, token=token)
                 done = _("You declined the transfer; nothing changes.")
         except ValidationError as error:
-            problem = " ".join(error.messages)
+            problem = error_text(error)
         else:
             return render(
                 request, "creators/transfer_confirm.html", {"transfer": transfer, "done": done}

@@ -13,6 +13,7 @@ from creators import services
 from creators.models import DailyMetric, PlayFlag
 from portal.accounts.permissions import action_required
 from portal.core.forms import PortalFormMixin
+from portal.core.kit import error_text
 from portal.core.redirects import safe_next
 from portal.core.rendering import render_page
 
@@ -63,7 +64,7 @@ def flag_review(request, pk: int):
         try:
             services.metric_flag_review(actor=request.user, metric=metric, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Review recorded."))
     return redirect(safe_next(request, "creators:flags"))

@@ -13,14 +13,12 @@ from django.views.decorators.http import require_POST
 from creators import services
 from creators.models import CreatorImportRow, ImportJob, ImportKind, MetricImportRow
 from creators.services.imports import METRIC_COLUMNS, ROSTER_COLUMNS, row_error_message
-from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required, can
 from portal.core.forms import PortalFormMixin
+from portal.core.kit import add_service_errors, error_text, own_organization
 from portal.core.models import Category
 from portal.core.rendering import is_partial_request, render_page
 from portal.core.tabular import write_csv, write_xlsx
-
-from .roster import own_organization
 
 ERRORS_SHOWN = 50
 
@@ -127,7 +125,7 @@ def import_confirm(request, pk: int):
             actor=request.user, job=job, skip_errors=request.POST.get("skip_errors") == "1"
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     return redirect("creators:import", pk=pk)
 
 

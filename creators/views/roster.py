@@ -14,19 +14,13 @@ from creators import services
 from creators.filtersets import RosterFilterSet
 from creators.models import BindingSource, Creator
 from creators.selectors import introduced_marks, roster_queryset
-from organizations.models import Organization
-from portal.accounts.models import Role
 from portal.accounts.permissions import action_required, can
+from portal.core.kit import error_text, own_organization
 from portal.core.rendering import render_page
 from portal.core.tabular import write_csv, write_xlsx
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 100_000
-
-
-def own_organization(user) -> Organization | None:
-    membership = getattr(user, "membership", None) if user.role == Role.ORGANIZATION else None
-    return membership.organization if membership else None
 
 
 def default_sort(user) -> str:
@@ -169,7 +163,7 @@ def roster_bulk(request):
             reason=request.POST.get("reason", ""),
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("%(count)d bindings ended.") % {"count": ended})
     return redirect("creators:roster")

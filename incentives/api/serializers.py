@@ -14,15 +14,7 @@ from incentives.models import (
 )
 from incentives.services import AdjustmentReason, needs_second_approval
 from organizations.models import Organization
-
-
-class Money(serializers.DecimalField):
-    """An amount of CNY: a decimal string with two places."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 17)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
+from portal.core.api.fields import Money
 
 
 class Remaining(Money):

@@ -2,7 +2,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -14,8 +13,8 @@ from incentives import services
 from incentives.models import Cycle, Program, RewardLine, RewardList
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin
-from portal.core.api.errors import ErrorSerializer
-from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
+from portal.core.api.schemas import WRITE_ERRORS
+from portal.core.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 
 from .filters import (
     CycleFilterSet,
@@ -34,12 +33,7 @@ from .serializers import (
     RewardListSerializer,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer),
-    403: OpenApiResponse(ErrorSerializer),
-    404: OpenApiResponse(ErrorSerializer),
-}
-ACTION_ERRORS = {**ERRORS, **IDEMPOTENCY_ERRORS}
+ACTION_ERRORS = WRITE_ERRORS
 
 
 def reward_lists_for(user):

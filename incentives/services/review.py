@@ -25,9 +25,9 @@ from incentives.models import (
 )
 from incentives.policy import closed_reason, require
 from organizations.models import Membership, OrgRole
-from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core import events
 from portal.core.money import from_fen, to_fen
 from portal.core.notifications import notify_many
 
@@ -223,7 +223,7 @@ def settlement_publish(*, actor, reward_list: RewardList) -> RewardList:
         action="settlement.publish",
         published_at=timezone.now(),
     )
-    webhooks.emit(
+    events.publish(
         "reward_list.published",
         {
             "reward_list": {

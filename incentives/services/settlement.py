@@ -90,8 +90,6 @@ def settlement_request_clear(cycle_id: int) -> None:
 def settlement_request(*, actor, cycle: Cycle) -> Cycle:
     """Ask the workers to compute the cycle (a Celery task after this transaction commits). The
     page shows the request until the computation ends; asking twice queues nothing more."""
-    from incentives.tasks import compute_reward_list
-
     authorize(actor, "settlement.compute", cycle.program)
     require(actor, "cycle.compute", Cycle.objects.select_related("program").get(pk=cycle.pk))
     if rule_version_in_force(cycle.program, cycle.starts_on) is None:
@@ -103,7 +101,7 @@ def settlement_request(*, actor, cycle: Cycle) -> Cycle:
         .update(compute_requested_at=now, compute_requested_by=actor)
     )
     if claimed:
-        enqueue(compute_reward_list, cycle_id=cycle.pk, actor_id=actor.pk)
+        enqueue("incentives.tasks.compute_reward_list", cycle_id=cycle.pk, actor_id=actor.pk)
         audit_record(actor=actor, action="settlement.request", obj=cycle)
     cycle.refresh_from_db()
     return cycle

@@ -2,18 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 
 from incentives.explain import explain_lines
 from incentives.models import LineKind, PaymentStatus
+from portal.core.kit import error_text  # noqa: F401 - the incentive views import it from here
 
 LINES_PER_PAGE = 50
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @dataclass

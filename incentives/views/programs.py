@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creators.views.roster import own_organization
 from incentives import policy, services
 from incentives.forms import (
     OrgTierFormSet,
@@ -39,6 +38,7 @@ from incentives.selectors import (
 )
 from incentives.services.simulation import simulate
 from portal.accounts.permissions import action_required, can
+from portal.core.kit import own_organization
 from portal.core.rendering import render_page
 
 from .common import error_text

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creators.views.roster import own_organization
 from incentives.explain import explain_lines
 from incentives.models import (
     LineKind,
@@ -31,6 +30,7 @@ from incentives.selectors import (
 )
 from organizations.models import Organization
 from portal.accounts.permissions import action_required, can
+from portal.core.kit import own_organization
 from portal.core.rendering import render_page
 from portal.core.tabular import write_csv, write_xlsx
 

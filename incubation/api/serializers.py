@@ -9,7 +9,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from creators.models import Creator
-from incentives.api.serializers import Money
 from incubation.explain import explain_score, hold_reason_text
 from incubation.models import (
     Nomination,
@@ -22,6 +21,7 @@ from incubation.models import (
     ShortlistStatus,
     StageChange,
 )
+from portal.core.api.fields import Money
 from portal.core.money import from_fen
 
 

@@ -37,7 +37,8 @@ from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
 from portal.core.api.pagination import CursorPagination
-from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
+from portal.core.api.schemas import WRITE_ERRORS
+from portal.core.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 
 from .filters import NominationFilterSet, PoolMemberFilterSet, RankingFilterSet
 from .serializers import (
@@ -52,12 +53,7 @@ from .serializers import (
     ShortlistSerializer,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer),
-    403: OpenApiResponse(ErrorSerializer),
-    404: OpenApiResponse(ErrorSerializer),
-}
-ACTION_ERRORS = {**ERRORS, **IDEMPOTENCY_ERRORS}
+ACTION_ERRORS = WRITE_ERRORS
 STEPS = (
     "A refusal of the service (a decided nomination, a missing reason) answers 400 with the "
     "reason in `errors`; a caller who may not take the step gets 403."

@@ -30,9 +30,9 @@ from incubation.models import (
     SnapshotKind,
 )
 from organizations.models import Membership, OrgRole
-from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core import events
 from portal.core.notifications import notify_many
 
 from .pool import _set_stage
@@ -349,7 +349,7 @@ def shortlist_publish(*, actor, shortlist: Shortlist) -> Shortlist:
         obj=shortlist,
         after={"entries": final.rows.count()},
     )
-    webhooks.emit(
+    events.publish(
         "shortlist.published",
         {
             "shortlist": {

@@ -1,11 +1,10 @@
 """Helpers shared by the incubation pages."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from creators.views.roster import own_organization
 from incubation.models import Shortlist, ShortlistStatus
 from portal.accounts.permissions import can
+from portal.core.kit import error_text, own_organization
 
 __all__ = ["error_text", "filter_query", "own_organization", "tabs"]
 
@@ -35,10 +34,6 @@ def tabs(request) -> dict:
             .values_list("year", flat=True)[:5]
         ),
     }
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def filter_query(request) -> str:

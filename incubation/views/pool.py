@@ -41,8 +41,8 @@ from incubation.services import (
 from incubation.services.entry_rules import entry_rule_save
 from incubation.services.pool import MOVES
 from incubation.services.shortlist import latest_scores_day
-from organizations.forms import add_service_errors
 from portal.accounts.permissions import action_required, can
+from portal.core.kit import add_service_errors
 from portal.core.rendering import render_page
 
 from .common import error_text, filter_query, own_organization, tabs

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from organizations.models import ActionItem, CoachingSession, ManagerAssignment, Organization
+from organizations.models import ManagerAssignment, Organization
 from organizations.services import TRANSITIONS
 
 
@@ -72,31 +72,3 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     def get_active(self, assignment) -> bool:
         return assignment.ended_at is None
-
-
-class ActionItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ActionItem
-        fields = ["id", "title", "owner", "due_on", "status", "done_at", "comment"]
-        read_only_fields = fields
-
-
-class CoachingSessionSerializer(serializers.ModelSerializer):
-    action_items = ActionItemSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = CoachingSession
-        fields = [
-            "id",
-            "organization",
-            "manager",
-            "scheduled_at",
-            "duration_minutes",
-            "channel",
-            "status",
-            "agenda",
-            "attendees",
-            "notes",
-            "action_items",
-        ]
-        read_only_fields = fields

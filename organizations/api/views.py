@@ -7,17 +7,15 @@ from rest_framework.response import Response
 from organizations import services
 from organizations.filtersets import (
     AssignmentFilterSet,
-    CoachingSessionFilterSet,
     OrganizationFilterSet,
 )
-from organizations.models import CoachingSession, ManagerAssignment, Organization
+from organizations.models import ManagerAssignment, Organization
 from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
 from .serializers import (
     AssignmentSerializer,
-    CoachingSessionSerializer,
     DecisionSerializer,
     OrganizationSerializer,
 )
@@ -96,24 +94,4 @@ class AssignmentViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet)
             ManagerAssignment.objects.for_user(self.request.user)
             .select_related("manager", "organization")
             .order_by("-started_at", "-id")
-        )
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List coaching sessions visible to the caller"),
-    retrieve=extend_schema(summary="One coaching session with its action items"),
-)
-class CoachingSessionViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
-    """Coaching sessions with their action items. Operators see all; a manager the sessions they
-    lead and those of the organizations they coach; an organization member their organization's."""
-
-    serializer_class = CoachingSessionSerializer
-    filterset_class = CoachingSessionFilterSet
-    ordering_fields = ["id", "scheduled_at"]
-
-    def get_queryset(self):
-        return (
-            CoachingSession.objects.for_user(self.request.user)
-            .prefetch_related("action_items")
-            .order_by("-scheduled_at", "-id")
         )

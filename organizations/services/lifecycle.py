@@ -22,9 +22,9 @@ from organizations.models import (
     ProgramTerms,
     ReviewCheck,
 )
-from partners import webhooks
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core import events
 from portal.core.notifications import notify
 
 from .application import application_missing, organization_accept_terms
@@ -133,6 +133,18 @@ TRANSITIONS = {
 }
 
 
+def organization_data(organization) -> dict:
+    """An organization as partners' webhooks show it."""
+    return {
+        "organization": {
+            "id": organization.pk,
+            "legal_name": organization.legal_name,
+            "status": organization.status,
+            "status_changed_at": organization.status_changed_at,
+        }
+    }
+
+
 def _check_review(step: Transition, checks) -> list[str]:
     """Approval needs every active checklist item ticked; other decisions record what was ticked."""
     active = list(ReviewCheck.objects.filter(is_active=True).values_list("code", flat=True))
@@ -203,9 +215,9 @@ def organization_transition(
     )
     organization.refresh_from_db()
     if step.target in WEBHOOK_EVENTS:  # approve and reinstate, suspend: partners are told
-        webhooks.emit(
+        events.publish(
             WEBHOOK_EVENTS[step.target],
-            {**webhooks.organization_data(organization), "transition": step.name},
+            {**organization_data(organization), "transition": step.name},
             organization=organization,
             obj=organization,
         )

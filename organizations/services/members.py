@@ -149,9 +149,7 @@ def invitation_create(*, actor, organization: Organization, email: str, role: st
         organization=organization,
         after={"email": email, "role": role, "expires_at": invitation.expires_at},
     )
-    from organizations.tasks import send_invitation_email
-
-    enqueue(send_invitation_email, invitation_id=invitation.pk)
+    enqueue("organizations.tasks.send_invitation_email", invitation_id=invitation.pk)
     return invitation
 
 

@@ -15,6 +15,7 @@ from organizations import forms, services
 from organizations.models import Membership, Organization, OrganizationStatus, ProgramTerms
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
+from portal.core.kit import add_service_errors
 from portal.core.rendering import is_partial_request, redirect_page, render_page
 
 
@@ -164,7 +165,7 @@ def apply_step(request, step: str):
             try:
                 organization = _save(current, form, user, organization)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if current.slug == "submit":
                     messages.success(

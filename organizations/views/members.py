@@ -14,6 +14,7 @@ from organizations.models import Invitation, Membership, Organization
 from portal.accounts.forms import SignUpForm
 from portal.accounts.models import User
 from portal.accounts.permissions import authorize, can
+from portal.core.kit import add_service_errors, error_text
 from portal.core.rendering import render_page
 
 
@@ -72,7 +73,7 @@ def invite(request, pk: int):
                 actor=request.user, organization=organization, **form.cleaned_data
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
@@ -91,7 +92,7 @@ def invitation_revoke(request, pk: int, invitation_id: int):
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email}
@@ -113,7 +114,7 @@ def member_role(request, pk: int, membership_id: int):
                 actor=request.user, membership=membership, role=form.cleaned_data["role"]
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,
@@ -133,7 +134,7 @@ def member_remove(request, pk: int, membership_id: int):
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("%(name)s was removed.") % {"name": membership.user.full_name})
     return _back_to_members(request, organization)
@@ -155,7 +156,7 @@ def invitation_accept(request, invitation_id: int, token: str):
         return render(
             request,
             "organizations/invitation_accept.html",
-            {"invitation": invitation, "problem": " ".join(error.messages)},
+            {"invitation": invitation, "problem": error_text(error)},
             status=410 if error.code in ("expired", "used", "revoked") else 404,
         )
     user = request.user
@@ -184,9 +185,9 @@ def invitation_accept(request, invitation_id: int, token: str):
             pass
         except ValidationError as error:
             if sign_up_form is not None:
-                forms.add_service_errors(sign_up_form, error)
+                add_service_errors(sign_up_form, error)
             else:
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, error_text(error))
         else:
             messages.success(
                 request,

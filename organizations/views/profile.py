@@ -12,6 +12,7 @@ from organizations import forms, services
 from organizations.models import Organization
 from portal.accounts.permissions import authorize, can
 from portal.audit.models import AuditEntry
+from portal.core.kit import add_service_errors, error_text
 
 
 def _visible(request, pk: int) -> Organization:
@@ -41,7 +42,7 @@ def organization_detail(request, pk: int):
                     actor=request.user, organization=organization, **form.cleaned_data
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Profile saved."))
                 return redirect("organizations:detail", pk=pk)
@@ -97,7 +98,7 @@ def organization_withdraw(request, pk: int):
             actor=request.user, organization=organization, reason=request.POST.get("reason", "")
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("The application was withdrawn."))
     return redirect("core:dashboard")

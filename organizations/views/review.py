@@ -19,6 +19,7 @@ from organizations.models import Organization, OrganizationStatus, ReviewCheck
 from portal.accounts.permissions import action_required, authorize, can
 from portal.audit.models import AuditEntry
 from portal.core.forms import SortFilter
+from portal.core.kit import add_service_errors
 from portal.core.rendering import render_page
 
 S = OrganizationStatus
@@ -133,7 +134,7 @@ def review_detail(request, pk: int):
                     checks=data["checks"],
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, _("Decision recorded; the organization has been notified.")

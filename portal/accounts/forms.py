@@ -11,7 +11,6 @@ from portal.core.queue import enqueue
 from . import ratelimit
 from .models import Role
 from .services import user_set_password
-from .tasks import send_password_reset_email
 
 
 class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
@@ -91,7 +90,11 @@ class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
         if not verdict.allowed:
             return
         for user in self.get_users(email):
-            enqueue(send_password_reset_email, user_id=user.pk, language=get_language())
+            enqueue(
+                "portal.accounts.tasks.send_password_reset_email",
+                user_id=user.pk,
+                language=get_language(),
+            )
 
 
 class PasswordChangeForm(PortalFormMixin, auth_forms.PasswordChangeForm):
@@ -159,7 +162,7 @@ class SignUpForm(PortalFormMixin, forms.Form):
         return email
 
     def clean_phone(self):
-        from organizations.validators import normalize_mobile, validate_mainland_mobile
+        from portal.core.validators import normalize_mobile, validate_mainland_mobile
 
         phone = self.cleaned_data.get("phone", "")
         if phone:

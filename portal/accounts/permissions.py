@@ -64,10 +64,6 @@ def authorize(user, action: str, obj: Any = None) -> None:
     raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def registered_actions() -> list[str]:
-    return sorted(_RULES)
-
-
 # --- predicates shared by the apps' rules ---------------------------------------------------------
 
 

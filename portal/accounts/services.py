@@ -177,10 +177,8 @@ def account_sign_up(
 def account_send_verification(*, user: User) -> None:
     from portal.core.queue import enqueue
 
-    from .tasks import send_verification_email
-
     if user.email_verified_at is None:
-        enqueue(send_verification_email, user_id=user.pk)
+        enqueue("portal.accounts.tasks.send_verification_email", user_id=user.pk)
 
 
 @transaction.atomic
@@ -219,13 +217,11 @@ def manager_invite(
     """Open a category manager's account and profile, and email them a link to choose a password."""
     from portal.core.queue import enqueue
 
-    from .tasks import send_welcome_email
-
     user = user_create(
         actor=actor, email=email, full_name=full_name, role=Role.MANAGER, language=language
     )
     manager_profile_create(actor=actor, user=user, categories=categories, capacity=capacity)
-    enqueue(send_welcome_email, user_id=user.pk)
+    enqueue("portal.accounts.tasks.send_welcome_email", user_id=user.pk)
     return user
 
 

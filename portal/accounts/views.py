@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit.context import client_ip
+from portal.core.kit import error_text
 
 from . import ratelimit
 from .forms import SignUpForm
@@ -75,7 +76,7 @@ def verify_email(request, token: str):
         return render(
             request,
             "registration/verify_failed.html",
-            {"problem": " ".join(error.messages)},
+            {"problem": error_text(error)},
             status=400,
         )
     messages.success(

@@ -76,8 +76,6 @@ def notify(
         raise ValueError(f"Unknown notification event {event!r}")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change it reports.")
-    from .tasks import send_notification_email
-
     notifications = Notification.objects.bulk_create(
         Notification(
             recipient=person, event=event, organization=organization, reason=reason, link=link
@@ -88,7 +86,7 @@ def notify(
         # Automatic news is not mailed to undeliverable (demo, test) addresses; a person asking
         # for a reset link or an invitation still gets that email wherever it goes.
         if is_deliverable(notification.recipient.email):
-            enqueue(send_notification_email, notification_id=notification.pk)
+            enqueue("portal.core.tasks.send_notification_email", notification_id=notification.pk)
     return notifications
 
 
@@ -109,8 +107,6 @@ def notify_many(*, pairs: Iterable[tuple[int, int]], event: str, link: str = "")
         raise RuntimeError(
             "notify_many() must run inside the transaction of the change it reports."
         )
-    from .tasks import send_notification_email
-
     notifications = Notification.objects.bulk_create(
         (
             Notification(recipient_id=user_id, organization_id=org_id, event=event, link=link)
@@ -128,5 +124,5 @@ def notify_many(*, pairs: Iterable[tuple[int, int]], event: str, link: str = "")
     emails = {pk for pk, email in deliverable if is_deliverable(email)}
     for notification in notifications:
         if notification.recipient_id in emails:
-            enqueue(send_notification_email, notification_id=notification.pk)
+            enqueue("portal.core.tasks.send_notification_email", notification_id=notification.pk)
     return len(notifications)

@@ -1,6 +1,6 @@
 """Enqueue background work so that it survives a broker outage.
 
-`enqueue(task, **kwargs)` records the task in the outbox inside the caller's transaction and publishes
+`enqueue("app.tasks.name", **kwargs)` records the task in the outbox inside the caller's transaction and publishes
 it once that transaction commits. If the broker cannot take it, the row stays pending and is published
 later by `deliver_queued_tasks` (every minute from beat, and when a worker starts). Tasks therefore run
 at least once and must be idempotent; they take ids, never model instances.
@@ -24,11 +24,23 @@ logger = logging.getLogger(__name__)
 REDELIVERY_GRACE = timedelta(seconds=30)
 
 
-def enqueue(task, **kwargs) -> QueuedTask:
-    """Record `task(**kwargs)` and publish it when the current transaction commits."""
-    row = QueuedTask.objects.create(task_name=task.name, kwargs=kwargs)
+def enqueue(task: str, **kwargs) -> QueuedTask:
+    """Record the task registered as `task` (its name, such as "coaching.tasks.send_manager_reminder")
+    with `kwargs` and publish it when the current transaction commits. Services name the task rather
+    than import it, so no services module imports a tasks module (tests/test_architecture.py checks
+    that every name given here is a registered task)."""
+    row = QueuedTask.objects.create(task_name=task, kwargs=kwargs)
     transaction.on_commit(partial(publish, row.pk), robust=True)
     return row
+
+
+def registered_task(name: str):
+    """The task registered as `name`. A web process has not imported the apps' tasks modules (only
+    workers do when they start), so the first lookup that misses imports them all: every app's
+    `tasks` module, as the worker finds them."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
 
 
 def publish(row_id: int) -> bool:
@@ -37,7 +49,7 @@ def publish(row_id: int) -> bool:
     if row is None:
         return True
     try:
-        current_app.tasks[row.task_name].apply_async(
+        registered_task(row.task_name).apply_async(
             kwargs=row.kwargs, task_id=f"queued-{row.pk}-{row.attempts}", retry=False
         )
     except (OperationalError, OSError) as exc:  # the broker is down: keep the task for later
@@ -63,7 +75,3 @@ def deliver_pending(limit: int = 500) -> tuple[int, int]:
         published = sum(1 for row_id in ids if publish(row_id))
     remaining = QueuedTask.objects.filter(published_at__isnull=True).count()
     return published, remaining
-
-
-def pending_count() -> int:
-    return QueuedTask.objects.filter(published_at__isnull=True).count()

@@ -19,16 +19,8 @@ from .rendering import render_page
 @action_required("dashboard.view")
 def dashboard(request):
     user = request.user
-    if user.role == Role.OPERATOR:
-        template, context = "core/dashboard_operator.html", dashboards.operator_dashboard(user)
-    elif user.role == Role.MANAGER:
-        template, context = "core/dashboard_manager.html", dashboards.manager_dashboard(user)
-    else:
-        template, context = (
-            "core/dashboard_organization.html",
-            dashboards.organization_dashboard(user),
-        )
-    return render(request, template, context)
+    kind = {Role.OPERATOR: "operator", Role.MANAGER: "manager"}.get(user.role, "organization")
+    return render(request, f"core/dashboard_{kind}.html", dashboards.dashboard_context(kind, user))
 
 
 @action_required("notification.view")

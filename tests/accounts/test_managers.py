@@ -18,9 +18,8 @@ def test_an_operator_opens_a_managers_account_and_they_are_emailed_a_password_li
     client.force_login(operator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("coaching:balance"),
+            reverse("coaching:manager_invite"),
             {
-                "action": "invite",
                 "invite-full_name": "王芳",
                 "invite-email": "Wang.Fang@Example.com",
                 "invite-categories": [beauty.pk, pets.pk],
@@ -45,9 +44,8 @@ def test_an_operator_opens_a_managers_account_and_they_are_emailed_a_password_li
 def test_a_duplicate_address_is_refused_on_the_email_field(client, operator, manager, beauty):
     client.force_login(operator)
     response = client.post(
-        reverse("coaching:balance"),
+        reverse("coaching:manager_invite"),
         {
-            "action": "invite",
             "invite-full_name": "Someone",
             "invite-email": manager.email,
             "invite-categories": [beauty.pk],

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from demo.incentives import TIERS
 from incentives.models import OrgTier
 from incentives.services import (
     program_create,
@@ -13,7 +14,6 @@ from incentives.services import (
     rule_version_draft,
     rule_version_publish,
 )
-from portal.core.demo_incentives import TIERS
 from tests.browser.test_coaching import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -105,7 +105,7 @@ def test_links_in_emails_default_to_the_address_make_run_serves(tmp_path):
 
 
 def test_make_run_gives_its_own_address_to_the_worker_that_sends_the_mail(monkeypatch):
-    from portal.core.management.commands.run_portal import links_base_url
+    from demo.management.commands.run_portal import links_base_url
 
     monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
     assert links_base_url("127.0.0.1", "8931") == "http://127.0.0.1:8931"

@@ -19,10 +19,10 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import resolve
 
+from demo.program import DEMO_LOGINS, DEMO_PASSWORD
 from portal.accounts.models import User
 from portal.audit import labels
 from portal.audit.models import AuditEntry
-from portal.core.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 from .crawler import crawl, parse
 

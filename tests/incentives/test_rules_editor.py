@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from demo.incentives import BANDS, LEVELS, TIERS
 from incentives.models import SubsidyRule
 from incentives.services import program_create, rule_version_draft, rule_version_update
-from portal.core.demo_incentives import BANDS, LEVELS, TIERS
 from portal.core.models import Category
 
 D = datetime.date

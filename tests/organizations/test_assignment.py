@@ -252,10 +252,8 @@ def test_the_balance_page_applies_checked_moves_and_retries_waiting_organization
     page = client.get(reverse("coaching:balance"), {"propose": 1}).content.decode()
     assert page.count('name="move"') == 2
     first = ManagerAssignment.objects.active().filter(manager=busy).order_by("id").first()
-    client.post(
-        reverse("coaching:balance"), {"action": "rebalance", "move": [f"{first.pk}:{idle.pk}"]}
-    )
+    client.post(reverse("coaching:rebalance"), {"move": [f"{first.pk}:{idle.pk}"]})
     assert ManagerAssignment.objects.active().get(organization=first.organization).manager == idle
     waiting = OrganizationFactory(categories=[beauty])
-    client.post(reverse("coaching:balance"), {"action": "assign", "organization": waiting.pk})
+    client.post(reverse("coaching:assign"), {"organization": waiting.pk})
     assert ManagerAssignment.objects.active().get(organization=waiting).manager == idle

@@ -30,3 +30,12 @@ class AmountField(serializers.DecimalField):
         ):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class Money(serializers.DecimalField):
+    """An amount of CNY: a decimal string with two places."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 17)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)

@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import call_command
 
+from coaching.models import ActionItem, CoachingSession
 from creators.models import Binding, Creator
+from demo.program import DEMO_PASSWORD, demo_plan
 from organizations.models import (
-    ActionItem,
-    CoachingSession,
     Invitation,
     ManagerAssignment,
     Organization,
@@ -13,7 +13,6 @@ from organizations.models import (
 from organizations.validators import validate_credit_code
 from portal.accounts.models import ManagerProfile, User
 from portal.audit.models import AuditEntry
-from portal.core.demo import DEMO_PASSWORD, demo_plan
 from portal.core.models import Category
 
 CODES = ["beauty", "pets", "fashion", "digital-3c", "personal-care"]
@@ -96,7 +95,7 @@ def test_seed_demo_builds_every_state_through_the_services(capsys):
 
 def test_the_demo_build_reports_each_step_and_how_far_long_steps_have_got():
     """A first `make run` printed nothing for about two minutes while it built the demo."""
-    from portal.core.demo_progress import DemoProgress
+    from demo.progress import DemoProgress
 
     lines, now = [], [0.0]
     progress = DemoProgress(lines.append, steps=2, every=3.0, clock=lambda: now[0])

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from demo.management.commands.seed_demo import write_demo_logins
+from demo.program import DEMO_LOGINS
 from portal.accounts.models import User
-from portal.core.demo import DEMO_LOGINS
-from portal.core.management.commands.seed_demo import write_demo_logins
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ import itertools
 import pytest
 from PIL import Image, ImageDraw
 
-from portal.core import demo_licence
-from portal.core import demo_plan as demo
-from portal.core.demo_licence import covered_characters, font, licence_text, render_licence
+from demo import licence as demo_licence
+from demo import plan as demo
+from demo.licence import covered_characters, font, licence_text, render_licence
 
 ARGUMENTS = {
     "legal_name": "杭州星河文化传媒有限公司",
@@ -72,7 +72,7 @@ def test_every_character_the_demo_data_can_put_on_a_licence_is_in_the_bundled_fo
     missing = sorted(demo_characters() - covered_characters())
     assert not missing, (
         f"The licence font subset lacks {''.join(missing)!r}: make the subset again with them "
-        "(portal/core/demo_assets/README.md says how)."
+        "(demo/assets/README.md says how)."
     )
 
 

@@ -1,5 +1,5 @@
 """The demo program's plan: who and what the demo holds, decided from a seed with no database
-access (`demo_plan`). `portal.core.demo.demo_apply` carries it out through the services."""
+access (`demo_plan`). `demo.program.demo_apply` carries it out through the services."""
 
 import datetime
 import random

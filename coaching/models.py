@@ -1,4 +1,7 @@
-"""One-on-one coaching: which category manager coaches which organization, and how."""
+"""One-on-one coaching of an organization by its category manager: goals, sessions, action items
+and the managers' daily reminders. The assignment (who coaches whom) belongs to `organizations`.
+
+The tables kept the names they had when coaching lived in `organizations` (no data moved)."""
 
 import datetime
 
@@ -8,73 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.models import Organization
 from portal.core.scoping import ScopedQuerySet
-
-from .organization import Organization
-
-
-class ManagerAssignmentQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        return self.filter(manager=user)
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
-
-    def active(self):
-        return self.filter(ended_at__isnull=True)
-
-
-class ManagerAssignment(models.Model):
-    """A category manager coaching one organization one-on-one, from `started_at` until
-    `ended_at`. An organization has at most one active assignment: the database refuses two."""
-
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="manager_assignments",
-        verbose_name=_("organization"),
-    )
-    manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="manager_assignments",
-        verbose_name=_("category manager"),
-    )
-    started_at = models.DateTimeField(_("assigned"), default=timezone.now)
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    end_reason = models.TextField(_("reason for ending"), blank=True)
-
-    objects = ManagerAssignmentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        verbose_name = _("manager assignment")
-        verbose_name_plural = _("manager assignments")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization"],
-                condition=Q(ended_at__isnull=True),
-                name="assignment_one_active_per_organization",
-                violation_error_message=_("This organization already has a category manager."),
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["manager"], condition=Q(ended_at__isnull=True), name="assignment_active_idx"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.manager} -> {self.organization}"
 
 
 class CoachingScopedQuerySet(ScopedQuerySet):
@@ -131,6 +69,7 @@ class CoachingGoal(models.Model):
     objects = CoachingScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "organizations_coachinggoal"
         ordering = ["status", "due_on", "id"]
         verbose_name = _("coaching goal")
         verbose_name_plural = _("coaching goals")
@@ -191,6 +130,7 @@ class CoachingSession(models.Model):
     objects = CoachingSessionQuerySet.as_manager()
 
     class Meta:
+        db_table = "organizations_coachingsession"
         ordering = ["-scheduled_at", "-id"]
         verbose_name = _("coaching session")
         verbose_name_plural = _("coaching sessions")
@@ -241,6 +181,7 @@ class ActionItem(models.Model):
     objects = CoachingScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "organizations_actionitem"
         ordering = ["-status", "due_on", "id"]  # open first
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
@@ -270,6 +211,7 @@ class ReminderLog(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "organizations_reminderlog"
         constraints = [
             models.UniqueConstraint(fields=["manager", "day"], name="reminder_once_a_day")
         ]
@@ -287,8 +229,6 @@ __all__ = [
     "GoalStatus",
     "ItemOwner",
     "ItemStatus",
-    "ManagerAssignment",
-    "ManagerAssignmentQuerySet",
     "ReminderLog",
     "SessionStatus",
 ]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.models import Channel, GoalKind, ItemOwner
+from coaching.models import Channel, GoalKind, ItemOwner
 from portal.accounts.models import Role, User
 from portal.core.forms import DateInput, DateTimeInput, PortalFormMixin
 from portal.core.models import Category

@@ -1,6 +1,6 @@
 """Demo business licences (营业执照 副本): a picture of one for each demo organization.
 
-Drawn with Pillow from a subset of Noto Sans CJK SC bundled in `demo_assets/` (SIL Open Font
+Drawn with Pillow from a subset of Noto Sans CJK SC bundled in `assets/` (SIL Open Font
 License 1.1), so no system font is needed. The subset holds only the characters the demo data can
 put on a licence: `covered_characters()` lists them, and the tests hold the demo word lists and the
 fixed texts below to it. Every picture carries a diagonal 样本 DEMO mark across its face.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-ASSETS = Path(__file__).resolve().parent / "demo_assets"
+ASSETS = Path(__file__).resolve().parent / "assets"
 REGULAR_FONT = ASSETS / "NotoSansSC-licence-subset.otf"
 BOLD_FONT = ASSETS / "NotoSansSC-Bold-licence-subset.otf"  # the title's characters only
 CHARSET = ASSETS / "charset.txt"  # the regular subset's cmap, written when the subset was made

@@ -23,7 +23,6 @@ from creators.services import (
     metrics_upsert,
     transfer_request,
 )
-from incentives.demo import demo_payouts
 from organizations import services as org_services
 from organizations.models import (
     Organization,
@@ -35,13 +34,15 @@ from organizations.models import (
 from portal.accounts.models import User
 from portal.accounts.permissions import SYSTEM
 from portal.accounts.services import manager_profile_create, manager_profile_update, user_create
+from portal.core.models import Category
 
-from .demo_coaching import demo_coaching
-from .demo_content import demo_content
-from .demo_incentives import demo_incentives
-from .demo_incubation import demo_incubation
-from .demo_licence import render_licence
-from .demo_plan import (
+from .coaching import demo_coaching
+from .content import demo_content
+from .incentives import demo_incentives
+from .incubation import demo_incubation
+from .licence import render_licence
+from .payouts import demo_payouts
+from .plan import (
     DEMO_DOMAIN,
     DEMO_LOGIN_EMAILS,
     DEMO_LOGINS,
@@ -52,8 +53,7 @@ from .demo_plan import (
     PersonPlan,
     demo_plan,
 )
-from .demo_progress import DemoProgress, Silent
-from .models import Category
+from .progress import DemoProgress, Silent
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "demo_apply", "demo_plan"]
 

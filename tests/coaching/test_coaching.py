@@ -11,18 +11,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.models import (
+from coaching import services as coaching
+from coaching.models import (
     ActionItem,
     CoachingSession,
     GoalKind,
     ItemOwner,
     ItemStatus,
-    ManagerAssignment,
     ReminderLog,
     SessionStatus,
 )
-from organizations.services import coaching
-from organizations.tasks import send_daily_reminders, send_manager_reminder
+from coaching.tasks import send_daily_reminders, send_manager_reminder
+from organizations.models import ManagerAssignment
 from portal.audit.models import AuditEntry
 from portal.core.models import Notification
 from tests.creators.factories import BindingFactory, CreatorFactory
@@ -229,9 +229,8 @@ def test_manager_plans_records_and_the_member_completes_through_the_pages(
     client.force_login(manager)
     page = reverse("coaching:organization", args=[coached.pk])
     response = client.post(
-        page,
+        reverse("coaching:session_add", args=[coached.pk]),
         {
-            "action": "session",
             "session-scheduled_at": "2026-12-03T10:00",
             "session-duration_minutes": "45",
             "session-channel": "phone",
@@ -277,8 +276,8 @@ def test_manager_plans_records_and_the_member_completes_through_the_pages(
 def test_a_member_cannot_plan_through_the_page(client, coached, member):
     client.force_login(member)
     response = client.post(
-        reverse("coaching:organization", args=[coached.pk]),
-        {"action": "session", "session-scheduled_at": "2026-12-03T10:00"},
+        reverse("coaching:session_add", args=[coached.pk]),
+        {"session-scheduled_at": "2026-12-03T10:00"},
     )
     assert response.status_code == 403
     assert not CoachingSession.objects.exists()

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from organizations.models import GoalKind, ItemOwner, ManagerAssignment, OrganizationStatus
-from organizations.services import coaching
+from coaching import services as coaching
+from coaching.models import GoalKind, ItemOwner
+from organizations.models import ManagerAssignment, OrganizationStatus
 
 AGENDAS = [
     "复盘上月成功引入达人数，对照激励档位制定本月招募节奏。",

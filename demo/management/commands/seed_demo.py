@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.plan import SIZES
+from demo.program import DEMO_LOGINS, DEMO_PASSWORD, STEPS, demo_apply, demo_plan
+from demo.progress import DemoProgress
 from portal.accounts.models import User
-from portal.core.demo import DEMO_LOGINS, DEMO_PASSWORD, STEPS, demo_apply, demo_plan
-from portal.core.demo_plan import SIZES
-from portal.core.demo_progress import DemoProgress
 from portal.core.models import Category
 
 
