@@ -75,5 +75,25 @@ register_details(
         "correction": _("Correcting entry"),
         "holds": _("Holds"),
         "releasable": _("Entries made releasable"),
+        **{
+            f"{action}:{key}": label
+            for action in (
+                "payouts.hold",
+                "payouts.release",
+                "payouts.release_due",
+                "payouts.forfeit",
+                "payouts.clawback",
+                "payouts.restore",
+                "payouts.refund",
+            )
+            for key, label in (
+                ("reason", _("Hold reason")),
+                ("status", _("Payment state")),
+                ("entry", _("Entry")),
+                ("cycle", _("Cycle")),
+                ("day", _("Day")),
+                ("corrections", _("Correcting entries")),
+            )
+        },
     }
 )
