@@ -28,9 +28,13 @@ def correct_paid_lists(*, decision_id: int) -> None:
     from .models import Decision
     from .services import originality_correct
 
-    decision = Decision.objects.filter(pk=decision_id).first()
+    decision = Decision.objects.filter(pk=decision_id).select_related("review__video").first()
     if decision is not None:
         originality_correct(decision=decision)
+        # The organization's basic and tier incentives that counted the video (issue 18).
+        from incentives.services.clawbacks import originality_org_correct
+
+        originality_org_correct(video=decision.review.video, decision_outcome=decision.outcome)
 
 
 @shared_task(**RETRY)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incentives.models import OrgTier, SubsidyRule, TrafficBand
 from incentives.services import (
+    exported_entries,
     program_create,
     program_set_status,
     rule_version_draft,
@@ -62,7 +63,10 @@ def demo_incentives(*, operators: list, today: datetime.date, showcase=None) -> 
             "commission_bp": 300,
             "basic_per_introduced": Decimal(200),
             "traffic_min_original": 5,
+            "minimum_payout": Decimal(100),
         },
+        # Commission waits out the returns window (refunds net against it before payment).
+        holding_periods=[{"kind": "commission", "days": 30}],
         subsidy_rules=[
             {
                 "category": category,
@@ -96,7 +100,7 @@ def demo_incentives(*, operators: list, today: datetime.date, showcase=None) -> 
         if reward_list.status == "approved":
             break
     reward_list = settlement_publish(actor=first, reward_list=reward_list)
-    entries = list(settlement_export(actor=first, reward_list=reward_list))
+    entries = list(exported_entries(settlement_export(actor=first, reward_list=reward_list)))
     result = io.StringIO()
     result.write("entry,amount,result,reference,reason\n")
     reasons = iter(["收款账户已注销", "收款人姓名与账户不符"])

@@ -43,6 +43,7 @@ from .growth import demo_growth
 from .incentives import demo_incentives
 from .incubation import demo_incubation
 from .licence import render_licence
+from .payouts import demo_payouts
 from .plan import (
     DEMO_DOMAIN,
     DEMO_LOGIN_EMAILS,
@@ -87,7 +88,7 @@ def _make_user(person: PersonPlan) -> User:
     )
 
 
-STEPS = 11
+STEPS = 12
 
 
 @transaction.atomic
@@ -169,6 +170,13 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     progress.done(
         f"{placed['placements']} placements, {placed['coupons']} traffic coupons "
         f"({placed['delivered']} delivery days), {placed['pending']} nominations waiting"
+    )
+
+    progress.step("Payout trust: commission held for returns, a refund clawed back, a risk hold")
+    payouts = demo_payouts(operators=operators, today=today, showcase=showcase)
+    progress.done(
+        f"{payouts['held']} entries held, {payouts['corrections']} clawbacks, "
+        f"{payouts['risk_holds']} under risk review"
     )
 
     progress.step("Reserve pool, scores and the top-100 shortlist")

@@ -47,8 +47,18 @@ class RuleVersionForm(PortalFormMixin, forms.ModelForm):
             "commission_bp",
             "basic_per_introduced",
             "traffic_min_original",
+            "minimum_payout",
         ]
         widgets = {"effective_from": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank means no minimum (a version drafted before the minimum payout existed posts none).
+        self.fields["minimum_payout"].required = False
+
+    def clean_minimum_payout(self):
+        value = self.cleaned_data.get("minimum_payout")
+        return 0 if value is None else value
 
 
 class RuleRowForm(PortalFormMixin, forms.ModelForm):

@@ -188,6 +188,13 @@ class RuleVersion(models.Model):
         help_text=_("100 basis points are one percent of GMV."),
     )
     basic_per_introduced = MoneyField(_("basic incentive per introduced creator"), default=0)
+    minimum_payout = MoneyField(
+        _("minimum payout"),
+        default=0,
+        help_text=_(
+            "A beneficiary whose releasable cash is below this carries it over to the next export."
+        ),
+    )
     traffic_min_original = models.PositiveIntegerField(
         _("original videos needed for traffic rewards"), default=1
     )
@@ -210,7 +217,9 @@ class RuleVersion(models.Model):
                 condition=Q(creator_cap__gt=0), name="rule_version_cap_positive"
             ),
             models.CheckConstraint(
-                condition=Q(playback_rate__gte=0) & Q(basic_per_introduced__gte=0),
+                condition=Q(playback_rate__gte=0)
+                & Q(basic_per_introduced__gte=0)
+                & Q(minimum_payout__gte=0),
                 name="rule_version_amounts_not_negative",
             ),
         ]
@@ -533,9 +542,42 @@ class RewardLine(Beneficiary):
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", _("Awaiting payment")
+    """An entry's way to payment: held (a hold says why and what releases it) -> releasable
+    ("pending": the next export takes it) -> exported -> paid or failed (failed ones are exported
+    again); a held entry may instead be forfeited (its amount returns to the pool)."""
+
+    HELD = "held", _("Held")
+    PENDING = "pending", _("Releasable")
+    EXPORTED = "exported", _("Exported")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Payment failed")
+    FORFEITED = "forfeited", _("Forfeited")
+
+
+class CarryReason(models.TextChoices):
+    NONE = "", _("Not carried over")
+    MINIMUM = "minimum", _("Below the minimum payout")
+    NOT_POSITIVE = "not_positive", _("Corrections leave nothing to pay")
+
+
+class LedgerEntryQuerySet(ScopedQuerySet):
+    """Entries of published lists only, outside operators: an organization's own and its
+    creators' entries (the organization named on the entry), managers those of the organizations
+    they may see."""
+
+    def for_manager(self, user):
+        from organizations.models import Organization
+
+        return self.filter(
+            cycle__reward_list__status__in=PUBLISHED_STATUSES,
+            organization__in=Organization.objects.for_manager(user).values("pk"),
+        )
+
+    def for_organization_member(self, user):
+        return self.filter(
+            cycle__reward_list__status__in=PUBLISHED_STATUSES,
+            organization__memberships__user=user,
+        )
 
 
 class LedgerEntry(Beneficiary):
@@ -566,7 +608,35 @@ class LedgerEntry(Beneficiary):
         db_default="",  # ledger entries are posted by INSERT ... SELECT
         help_text=_("As the payment system's result file gave it; empty once paid."),
     )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects entry"),
+        help_text=_("The entry this adjusting entry takes money back from (or restores)."),
+    )
+    note = models.TextField(_("explanation"), blank=True, db_default="")
+    exported_in = models.ForeignKey(
+        "incentives.PaymentExport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last exported in"),
+    )
+    carry_reason = models.CharField(
+        _("carried over"),
+        max_length=16,
+        choices=CarryReason.choices,
+        blank=True,
+        db_default="",
+        help_text=_("Why the last export left this releasable entry for the next one."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["cycle", "id"]
@@ -576,3 +646,13 @@ class LedgerEntry(Beneficiary):
 
     def __str__(self):
         return f"{self.cycle} {self.kind} {self.amount}"
+
+
+from incentives.payouts import (  # noqa: E402, F401 - the payout models, registered with the app
+    Hold,
+    HoldingPeriod,
+    HoldReason,
+    PaymentExport,
+    PaymentExportItem,
+    Refund,
+)

@@ -195,15 +195,22 @@ def _export(user, reward_list: RewardList) -> str | None:
     reason = _wrong_list_state(reward_list, *PAYABLE)
     if reason:
         return reason
-    if (
-        not LedgerEntry.objects.filter(
-            cycle_id=reward_list.cycle_id,
-            payment_status__in=(PaymentStatus.PENDING, PaymentStatus.FAILED),
+    from incentives.services.payments import program_releasable
+
+    if not program_releasable(reward_list).exists():
+        held = (
+            LedgerEntry.objects.filter(
+                cycle_id=reward_list.cycle_id, payment_status=PaymentStatus.HELD
+            )
+            .exclude(kind__in=COUPON_KINDS)
+            .count()
         )
-        .exclude(kind__in=COUPON_KINDS)
-        .exists()
-    ):
-        return _("Every entry of this list is paid; there is nothing to export.")
+        if held:
+            return _(
+                "Nothing is releasable now: %(count)s entries are held (each says what releases "
+                "it)."
+            ) % {"count": held}
+        return _("Every entry of this list is paid or exported; there is nothing to export.")
     return None
 
 

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.permissions import is_operator, is_signed_in, rule
+from portal.accounts.permissions import is_operator, is_partner, is_signed_in, rule
 from portal.audit.labels import register_details
 from portal.audit.services import register_actions
 
@@ -9,6 +9,16 @@ rule("settlement.compute")(is_operator)
 rule("settlement.approve")(is_operator)
 rule("settlement.pay")(is_operator)
 rule("rewards.view")(is_signed_in)
+rule("payouts.hold")(is_operator)
+rule("payouts.release")(is_operator)
+rule("payouts.correct")(is_operator)
+rule("payouts.reconcile")(is_operator)
+
+
+@rule("payouts.refund")
+def _send_refunds(user, obj=None) -> bool:
+    return is_operator(user) or is_partner(user)
+
 
 register_actions(
     {
@@ -32,6 +42,13 @@ register_actions(
         "settlement.payment_result": _("Payment result applied"),
         "settlement.adjust": _("Adjustment added"),
         "settlement.award": _("Awards added (incubation rewards)"),
+        "payouts.hold": _("Entries held"),
+        "payouts.release": _("Hold released"),
+        "payouts.release_due": _("Holding periods over: entries released"),
+        "payouts.forfeit": _("Entry forfeited"),
+        "payouts.clawback": _("Money taken back (correcting entry)"),
+        "payouts.restore": _("Money restored (correcting entry)"),
+        "payouts.refund": _("Refunds received"),
     }
 )
 
@@ -53,5 +70,30 @@ register_details(
         "subsidy_rules": _("Creator subsidy rules"),
         "org_tiers": _("Special incentive tiers"),
         "traffic_bands": _("Traffic bands"),
+        "carried_over": _("Entries carried over"),
+        "entries": _("Entries"),
+        "correction": _("Correcting entry"),
+        "holds": _("Holds"),
+        "releasable": _("Entries made releasable"),
+        **{
+            f"{action}:{key}": label
+            for action in (
+                "payouts.hold",
+                "payouts.release",
+                "payouts.release_due",
+                "payouts.forfeit",
+                "payouts.clawback",
+                "payouts.restore",
+                "payouts.refund",
+            )
+            for key, label in (
+                ("reason", _("Hold reason")),
+                ("status", _("Payment state")),
+                ("entry", _("Entry")),
+                ("cycle", _("Cycle")),
+                ("day", _("Day")),
+                ("corrections", _("Correcting entries")),
+            )
+        },
     }
 )

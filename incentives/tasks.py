@@ -34,3 +34,35 @@ def compute_reward_list(*, cycle_id: int, actor_id: int) -> None:
     except (ValidationError, PermissionDenied) as refusal:  # approved meanwhile, no rules, ...
         logger.warning("Reward list of cycle %s not computed: %s", cycle_id, refusal)
         settlement_request_clear(cycle_id)
+
+
+PAYOUT_TASK = dict(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+
+
+@shared_task(**PAYOUT_TASK)
+def release_due_holds() -> None:
+    """Every night (and safe to run again): holding periods whose day has come end."""
+    from .services.holds import holds_release_due
+
+    holds_release_due()
+
+
+@shared_task(**PAYOUT_TASK)
+def correct_for_abnormal_plays(*, creator_id: int, day: str) -> None:
+    """Plays of a creator's day confirmed abnormal: take back what settled lists paid for them."""
+    import datetime
+
+    from creators.models import Creator
+
+    from .services.clawbacks import abnormal_play_correct
+
+    creator = Creator.objects.filter(pk=creator_id).first()
+    if creator is not None:
+        abnormal_play_correct(creator=creator, day=datetime.date.fromisoformat(day))

@@ -22,4 +22,26 @@ urlpatterns = [
         name="statement_export",
     ),
     path("lists/<int:pk>/special/", views.special, name="special"),
+    path("lists/<int:pk>/reconciliation/", views.reconciliation, name="reconciliation"),
+    path("lists/<int:pk>/holds/", views.holds, name="holds"),
+    path(
+        "lists/<int:pk>/holds/release-due/",
+        views.holds_release_due_view,
+        name="holds_release_due",
+    ),
+    path(
+        "lists/<int:pk>/holds/<int:hold_pk>/release/",
+        views.hold_release_view,
+        name="hold_release",
+    ),
+    path(
+        "lists/<int:pk>/entries/<int:entry_pk>/forfeit/",
+        views.entry_forfeit_view,
+        name="entry_forfeit",
+    ),
+    re_path(
+        r"^lists/(?P<pk>[0-9]+)/reconciliation\.(?P<extension>csv|xlsx)$",
+        views.reconciliation_export,
+        name="reconciliation_export",
+    ),
 ]

@@ -21,5 +21,6 @@ SCOPES = [
     ("content:write", _("Send videos and their daily figures")),
     ("placements:read", _("Read the placement feed of the display surfaces")),
     ("placements:write", _("Report impressions delivered for traffic coupons")),
+    ("refunds:write", _("Send refunded orders per creator and day (takes commission back)")),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]

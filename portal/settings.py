@@ -326,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "growth.tasks.score_last_month",
         "schedule": crontab(hour=4, minute=0, day_of_month=1),  # after the month's last metrics
     },
+    "payouts-release-due-holds": {
+        "task": "incentives.tasks.release_due_holds",
+        "schedule": crontab(hour=0, minute=20),  # holding periods over by today
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost
@@ -378,6 +382,8 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "portal.accounts.models.Role",
         "CouponSourceEnum": "placements.models.CouponSource",
         "SourceEnum": "creators.models.BindingSource",
+        "LineKindEnum": "incentives.models.LineKind",
+        "PaymentStatusEnum": "incentives.models.PaymentStatus",
     },
 }
 

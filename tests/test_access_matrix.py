@@ -227,6 +227,7 @@ ENDPOINTS = {
     "cycles": (lambda w: "/api/v1/cycles/", everyone(UNAUTHORIZED)),
     "reward lists": (lambda w: "/api/v1/reward-lists/", everyone(UNAUTHORIZED)),
     "statements": (lambda w: "/api/v1/statements/", everyone(UNAUTHORIZED)),
+    "ledger entries": (lambda w: "/api/v1/ledger-entries/", everyone(UNAUTHORIZED)),
     # Incubation: every role lists; each sees the pool members, nominations and scores it may, and
     # the published shortlists (the open one only for staff; see INCUBATION_ENDPOINTS).
     "reserve pool": (lambda w: "/api/v1/reserve-pool/", everyone(UNAUTHORIZED)),
@@ -347,6 +348,22 @@ REWARD_PAGES = {
     "close a program": (
         lambda r: reverse("incentives:program_close", args=[r["program"].pk]),
         operators_step(LOGIN),
+    ),
+    "reconciliation (issue 18)": (
+        lambda r: reverse("incentives:reconciliation", args=[r["published"].pk]),
+        operators_only(LOGIN),
+    ),
+    "finance export": (
+        lambda r: reverse("incentives:reconciliation_export", args=[r["published"].pk, "csv"]),
+        operators_only(LOGIN),
+    ),
+    "held entries (issue 18)": (
+        lambda r: reverse("incentives:holds", args=[r["published"].pk]),
+        operators_only(LOGIN),
+    ),
+    "reconciliation of a draft": (
+        lambda r: reverse("incentives:reconciliation", args=[r["draft"].pk]),
+        operators_only(LOGIN),
     ),
     "reopen a running program": (
         lambda r: reverse("incentives:program_reopen", args=[r["program"].pk]),

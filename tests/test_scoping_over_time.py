@@ -272,6 +272,11 @@ def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
     rows["A"]["incentives.RewardLine"] = list(lines.filter(organization=a))
     rows["B"]["incentives.RewardLine"] = list(lines.filter(organization=b))
     assert rows["B"]["incentives.RewardLine"], "the world needs B's lines"
+    from incentives.models import LedgerEntry
+
+    entries = LedgerEntry.objects.filter(cycle=reward_list.cycle)
+    rows["A"]["incentives.LedgerEntry"] = list(entries.filter(organization=a))
+    rows["B"]["incentives.LedgerEntry"] = list(entries.filter(organization=b))
     assert lines.filter(creator=cai, organization=b).exists()
     return reward_list
 
@@ -429,6 +434,7 @@ SIDED = {
     "creators.Dispute",
     "creators.ImportJob",
     "incentives.RewardLine",
+    "incentives.LedgerEntry",  # payout states and holds (issue 18)
     "incubation.Nomination",
     "incubation.PoolMember",
     "incubation.ScoreSnapshot",
@@ -649,6 +655,9 @@ ACTIONS = {
     "creators:flag_review",
     "creators:import_confirm",
     "creators:import_discard",
+    "incentives:hold_release",  # operators' payout decisions (issue 18)
+    "incentives:entry_forfeit",
+    "incentives:holds_release_due",
     "incentives:list_adjust",  # staff-only steps of a reward list or program (issue 12)
     "incentives:list_approve",
     "incentives:list_publish",
@@ -675,6 +684,9 @@ NOT_ORGANIZATION_PAGES = {
     "incentives:list",
     "incentives:statement",  # a published list; its lines are scoped (checked with the list pk)
     "incentives:special",
+    "incentives:reconciliation",  # finance reconciliation: operators only (issue 18)
+    "incentives:holds",
+    "incentives:reconciliation_export",
     "incubation:snapshot",  # shortlist snapshots: staff only
     "incubation:published",  # the published top-100: public
     "partners:detail",  # partner applications: operators only (CLOSED)

@@ -21,6 +21,7 @@ from creators.models import AbnormalPlayRule, Creator, DailyMetric, PlayFlag
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.kit import error_text
+from portal.core.queue import enqueue
 from portal.core.ranges import EARLIEST_DAY, RangeProblem, check_decimal, check_whole
 
 COUNTED_FIELDS = [
@@ -371,5 +372,11 @@ def metric_flag_review(*, actor, metric: DailyMetric, decision: str, note: str =
         reason=note,
     )
     recompute({metric.creator_id: (metric.date, metric.date)})
+    if decision == PlayFlag.CONFIRMED:
+        enqueue(
+            "incentives.tasks.correct_for_abnormal_plays",
+            creator_id=metric.creator_id,
+            day=metric.date.isoformat(),
+        )
     metric.refresh_from_db()
     return metric

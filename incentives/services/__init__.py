@@ -1,5 +1,6 @@
 from .payments import (
     AdjustmentReason,
+    exported_entries,
     payment_progress,
     settlement_adjust,
     settlement_award,
@@ -30,6 +31,7 @@ from .settlement import settlement_compute, settlement_request
 __all__ = [
     "AdjustmentReason",
     "cycles_for",
+    "exported_entries",
     "needs_second_approval",
     "payment_progress",
     "program_close",

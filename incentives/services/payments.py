@@ -12,32 +12,37 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incentives.models import (
     COUPON_KINDS,
+    CarryReason,
     LedgerEntry,
     LineKind,
     ListStatus,
+    PaymentExport,
+    PaymentExportItem,
     PaymentStatus,
     PoolKind,
     RewardLine,
     RewardList,
 )
 from incentives.policy import require
-from portal.accounts.permissions import authorize
+from portal.accounts.permissions import SYSTEM, authorize
 from portal.audit.services import audit_record
-from portal.core.money import from_fen, to_fen
+from portal.core.money import from_fen, money_sum, to_fen
 from portal.core.ranges import RangeProblem, parse_decimal, parse_whole
 from portal.core.tabular import Column, read_table
 
 from .review import _locked, check_room, commit_to_pools, lock_pools
 
-TO_PAY = (PaymentStatus.PENDING, PaymentStatus.FAILED)
+TO_PAY = (PaymentStatus.PENDING, PaymentStatus.FAILED)  # what an export takes
+# What keeps a list from being paid in full.
+UNPAID = (PaymentStatus.HELD, PaymentStatus.PENDING, PaymentStatus.EXPORTED, PaymentStatus.FAILED)
 
 # (Chinese, English): the payment system reads the file back, so headers are fixed texts; the
 # result file adds "result" and "reference" columns.
@@ -51,6 +56,8 @@ EXPORT_HEADERS = (
     ("机构", "organization"),
     ("金额", "amount"),
     ("付款状态", "payment"),
+    ("收款方本次净额", "payee net in this file"),
+    ("更正条目", "corrects entry"),
 )
 
 RESULT_COLUMNS = [
@@ -100,21 +107,59 @@ class AdjustmentReason:
     LABELS = dict(CHOICES)
 
 
+def program_releasable(reward_list: RewardList):
+    """Releasable entries (and failed ones, to pay again) of the list's program up to its cycle:
+    an export pays what earlier exports carried over too. Traffic coupons are impressions, never
+    paid out."""
+    cycle = reward_list.cycle
+    return LedgerEntry.objects.filter(
+        cycle__program_id=cycle.program_id,
+        cycle__starts_on__lte=cycle.starts_on,
+        payment_status__in=TO_PAY,
+    ).exclude(kind__in=COUPON_KINDS)
+
+
 def entries_to_pay(reward_list: RewardList):
+    """The entries the next export would consider (before the minimum payout and netting)."""
     return (
-        LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id, payment_status__in=TO_PAY)
-        .exclude(kind__in=COUPON_KINDS)
+        program_releasable(reward_list)
         .select_related("creator", "organization", "pool")
         .order_by("pk")
     )
 
 
+def exported_entries(export: PaymentExport):
+    return (
+        LedgerEntry.objects.filter(export_items__export=export)
+        .select_related("creator", "organization", "pool")
+        .order_by("pk")
+    )
+
+
+def _payee_key(creator_id, organization_id):
+    return ("creator", creator_id) if creator_id else ("organization", organization_id)
+
+
+def payee_nets(entries) -> dict:
+    """{(payee, pool kind): net fen} over `entries`: a creator is paid as a creator, an
+    organization's own entries to the organization."""
+    nets: dict = {}
+    rows = entries.values_list("creator_id", "organization_id", "pool__kind", "amount")
+    for creator_id, organization_id, pool, amount in rows.iterator(chunk_size=10000):
+        key = (_payee_key(creator_id, organization_id), pool)
+        nets[key] = nets.get(key, 0) + to_fen(amount)
+    return nets
+
+
 def payment_rows(entries):
-    """The payment file's rows, in the order of EXPORT_HEADERS."""
+    """The payment file's rows, in the order of EXPORT_HEADERS: one per entry, and the payee's
+    net in this file (what the payment system pays, corrections netted)."""
     pools, kinds = dict(PoolKind.choices), dict(LineKind.choices)
     statuses = dict(PaymentStatus.choices)
+    nets = payee_nets(entries)
     for entry in entries.iterator(chunk_size=5000):
         creator, organization = entry.creator, entry.organization
+        net = nets[(_payee_key(entry.creator_id, entry.organization_id), entry.pool.kind)]
         yield (
             entry.pk,
             str(pools[entry.pool.kind]),
@@ -125,17 +170,74 @@ def payment_rows(entries):
             organization.legal_name if organization else "",
             entry.amount,
             str(statuses[entry.payment_status]),
+            from_fen(net),
+            entry.corrects_id or "",
         )
 
 
+def _split_by_payee(reward_list: RewardList, candidates) -> tuple[list, dict]:
+    """Which candidates the export pays and which it carries over (and why). A payee's entries
+    of one pool go together: their net must be positive and, in cash, reach the minimum payout of
+    the list's rule version; otherwise all of them wait for the next export."""
+    minimum = max(to_fen(reward_list.rule_version.minimum_payout), 1)
+    groups: dict = {}
+    rows = candidates.values_list("pk", "creator_id", "organization_id", "pool__kind", "amount")
+    for pk, creator_id, organization_id, pool, amount in rows.iterator(chunk_size=10000):
+        group = groups.setdefault((_payee_key(creator_id, organization_id), pool), [0, []])
+        group[0] += to_fen(amount)
+        group[1].append(pk)
+    paying, carried = [], {CarryReason.MINIMUM: [], CarryReason.NOT_POSITIVE: []}
+    for (_payee, pool), (net, ids) in groups.items():
+        if net <= 0:
+            carried[CarryReason.NOT_POSITIVE].extend(ids)
+        elif pool == PoolKind.CASH and net < minimum:
+            carried[CarryReason.MINIMUM].extend(ids)
+        else:
+            paying.extend(ids)
+    return paying, carried
+
+
+CHUNK = 5000
+
+
 @transaction.atomic
-def settlement_export(*, actor, reward_list: RewardList):
-    """Record the export of the entries still to pay and return them (a queryset)."""
+def settlement_export(*, actor, reward_list: RewardList) -> PaymentExport:
+    """Export the releasable entries: lock them (in id order, as holds do), net them per payee,
+    carry over what is below the minimum payout or not positive, mark the rest exported and
+    record the file (`PaymentExport` and its items). Held entries are never taken: a hold placed
+    meanwhile waits for the lock and then finds the entry exported, a release made meanwhile is
+    in the next export."""
     authorize(actor, "settlement.pay", reward_list.cycle.program)
     reward_list = _locked(reward_list)
     require(actor, "list.export", reward_list)
-    entries = entries_to_pay(reward_list)
-    count = entries.count()
+    candidates = program_releasable(reward_list)
+    list(candidates.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    paying, carried = _split_by_payee(reward_list, candidates)
+    number = (reward_list.exports.aggregate(n=Max("number"))["n"] or 0) + 1
+    export = PaymentExport.objects.create(
+        reward_list=reward_list, number=number, created_by=None if actor is SYSTEM else actor
+    )
+    for start in range(0, len(paying), CHUNK):
+        LedgerEntry.objects.filter(
+            pk__in=paying[start : start + CHUNK], payment_status__in=TO_PAY
+        ).update(payment_status=PaymentStatus.EXPORTED, exported_in=export, carry_reason="")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO incentives_paymentexportitem (export_id, entry_id, amount) "
+            "SELECT %s, id, amount FROM incentives_ledgerentry WHERE exported_in_id = %s",
+            [export.pk, export.pk],
+        )
+    for reason, ids in carried.items():
+        for start in range(0, len(ids), CHUNK):
+            LedgerEntry.objects.filter(pk__in=ids[start : start + CHUNK]).update(
+                carry_reason=reason
+            )
+    totals = export.items.aggregate(n=Count("id"), total=money_sum())
+    export.entry_count, export.total = totals["n"], totals["total"]
+    export.carried_over = sum(len(ids) for ids in carried.values())
+    PaymentExport.objects.filter(pk=export.pk).update(
+        entry_count=export.entry_count, total=export.total, carried_over=export.carried_over
+    )
     before = reward_list.status
     if before == ListStatus.PUBLISHED:
         RewardList.objects.filter(pk=reward_list.pk).update(status=ListStatus.EXPORTED)
@@ -146,10 +248,12 @@ def settlement_export(*, actor, reward_list: RewardList):
         before={"status": before},
         after={
             "status": ListStatus.EXPORTED if before == ListStatus.PUBLISHED else before,
-            "entries": count,
+            "entries": export.entry_count,
+            "total": export.total,
+            "carried_over": export.carried_over,
         },
     )
-    return entries
+    return export
 
 
 @dataclass
@@ -209,12 +313,30 @@ def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
         seen[entry_id] = number
         reason = row["reason"][:200] if status == PaymentStatus.FAILED else ""
         rows.append((number, entry_id, amount, status, row["reference"][:100], reason))
-    entries = LedgerEntry.objects.select_for_update().in_bulk([r[1] for r in rows])
+    entries = (
+        LedgerEntry.objects.select_for_update().order_by("pk").in_bulk(sorted({r[1] for r in rows}))
+    )
+    exported_here = set(
+        PaymentExportItem.objects.filter(
+            export__reward_list=reward_list, entry_id__in=list(entries)
+        ).values_list("entry_id", flat=True)
+    ) | {  # exported before exports were recorded (the migration marked them)
+        e.pk
+        for e in entries.values()
+        if e.exported_in_id is None
+        and e.cycle_id == reward_list.cycle_id
+        and e.payment_status in (PaymentStatus.EXPORTED, PaymentStatus.PAID, PaymentStatus.FAILED)
+    }
     checked = []
     for number, entry_id, amount, status, reference, reason in rows:
         entry = entries.get(entry_id)
-        if entry is None or entry.cycle_id != reward_list.cycle_id:
-            errors.append((number, _("Entry %(entry)s is not on this list.") % {"entry": entry_id}))
+        if entry is None or entry.pk not in exported_here:
+            errors.append(
+                (
+                    number,
+                    _("Entry %(entry)s was not exported from this list.") % {"entry": entry_id},
+                )
+            )
         elif to_fen(amount) != to_fen(entry.amount):
             errors.append(
                 (
@@ -233,9 +355,64 @@ def _parse_result(upload, reward_list) -> tuple[list, list[tuple[int, str]]]:
                     % {"entry": entry_id, "reference": entry.payment_reference},
                 )
             )
+        elif entry.payment_status not in (PaymentStatus.EXPORTED, PaymentStatus.PAID) and not (
+            entry.payment_status == status == PaymentStatus.FAILED
+        ):
+            errors.append(
+                (
+                    number,
+                    _("Entry %(entry)s is not waiting for a payment result (it is %(status)s).")
+                    % {"entry": entry_id, "status": entry.get_payment_status_display().lower()},
+                )
+            )
         else:
             checked.append((entry, status, reference, reason))
+    numbers = {entry_id: number for number, entry_id, *_rest in rows}
+    errors.extend(_payee_group_errors(checked, numbers))
     return checked, errors
+
+
+def _payee_group_errors(checked, numbers) -> list[tuple[int, str]]:
+    """A payee's entries of one pool in one file that include a correction are one payment (the
+    correction netted): the result must name all of them, with one outcome, or the payee could be
+    paid a negative amount. Without a correction each entry is paid on its own, as before."""
+    changing = [c for c in checked if c[0].payment_status == PaymentStatus.EXPORTED]
+    groups: dict = {}
+    for entry, status, _reference, _reason in changing:
+        key = (entry.exported_in_id, _payee_key(entry.creator_id, entry.organization_id))
+        groups.setdefault((key, entry.pool_id), []).append((entry, status))
+    errors = []
+    for ((export_id, _payee), pool_id), members in groups.items():
+        if export_id is None:
+            continue
+        named = {entry.pk for entry, _status in members}
+        first = members[0][0]
+        group = dict(
+            LedgerEntry.objects.filter(
+                exported_in_id=export_id,
+                payment_status=PaymentStatus.EXPORTED,
+                pool_id=pool_id,
+                creator_id=first.creator_id,
+                **({} if first.creator_id else {"organization_id": first.organization_id}),
+            ).values_list("pk", "amount")
+        )
+        if all(amount > 0 for amount in group.values()):
+            continue
+        together = set(group)
+        if named != together or len({status for _entry, status in members}) > 1:
+            others = ", ".join(str(pk) for pk in sorted(together))
+            for entry, _status in members:
+                errors.append(
+                    (
+                        numbers[entry.pk],
+                        _(
+                            "Entry %(entry)s is one payment with entries %(others)s (the same "
+                            "payee): give all of them the same result in one file."
+                        )
+                        % {"entry": entry.pk, "others": others},
+                    )
+                )
+    return errors
 
 
 @transaction.atomic
@@ -255,10 +432,10 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
         )
     result, now = PaymentResult(), timezone.now()
     for entry, status, reference, reason in checked:
-        if entry.payment_status == status == PaymentStatus.PAID:
+        if entry.payment_status == status and status in (PaymentStatus.PAID, PaymentStatus.FAILED):
             result.unchanged += 1
             continue
-        LedgerEntry.objects.filter(pk=entry.pk, payment_status__in=TO_PAY).update(
+        LedgerEntry.objects.filter(pk=entry.pk, payment_status=PaymentStatus.EXPORTED).update(
             payment_status=status,
             payment_reference=reference,
             payment_failure=reason,
@@ -270,7 +447,7 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
             result.failed += 1
     before = reward_list.status
     settled = (
-        not LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id, payment_status__in=TO_PAY)
+        not LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id, payment_status__in=UNPAID)
         .exclude(kind__in=COUPON_KINDS)
         .exists()
     )
@@ -408,6 +585,7 @@ __all__ = [
     "AdjustmentReason",
     "PaymentResult",
     "entries_to_pay",
+    "exported_entries",
     "payment_progress",
     "payment_rows",
     "settlement_adjust",

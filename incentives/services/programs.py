@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from incentives.models import (
     Cycle,
+    HoldingPeriod,
+    LineKind,
     OrgTier,
     Pool,
     PoolKind,
@@ -129,12 +131,13 @@ def rule_version_draft(*, actor, program: Program, effective_from: datetime.date
             "commission_bp",
             "basic_per_introduced",
             "traffic_min_original",
+            "minimum_payout",
         ):
             setattr(draft, field, getattr(latest, field))
     draft.full_clean()
     draft.save()
     if latest is not None:
-        for model in (SubsidyRule, OrgTier, TrafficBand):
+        for model in (SubsidyRule, OrgTier, TrafficBand, HoldingPeriod):
             rows = list(model.objects.filter(version=latest))
             for row in rows:
                 row.pk, row.version = None, draft
@@ -254,6 +257,7 @@ RULE_FIELDS = (
     "commission_bp",
     "basic_per_introduced",
     "traffic_min_original",
+    "minimum_payout",
 )
 
 
@@ -266,9 +270,11 @@ def rule_version_update(
     subsidy_rules: list[dict],
     org_tiers: list[dict],
     traffic_bands: list[dict],
+    holding_periods: list[dict] | None = None,
 ) -> RuleVersion:
     """Replace a draft's settings and its rule rows in one go (a published version never
-    changes). Rows are dicts of model fields; the whole edit is refused on the first problem."""
+    changes). Rows are dicts of model fields; the whole edit is refused on the first problem.
+    `holding_periods` ({kind, days} rows) is left as it is when None."""
     authorize(actor, "program.manage", version.program)
     version = RuleVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != RuleStatus.DRAFT:
@@ -280,11 +286,14 @@ def rule_version_update(
     version.full_clean()
     version.save()
     _check_bands(traffic_bands)
-    for model, rows in (
-        (SubsidyRule, subsidy_rules),
-        (OrgTier, org_tiers),
-        (TrafficBand, traffic_bands),
-    ):
+    tables = [(SubsidyRule, subsidy_rules), (OrgTier, org_tiers), (TrafficBand, traffic_bands)]
+    if holding_periods is not None:
+        known = set(LineKind.values) - {LineKind.ADJUSTMENT}
+        for row in holding_periods:
+            if row.get("kind") not in known:
+                raise ValidationError({"holding_periods": _("Choose a reward kind.")})
+        tables.append((HoldingPeriod, holding_periods))
+    for model, rows in tables:
         model.objects.filter(version=version).delete()
         objects = [model(version=version, **row) for row in rows]
         for obj in objects:
@@ -302,6 +311,11 @@ def rule_version_update(
             "subsidy_rules": len(subsidy_rules),
             "org_tiers": len(org_tiers),
             "traffic_bands": len(traffic_bands),
+            **(
+                {"holding_periods": {row["kind"]: row["days"] for row in holding_periods}}
+                if holding_periods is not None
+                else {}
+            ),
         },
     )
     return version

@@ -203,6 +203,9 @@ WHERE l.reward_list_id = %s AND l.amount > 0 AND l.kind <> 'adjustment'
             ],
         )
     commit_to_pools(pools, needed)
+    from .holds import holds_post_periods
+
+    holds_post_periods(cycle, reward_list.rule_version)
     return needed
 
 

@@ -9,11 +9,17 @@ from .confirm import (
     program_reopen,
     rules_publish,
 )
+from .holds import entry_forfeit_view, hold_release_view, holds, holds_release_due_view
 from .lists import reward_list_detail
 from .programs import index, program_detail, rule_version
+from .reconciliation import reconciliation, reconciliation_export
 from .statements import special, statement, statement_export
 
 __all__ = [
+    "entry_forfeit_view",
+    "hold_release_view",
+    "holds",
+    "holds_release_due_view",
     "index",
     "list_adjust",
     "list_approve",
@@ -21,6 +27,8 @@ __all__ = [
     "program_close",
     "program_detail",
     "program_reopen",
+    "reconciliation",
+    "reconciliation_export",
     "reward_list_detail",
     "rule_version",
     "rules_publish",

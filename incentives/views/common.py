@@ -22,9 +22,9 @@ class LineFilters:
 def filtered_lines(request, base):
     """The lines of `base` the page's filters keep (kind, creator or organization, payment
     state), with what each line needs to be shown and explained, and the filters."""
-    lines = base.select_related("creator", "organization", "rule_version", "ledger_entry").order_by(
-        "kind", "-amount", "pk"
-    )
+    lines = base.select_related(
+        "creator", "organization", "rule_version", "ledger_entry__rule_version"
+    ).order_by("kind", "-amount", "pk")
     filters = LineFilters()
     kind = request.GET.get("kind", "")
     if kind in LineKind.values:
@@ -44,10 +44,14 @@ def filtered_lines(request, base):
 
 
 def with_entries(lines) -> list:
-    """`.entry` on each line: its ledger entry (payment state), or None when it pays nothing."""
+    """`.entry` on each line: its ledger entry (payment state, why it is held, whether it was
+    carried over), or None when it pays nothing."""
+    from incentives.payout_selectors import explain_holds
+
     lines = list(lines)
     for line in lines:
         line.entry = getattr(line, "ledger_entry", None)
+    explain_holds([line.entry for line in lines])
     return lines
 
 

@@ -20,7 +20,7 @@ from incentives.models import (
 from incentives.selectors import (
     statement_totals,
 )
-from incentives.services.payments import EXPORT_HEADERS, payment_rows
+from incentives.services.payments import EXPORT_HEADERS, exported_entries, payment_rows
 from organizations.models import Organization
 from portal.accounts.permissions import action_required
 from portal.core.rendering import render_page
@@ -118,10 +118,11 @@ def _list_action(request, reward_list):
 
 
 def _export(request, reward_list):
-    entries = services.settlement_export(actor=request.user, reward_list=reward_list)
+    export = services.settlement_export(actor=request.user, reward_list=reward_list)
+    entries = exported_entries(export)
     english = (request.LANGUAGE_CODE or "").startswith("en")
     headers = [en if english else zh for zh, en in EXPORT_HEADERS]
-    name = f"payment-{reward_list.cycle.program_id}-{reward_list.cycle.number}"
+    name = f"payment-{reward_list.cycle.program_id}-{reward_list.cycle.number}-{export.number}"
     if request.POST.get("format") == "xlsx":
         response = HttpResponse(
             write_xlsx(headers, payment_rows(entries), sheet_title="payment"),

@@ -16,6 +16,12 @@ from incentives.models import (
     RewardLine,
     RewardList,
 )
+from incentives.payout_selectors import (
+    explain_holds,
+    organization_entries,
+    state_totals,
+    statement_corrections,
+)
 from incentives.selectors import (
     payment_totals,
     special_list,
@@ -67,10 +73,15 @@ def statement(request, pk: int):
         )
     page, filters = lines_page(request, base)
     assignment = organization.manager_assignments.active().select_related("manager").first()
+    corrections = explain_holds(list(statement_corrections(reward_list.cycle, organization)))
     context = {
         "reward_list": reward_list,
         "cycle": reward_list.cycle,
         "organization": organization,
+        "corrections": corrections,
+        "program_states": state_totals(
+            organization_entries(organization, reward_list.cycle.program)
+        ),
         "choices": choices,
         **lines_context(request, page, filters),
         "totals": statement_totals(base),

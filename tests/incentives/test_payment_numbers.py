@@ -5,14 +5,16 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incentives.models import LedgerEntry, PaymentStatus
-from incentives.services import settlement_export, settlement_mark_paid
+from incentives.services import exported_entries, settlement_export, settlement_mark_paid
 from tests.incentives.test_review import approved_and_published, computed, result_file  # noqa: F401
 
 
 @pytest.fixture
 def exported(computed, operator):  # noqa: F811
     published = approved_and_published(computed, operator)
-    return published, list(settlement_export(actor=operator, reward_list=published))
+    return published, list(
+        exported_entries(settlement_export(actor=operator, reward_list=published))
+    )
 
 
 @pytest.mark.parametrize(

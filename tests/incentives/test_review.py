@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incentives.models import LedgerEntry, ListStatus, PaymentStatus, Pool, RewardList
 from incentives.services import (
+    exported_entries,
     settlement_adjust,
     settlement_approve,
     settlement_compute,
@@ -123,7 +124,7 @@ def result_file(rows, name="result.csv"):
 
 def test_export_then_payment_result_pays_each_entry_once(computed, operator):
     published = approved_and_published(computed, operator)
-    entries = list(settlement_export(actor=operator, reward_list=published))
+    entries = list(exported_entries(settlement_export(actor=operator, reward_list=published)))
     assert len(entries) == 6
     assert RewardList.objects.get(pk=computed.pk).status == ListStatus.EXPORTED
     rows = [(e.pk, e.amount, "paid", f"P{e.pk}") for e in entries]
@@ -131,7 +132,7 @@ def test_export_then_payment_result_pays_each_entry_once(computed, operator):
     result = settlement_mark_paid(actor=operator, reward_list=published, upload=result_file(rows))
     assert (result.paid, result.failed) == (5, 1)
     assert RewardList.objects.get(pk=computed.pk).status == ListStatus.EXPORTED
-    retry = list(settlement_export(actor=operator, reward_list=published))
+    retry = list(exported_entries(settlement_export(actor=operator, reward_list=published)))
     assert [e.pk for e in retry] == [entries[0].pk]
     rows[0] = (entries[0].pk, entries[0].amount, "已支付", "P-retry")
     again = settlement_mark_paid(actor=operator, reward_list=published, upload=result_file(rows))
@@ -139,12 +140,12 @@ def test_export_then_payment_result_pays_each_entry_once(computed, operator):
     assert RewardList.objects.get(pk=computed.pk).status == ListStatus.PAID
     assert LedgerEntry.objects.filter(payment_status=PaymentStatus.PAID).count() == 6
     with pytest.raises(ValidationError, match="nothing to export"):
-        settlement_export(actor=operator, reward_list=published)
+        exported_entries(settlement_export(actor=operator, reward_list=published))
 
 
 def test_a_bad_result_file_changes_nothing_and_names_the_rows(computed, operator):
     published = approved_and_published(computed, operator)
-    entries = list(settlement_export(actor=operator, reward_list=published))
+    entries = list(exported_entries(settlement_export(actor=operator, reward_list=published)))
     rows = [
         (entries[0].pk, entries[0].amount, "paid", "P1"),
         (entries[1].pk, entries[1].amount + 1, "paid", "P2"),
@@ -161,7 +162,7 @@ def test_a_bad_result_file_changes_nothing_and_names_the_rows(computed, operator
 
 def test_a_paid_entry_cannot_be_paid_again_under_another_reference(computed, operator):
     published = approved_and_published(computed, operator)
-    entries = list(settlement_export(actor=operator, reward_list=published))
+    entries = list(exported_entries(settlement_export(actor=operator, reward_list=published)))
     rows = [(e.pk, e.amount, "paid", f"P{e.pk}") for e in entries]
     settlement_mark_paid(actor=operator, reward_list=published, upload=result_file(rows))
     rows[0] = (entries[0].pk, entries[0].amount, "paid", "OTHER")
@@ -212,6 +213,8 @@ def test_export_rows_name_the_beneficiaries(computed, operator):
     from incentives.services.payments import payment_rows
 
     published = approved_and_published(computed, operator)
-    rows = list(payment_rows(settlement_export(actor=operator, reward_list=published)))
+    rows = list(
+        payment_rows(exported_entries(settlement_export(actor=operator, reward_list=published)))
+    )
     assert len(rows) == 6 and all(row[7] > 0 for row in rows)
     assert {row[1] for row in rows} == {"Cash pool", "Traffic pool"}

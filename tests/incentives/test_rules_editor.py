@@ -62,7 +62,13 @@ def posted(page) -> dict:
     """What the browser posts for the page as it is (every row's current values)."""
     data = {"action": "save", "effective_from": "2026-11-01", "note": "v2"}
     form = page.context["form"]
-    for name in ("creator_cap", "playback_rate", "commission_bp", "basic_per_introduced"):
+    for name in (
+        "creator_cap",
+        "playback_rate",
+        "commission_bp",
+        "basic_per_introduced",
+        "minimum_payout",
+    ):
         data[name] = str(form.initial[name])
     data["traffic_min_original"] = "1"
     for prefix, formset in page.context["formsets"].items():

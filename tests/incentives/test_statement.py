@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from incentives.models import LedgerEntry, PaymentStatus
 from incentives.services import (
+    exported_entries,
     settlement_approve,
     settlement_compute,
     settlement_export,
@@ -35,7 +36,7 @@ def paid_but_one(operator, organization, beauty):
     )
     settlement_approve(actor=operator, reward_list=reward_list, revision=reward_list.revision)
     reward_list = settlement_publish(actor=operator, reward_list=reward_list)
-    entries = list(settlement_export(actor=operator, reward_list=reward_list))
+    entries = list(exported_entries(settlement_export(actor=operator, reward_list=reward_list)))
     text = "entry,amount,result,reference,reason\n"
     for entry in entries:
         failed = entry.kind == "org_tier"
