@@ -36,6 +36,8 @@ def overview(request):
         surface = form.cleaned_data["surface"]
         month = form.cleaned_data["month"] or month
     surface = surface or Surface.objects.order_by("sort_order").first()
+    if not form.is_bound:  # the calendar shown is the one the form names
+        form = MonthForm(initial={"surface": surface, "month": month})
     rule = PlacementRule.objects.in_force(timezone.localdate())
     coupons = Coupon.objects.for_user(request.user)
     context = {
