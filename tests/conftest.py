@@ -123,6 +123,13 @@ def _seeded_categories(request):
 
     if not ContentType.objects.exists():
         import_module("content.migrations.0002_creator_day_view_and_seed").seed(apps, None)
+    from growth.models import ScorecardVersion
+    from placements.models import Surface
+
+    if not Surface.objects.exists():
+        import_module("placements.migrations.0002_seed_surfaces").seed(apps, None)
+    if not ScorecardVersion.objects.exists():
+        import_module("growth.migrations.0002_first_version_and_levels").seed(apps, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -14,6 +14,7 @@ from incentives.models import Hold, LedgerEntry
 from incentives.payout_selectors import carry_text, what_releases
 from incentives.services.clawbacks import refund_record
 from portal.accounts.permissions import ActionPermission
+from portal.core.api.conditional import ConditionalRetrieveMixin
 from portal.core.api.errors import ErrorSerializer
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
@@ -84,7 +85,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     list=extend_schema(summary="List ledger entries with their payout state and holds"),
     retrieve=extend_schema(summary="One ledger entry with why it is held and what releases it"),
 )
-class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class LedgerEntryViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     """Ledger entries of published lists: an organization's own and its creators'. Each says its
     state (held, pending = releasable, exported, paid, failed, forfeited), the active holds with
     what releases each, and for a correction the entry it corrects."""

@@ -31,7 +31,9 @@ def test_decide_appeal_and_uphold(
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
     sign_in(page, live_server, manager.email)
-    page.get_by_role("navigation").get_by_role("link", name="Originality").click()
+    navigation = page.get_by_role("navigation")
+    navigation.locator(".navgroup summary", has_text="Content").click()  # the content menu
+    navigation.get_by_role("link", name="Originality").click()
     page.get_by_role("link", name="Start with the oldest").click()
     expect(page.get_by_role("heading", name="Earlier video it matches")).to_be_visible()
     page.wait_for_load_state("load")  # the keyboard script is loaded
@@ -60,7 +62,9 @@ def test_decide_appeal_and_uphold(
     expect(page.get_by_role("main")).to_contain_text("No appeal is waiting.")
 
     sign_in(page, live_server, second.email)
-    page.get_by_role("navigation").get_by_role("link", name="Originality").click()
+    navigation = page.get_by_role("navigation")
+    navigation.locator(".navgroup summary", has_text="Content").click()  # the content menu
+    navigation.get_by_role("link", name="Originality").click()
     page.get_by_role("link", name="搬运的开箱视频").click()
     page.get_by_label("Uphold: the video is original").check()
     page.get_by_label("Reason").select_option(

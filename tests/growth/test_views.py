@@ -140,7 +140,7 @@ def test_operators_score_a_month_from_the_settings(client, operator, organizatio
 
 
 @pytest.mark.parametrize("role", ["manager", "owner", "member"])
-def test_only_operators_post_to_the_settings(client, request, role):
+def test_only_operators_post_to_the_settings(client, db, request, role):
     client.force_login(request.getfixturevalue(role))
     for url in (
         reverse("growth:version_draft"),

@@ -171,6 +171,8 @@ def test_the_models_open_to_partners_are_exactly_these():
         "incentives.RewardLine",
         "incentives.RewardList",
         "organizations.Organization",
+        "placements.Coupon",
+        "placements.Placement",
     ]
 
 
