@@ -4,8 +4,10 @@
 
   // A step behind a confirmation is a link to its confirmation page; htmx loads that page's form
   // into the modal dialog instead, and it opens here. Esc or Cancel closes it; focus returns to
-  // the link (the browser does that for a modal dialog).
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // the link (the browser does that for a modal dialog). It opens once htmx has settled the
+  // swap: htmx focuses an `autofocus` element when it settles, and a dialog opened before that
+  // would see its focus jump back to Cancel after the reader had moved it.
+  document.addEventListener("htmx:afterSettle", function (event) {
     var dialog = event.detail.target && event.detail.target.closest("dialog");
     if (dialog && !dialog.open) {
       dialog.showModal();
