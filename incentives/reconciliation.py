@@ -22,7 +22,7 @@ from incentives.models import (
     PoolKind,
     RewardList,
 )
-from incentives.services.payments import (
+from incentives.services.payment_results import (
     AMOUNT_MAX,
     ENTRY_ID_MAX,
     MAX_RESULT_BYTES,

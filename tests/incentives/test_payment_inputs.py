@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from incentives.models import LedgerEntry, PaymentStatus
 from incentives.services import settlement_mark_paid
-from incentives.services.payments import AMOUNT_MAX, ENTRY_ID_MAX
+from incentives.services.payment_results import AMOUNT_MAX, ENTRY_ID_MAX
 from tests import strategies
 from tests.incentives.test_payment_numbers import exported  # noqa: F401 (a fixture)
 from tests.incentives.test_review import computed, result_file  # noqa: F401
