@@ -312,9 +312,8 @@ def test_an_operator_awards_the_incubation_rewards_from_the_shortlist_page(
     page = client.get(reverse("incubation:shortlist"))
     assert page.context["award_form"] is not None
     client.post(
-        reverse("incubation:shortlist"),
+        reverse("incubation:shortlist_award"),
         {
-            "action": "award",
             "reward_list": reward_list.pk,
             "pool": "traffic",
             "amount": "1500",
