@@ -1,19 +1,30 @@
 """Reads the incubation pages and other apps need: the pool as a reader may see it, its stage
 figures, an organization's nominations against the monthly limit."""
 
-from django.db.models import Count, Q
+import datetime
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from creators.models import Creator, DailyMetric, PlayFlag
 from incubation.explain import hold_reason_text
 from incubation.models import (
     SHORTLIST_SLOTS,
+    EntryRule,
+    Nomination,
+    NominationLimit,
+    NominationStatus,
     PoolMember,
     PoolStage,
     ScoreSnapshot,
+    ScoreWeights,
+    Shortlist,
+    ShortlistEntry,
     ShortlistExclusion,
+    ShortlistSnapshot,
+    WeightsStatus,
 )
-from incubation.services.pool import nominations_used, organization_nomination_limit
-from incubation.services.shortlist import latest_scores_day
 from portal.core.kit import own_organization
 
 STAGE_BARS = [PoolStage.RESERVE, PoolStage.INCUBATING, PoolStage.TOP_100, PoolStage.EXITED]
@@ -160,3 +171,124 @@ def held_out(base, day, shown: int) -> tuple[list, int]:
     for row in rows:
         row.reason = hold_reason_text(row.hold_reason)
     return rows, held.count() if len(rows) == shown else len(rows)
+
+
+def month_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    start = day.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def nomination_limit(day: datetime.date) -> int | None:
+    """Nominations an organization may make in `day`'s month (None: no limit set)."""
+    limit = NominationLimit.objects.filter(effective_from__lte=day).order_by("-effective_from")
+    row = limit.first()
+    return row.per_organization if row else None
+
+
+def organization_nomination_limit(organization, day: datetime.date) -> int | None:
+    """Nominations `organization` may make in `day`'s month: the program's limit, raised to the
+    nomination quota its growth level grants (`growth.selectors.right_for`). A level's quota
+    never lowers the program's limit, and without a program limit there is none."""
+    from growth.selectors import right_for
+
+    limit = nomination_limit(day)
+    if limit is None:
+        return None
+    quota = right_for(organization, "nomination_quota", day)
+    return max(limit, quota) if quota is not None else limit
+
+
+def nominations_used(organization, day: datetime.date) -> int:
+    start, end = month_of(day)
+    return (
+        Nomination.objects.filter(
+            organization=organization,
+            created_at__date__gte=start,
+            created_at__date__lt=end,
+        )
+        .exclude(status=NominationStatus.WITHDRAWN)
+        .count()
+    )
+
+
+def entry_rule_candidates(rule: EntryRule, day: datetime.date):
+    """Creators meeting `rule` over the window ending on `day`, not in the pool, with no open
+    abnormal-play flag in the window."""
+    start = day - datetime.timedelta(days=rule.window_days - 1)
+    window = Q(metrics__date__gte=start, metrics__date__lte=day)
+    creators = (
+        Creator.objects.filter(follower_count__gte=rule.min_followers)
+        .exclude(pool_member__stage__in=[s for s in PoolStage.values if s != PoolStage.EXITED])
+        .exclude(
+            pk__in=DailyMetric.objects.filter(
+                date__gte=start, date__lte=day, flag=PlayFlag.OPEN
+            ).values("creator")
+        )
+        .annotate(
+            window_plays=Coalesce(Sum("metrics__counted_valid_plays", filter=window), 0),
+            window_originals=Coalesce(Sum("metrics__original_videos", filter=window), 0),
+            window_days=Count("metrics", filter=window),
+        )
+        .filter(
+            window_days__gt=0,
+            window_plays__gte=rule.min_valid_plays,
+            window_originals__gte=rule.min_original_videos,
+        )
+    )
+    if rule.category_id:
+        creators = creators.filter(primary_category_id=rule.category_id)
+    return creators
+
+
+def latest_scores_day() -> datetime.date | None:
+    return ScoreSnapshot.objects.aggregate(day=Max("day"))["day"]
+
+
+def ordered_entries(shortlist: Shortlist, day: datetime.date | None = None) -> list:
+    """The entries in list order: by the latest rank (unranked last), then slot. Each entry gets
+    `.score_row` (its ScoreSnapshot of `day`, or None)."""
+    day = day or latest_scores_day()
+    entries = list(
+        ShortlistEntry.objects.filter(shortlist=shortlist).select_related(
+            "creator__primary_category", "added_by"
+        )
+    )
+    scores = {
+        row.creator_id: row
+        for row in ScoreSnapshot.objects.filter(
+            day=day, creator_id__in=[e.creator_id for e in entries]
+        )
+    }
+    for entry in entries:
+        entry.score_row = scores.get(entry.creator_id)
+    big = SHORTLIST_SLOTS * 10**6
+    entries.sort(
+        key=lambda e: (e.score_row.rank if e.score_row and e.score_row.rank else big, e.slot)
+    )
+    return entries
+
+
+def snapshot_diff(older: ShortlistSnapshot | None, newer: ShortlistSnapshot) -> dict:
+    """Who came in, who went out and who moved (with the positions) between two snapshots."""
+    new = {row.creator_id: row for row in newer.rows.select_related("creator")}
+    old = {row.creator_id: row for row in older.rows.select_related("creator")} if older else {}
+    moved = [
+        (new[c], old[c].position, new[c].position)
+        for c in new
+        if c in old and old[c].position != new[c].position
+    ]
+    return {
+        "in": sorted((new[c] for c in new if c not in old), key=lambda r: r.position),
+        "out": sorted((old[c] for c in old if c not in new), key=lambda r: r.position),
+        "moved": sorted(moved, key=lambda m: m[2]),
+    }
+
+
+def weights_in_force(day: datetime.date) -> ScoreWeights | None:
+    """The newest published version in force on `day` (None when none is)."""
+    return (
+        ScoreWeights.objects.filter(status=WeightsStatus.PUBLISHED, effective_from__lte=day)
+        .order_by("-effective_from", "-number")
+        .first()
+    )

@@ -43,11 +43,10 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from creators.models import PlayFlag
+from incubation import selectors
 from incubation.models import COMPONENTS, PoolStage, ScoreSnapshot, ScoreWeights, WeightsStatus
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
-
-from .weights import weights_in_force
 
 SORT_MEMORY = "256MB"
 HOLD_OPEN_FLAG = "open_flag"
@@ -251,7 +250,7 @@ def scores_compute(*, actor=None, day: datetime.date) -> dict:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    weights = weights_in_force(day) if locked else None
+    weights = selectors.weights_in_force(day) if locked else None
     if weights is None:
         raise NoWeightsInForce(
             _("No published score weights are in force on %(day)s; publish a version first.")

@@ -33,7 +33,6 @@ from incubation.services import (
     member_move,
     nomination_create,
     nomination_decide,
-    nomination_limit,
     nomination_limit_set,
     nomination_withdraw,
 )
@@ -305,7 +304,7 @@ def _settings_page(request, limit_form=None, rule_form=None, status: int = 200):
         "incubation/settings.html",
         {
             **tabs(request),
-            "limit": nomination_limit(today),
+            "limit": selectors.nomination_limit(today),
             "limits": NominationLimit.objects.select_related("created_by")[:12],
             "rules": EntryRule.objects.select_related("category").order_by("-is_active", "name"),
             "limit_form": limit_form or NominationLimitForm(prefix="limit"),

@@ -18,7 +18,6 @@ from incubation.explain import explain_score, hold_reason_text, movers
 from incubation.forms import RankingFilterForm
 from incubation.models import ScoreSnapshot
 from incubation.services.scoring import NORMALIZED_FIELD, scores_compute
-from incubation.services.shortlist import latest_scores_day
 from portal.accounts.permissions import action_required, can
 from portal.core.charts import Point, time_series
 from portal.core.rendering import render_page
@@ -100,7 +99,7 @@ def compute(request):
 @require_GET
 @action_required("incubation.view")
 def ranking(request):
-    day = latest_scores_day()
+    day = selectors.latest_scores_day()
     form = RankingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     base = selectors.ranking_base(request.user, filters)
@@ -133,7 +132,7 @@ def ranking(request):
 
 def score_section(user, creator) -> dict:
     """The score trend of the last 90 days as a chart, and the latest score explained."""
-    last = latest_scores_day()
+    last = selectors.latest_scores_day()
     if last is None:
         return {"score_chart": None, "latest": None, "components": []}
     start = last - datetime.timedelta(days=TREND_DAYS - 1)

@@ -23,7 +23,6 @@ from incubation.models import (
 )
 from incubation.services import (
     StaleShortlist,
-    ordered_entries,
     shortlist_add,
     shortlist_award,
     shortlist_exclude,
@@ -32,7 +31,6 @@ from incubation.services import (
     shortlist_include,
     shortlist_propose,
     shortlist_publish,
-    snapshot_diff,
 )
 from portal.accounts.permissions import action_required, can
 from portal.core.rendering import render_page
@@ -217,7 +215,7 @@ def shortlist_page(request):
 
 
 def _shortlist_page(request, shortlist, status: int = 200):
-    entries = ordered_entries(shortlist)
+    entries = selectors.ordered_entries(shortlist)
     editable = shortlist.status == ShortlistStatus.OPEN
     for entry in entries:
         entry.editable = editable and can(request.user, "shortlist.edit", entry.creator)
@@ -255,7 +253,7 @@ def snapshot_page(request, pk: int):
         .order_by("-taken_on", "-id")
         .first()
     )
-    diff = snapshot_diff(older, snapshot)
+    diff = selectors.snapshot_diff(older, snapshot)
     return render_page(
         request,
         "incubation/snapshot.html",

@@ -140,6 +140,10 @@ def review_detail(request, pk: int):
                     request, _("Decision recorded; the organization has been notified.")
                 )
                 return redirect("organizations:review_detail", pk=organization.pk)
+    return _review_page(request, organization, form, checks)
+
+
+def _review_page(request, organization, form, checks):
     return render_page(
         request,
         "organizations/review_detail.html",

@@ -18,6 +18,7 @@ from incubation.models import (
     ShortlistEntry,
     SnapshotKind,
 )
+from incubation.selectors import snapshot_diff
 from incubation.services import (
     StaleShortlist,
     shortlist_add,
@@ -27,7 +28,6 @@ from incubation.services import (
     shortlist_propose,
     shortlist_publish,
     shortlist_snapshot_weekly,
-    snapshot_diff,
 )
 from tests.creators.factories import BindingFactory, CreatorFactory
 

@@ -322,7 +322,6 @@ def test_a_manager_moves_a_member_with_a_reason(client, manager, owner, pets_man
 
 
 def test_operators_set_the_limit_and_manage_entry_rules(client, operator, manager, beauty):
-    url = reverse("incubation:settings")
     client.force_login(operator)
     client.post(
         reverse("incubation:limit_set"),
@@ -613,7 +612,6 @@ def test_propose_freeze_and_publish_from_the_page(
     assert client.get(published_url).status_code == 404
     client.force_login(operator)
     assert client.get(published_url).status_code == 404
-    url = reverse("incubation:shortlist")
     client.post(reverse("incubation:shortlist_propose"), {"expected_version": shortlist.version})
     shortlist.refresh_from_db()
     assert ShortlistEntry.objects.filter(shortlist=shortlist).count() == 3
