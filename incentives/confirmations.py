@@ -14,8 +14,8 @@ from incentives.models import (
     RewardList,
     RuleVersion,
 )
-from incentives.selectors import program_status_note
-from incentives.services import AdjustmentReason, needs_second_approval
+from incentives.selectors import needs_second_approval, program_status_note
+from incentives.services import AdjustmentReason
 from organizations.models import Membership, OrgRole
 from portal.core.templatetags.portal_tags import money
 

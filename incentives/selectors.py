@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from creators.introduced import counting_bindings
 from creators.models import Binding
 from incentives.models import (
+    COUPON_KINDS,
     Cycle,
     LedgerEntry,
     LineKind,
@@ -23,8 +24,9 @@ from incentives.models import (
     ProgramStatus,
     RewardLine,
     RewardList,
+    RuleStatus,
+    RuleVersion,
 )
-from incentives.services.programs import rule_version_in_force
 from incentives.services.simulation import simulate
 from portal.core.models import Category
 from portal.core.money import money_sum
@@ -403,3 +405,34 @@ def _simulated_burn(program, proposed, baseline) -> list[dict]:
             }
         )
     return burn
+
+
+def rule_version_in_force(program: Program, day: datetime.date) -> RuleVersion | None:
+    """The newest published version in force on `day` (a cycle uses its first day)."""
+    return (
+        RuleVersion.objects.filter(
+            program=program, status=RuleStatus.PUBLISHED, effective_from__lte=day
+        )
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
+def needs_second_approval(reward_list: RewardList) -> bool:
+    total = reward_list.cash_total + reward_list.traffic_total
+    return total > reward_list.cycle.program.second_approval_above
+
+
+def payment_progress(reward_list: RewardList) -> dict:
+    """Counts and sums of the list's ledger entries by payment status."""
+    rows = (
+        LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id)
+        .exclude(kind__in=COUPON_KINDS)
+        .values("payment_status")
+        .order_by()
+        .annotate(n=Count("id"), total=Sum("amount"))
+    )
+    out = {status: {"n": 0, "total": Decimal(0)} for status in PaymentStatus.values}
+    for row in rows:
+        out[row["payment_status"]] = {"n": row["n"], "total": row["total"] or Decimal(0)}
+    return out

@@ -126,7 +126,7 @@ class _Discarded(Exception):
     """The person discarded the job while it was being checked."""
 
 
-def import_validate(job_id: int) -> ImportJob | None:
+def import_validate(*, job_id: int) -> ImportJob | None:
     """The dry run: parse, check and stage every row, saving progress as it goes. A problem with
     the file as a whole ends the job as failed with the reason; anything unexpected propagates
     to the task, which retries or ends the job as failed (`import_fail`)."""
@@ -190,7 +190,7 @@ FAILURES = {
 }
 
 
-def import_fail(job_id: int, reason: str) -> bool:
+def import_fail(*, job_id: int, reason: str) -> bool:
     """End a job that cannot finish (its task failed for good) as failed, with the reason in its
     uploader's language, so that the page stops waiting and the job can be discarded. Staged rows
     are removed; a commit that failed has rolled back, so nothing was imported."""
@@ -417,7 +417,7 @@ def import_discard(*, actor, job: ImportJob) -> bool:
     return bool(discarded)
 
 
-def import_commit(job_id: int) -> ImportJob | None:
+def import_commit(*, job_id: int) -> ImportJob | None:
     """Write the checked rows in one transaction, set-based. Safe to run twice."""
     job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.IMPORTING).first()
     if job is None:
@@ -469,7 +469,7 @@ def _commit_roster(job: ImportJob) -> dict:
             INSERT INTO creators_creator_secondary_categories (creator_id, category_id)
             SELECT c.id, cat.id FROM {table} s
             JOIN creators_creator c ON c.platform_account_id = s.platform_account_id
-            JOIN core_category cat
+            JOIN {Category._meta.db_table} cat
               ON (',' || s.secondary_category_ids || ',') LIKE ('%%,' || CAST(cat.id AS varchar(12)) || ',%%')
             WHERE s.job_id = %s AND s.error = '' AND s.outcome = 'create'
               AND s.secondary_category_ids <> ''

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -365,28 +365,12 @@ def settlement_adjust(
     return line
 
 
-def payment_progress(reward_list: RewardList) -> dict:
-    """Counts and sums of the list's ledger entries by payment status."""
-    rows = (
-        LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id)
-        .exclude(kind__in=COUPON_KINDS)
-        .values("payment_status")
-        .order_by()
-        .annotate(n=Count("id"), total=Sum("amount"))
-    )
-    out = {status: {"n": 0, "total": Decimal(0)} for status in PaymentStatus.values}
-    for row in rows:
-        out[row["payment_status"]] = {"n": row["n"], "total": row["total"] or Decimal(0)}
-    return out
-
-
 __all__ = [
     "EXPORT_HEADERS",
     "AdjustmentReason",
     "PaymentResult",
     "entries_to_pay",
     "exported_entries",
-    "payment_progress",
     "payment_rows",
     "settlement_adjust",
     "settlement_award",

@@ -18,9 +18,7 @@ from incentives.models import (
     RewardLine,
     RewardList,
 )
-from incentives.selectors import (
-    statement_totals,
-)
+from incentives.selectors import needs_second_approval, payment_progress, statement_totals
 from incentives.services.payments import EXPORT_HEADERS, exported_entries, payment_rows
 from organizations.models import Organization
 from portal.accounts.permissions import action_required
@@ -53,8 +51,8 @@ def reward_list_detail(request, pk: int):
         "program": reward_list.cycle.program,
         **lines_context(request, page, filters),
         "totals": statement_totals(RewardLine.objects.filter(reward_list=reward_list)),
-        "second_needed": services.needs_second_approval(reward_list),
-        "progress": services.payment_progress(reward_list),
+        "second_needed": needs_second_approval(reward_list),
+        "progress": payment_progress(reward_list),
         "return_form": ReturnForm(),
         "result_form": ResultForm(),
         "adjust_form": AdjustmentForm(organizations=organizations),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.http import push_url
 
-from organizations import forms, services
+from organizations import forms, selectors, services
 from organizations.models import Membership, Organization, OrganizationStatus, ProgramTerms
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
@@ -58,7 +58,7 @@ def current_application(user) -> Organization | None:
 def _progress(organization):
     if organization is None:
         return [{"step": step, "complete": False} for step in STEPS], {}
-    missing = services.application_missing(organization)
+    missing = selectors.application_missing(organization)
     return [
         {"step": step, "complete": not any(field in missing for field in step.fields)}
         for step in STEPS

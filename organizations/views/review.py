@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from organizations import forms, services
+from organizations import forms, selectors, services
 from organizations.filtersets import OrganizationFilterSet
 from organizations.models import Organization, OrganizationStatus, ReviewCheck
 from portal.accounts.permissions import action_required, authorize, can
@@ -162,7 +162,7 @@ def _review_page(request, organization, form, checks):
             "assignment": organization.manager_assignments.active()
             .select_related("manager")
             .first(),
-            "missing": services.application_missing(organization),
+            "missing": selectors.application_missing(organization),
         },
     )
 

@@ -217,7 +217,7 @@ def test_a_job_still_being_checked_can_be_discarded(metrics_upload, operator):
     assert import_discard(actor=operator, job=job)
     from creators.services.imports import import_validate
 
-    assert import_validate(job.pk) is None  # a late task does nothing
+    assert import_validate(job_id=job.pk) is None  # a late task does nothing
     job.refresh_from_db()
     assert job.status == ImportStatus.DISCARDED
     assert not MetricImportRow.objects.filter(job=job).exists()
