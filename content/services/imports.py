@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from content import parsing
 from content.models import ContentType, VideoImportRow, VideoMetricImportRow
 from creators.models import Creator, ImportJob, ImportKind, ImportStatus
+from creators.services.import_checks import _stage
 from creators.services.import_rows import ACCOUNT_ID
-from creators.services.imports import _stage
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.kit import error_text

@@ -198,14 +198,14 @@ def test_a_check_over_its_time_limit_ends_as_failed_in_the_uploaders_language(
 def test_a_commit_that_crashes_ends_as_failed_with_nothing_written(
     metrics_upload, run, monkeypatch, operator
 ):
-    from creators.services import imports
+    from creators.services import import_writes
 
     job = metrics_upload(GOOD_METRIC)
 
     def crash(*args, **kwargs):
         raise RuntimeError("numeric field overflow")
 
-    monkeypatch.setattr(imports, "recompute", crash)
+    monkeypatch.setattr(import_writes, "recompute", crash)
     job = run(import_confirm, actor=operator, job=job, skip_errors=False)
     assert job.status == ImportStatus.FAILED and job.failure
     assert not DailyMetric.objects.exists()
