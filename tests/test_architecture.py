@@ -30,6 +30,7 @@ FEATURES = [
     "incubation",
     "partners",
     "growth",
+    "risk",
 ]
 DEMO = "demo"
 APPS = [CORE, *FEATURES, DEMO]
