@@ -19,12 +19,16 @@ class DecisionForm(PortalFormMixin, forms.Form):
 
 class StatementForm(PortalFormMixin, forms.Form):
     text = forms.CharField(
-        label=_("Your statement"), max_length=MAX_STATEMENT, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Your statement"),
+        max_length=MAX_STATEMENT,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     document = forms.FileField(
         label=_("Document (PDF or image, optional)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
+        ),
     )
 
 
@@ -32,7 +36,9 @@ class RuleRowForm(PortalFormMixin, forms.Form):
     """One signal's row of the rules table (the formset's prefix is the signal)."""
 
     enabled = forms.BooleanField(label=_("On"), required=False)
-    window_days = forms.IntegerField(label=_("Window in days"), min_value=1, max_value=MAX_WINDOW_DAYS)
+    window_days = forms.IntegerField(
+        label=_("Window in days"), min_value=1, max_value=MAX_WINDOW_DAYS
+    )
     threshold = forms.IntegerField(label=_("Threshold"), min_value=1, max_value=MAX_THRESHOLD)
     expiry_days = forms.IntegerField(
         label=_("Decide within days"), min_value=1, max_value=MAX_EXPIRY_DAYS

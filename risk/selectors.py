@@ -127,9 +127,7 @@ def hidden_text(count: int) -> str:
 
 def case_entries(case: RiskCase):
     return (
-        LedgerEntry.objects.filter(
-            pk__in=CaseEntry.objects.filter(case=case).values("entry_id")
-        )
+        LedgerEntry.objects.filter(pk__in=CaseEntry.objects.filter(case=case).values("entry_id"))
         .select_related("cycle__program", "creator")
         .order_by("cycle__starts_on", "pk")
     )
@@ -155,4 +153,4 @@ def organization_names(ids) -> dict[int, str]:
     return dict(Organization.objects.filter(pk__in=ids).values_list("pk", "legal_name"))
 
 
-__all__ = ["cases_for", "counts_by_signal", "evidence_for", "why", "what_to_send", "Q"]
+__all__ = ["Q", "cases_for", "counts_by_signal", "evidence_for", "what_to_send", "why"]

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import action_required
-from portal.core.money import from_fen
 from portal.core.kit import add_service_errors, error_text
+from portal.core.money import from_fen
 from portal.core.rendering import redirect_page, render_page
 
 from . import selectors
@@ -88,9 +88,7 @@ def _case_context(request, case, **extra):
 @action_required("risk.view")
 def case_page(request, pk: int):
     case = _case(request, pk)
-    return render_page(
-        request, "risk/case.html", _case_context(request, case, form=DecisionForm())
-    )
+    return render_page(request, "risk/case.html", _case_context(request, case, form=DecisionForm()))
 
 
 @require_POST

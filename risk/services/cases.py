@@ -46,9 +46,7 @@ def _decide(case: RiskCase, *, actor, decision: str, note: str, expired: bool) -
             done += 1
     else:
         still_held = set(
-            CaseEntry.objects.filter(
-                entry__in=held, case__status=CaseStatus.OPEN
-            )
+            CaseEntry.objects.filter(entry__in=held, case__status=CaseStatus.OPEN)
             .exclude(case=case)
             .values_list("entry_id", flat=True)
         )
@@ -119,9 +117,7 @@ def cases_expire(*, actor=SYSTEM, today: datetime.date | None = None) -> int:
                 "days": case.rule.expiry_days,
                 "decision": Decision(case.rule.default_decision).label,
             }
-            _decide(
-                case, actor=actor, decision=case.rule.default_decision, note=note, expired=True
-            )
+            _decide(case, actor=actor, decision=case.rule.default_decision, note=note, expired=True)
             decided += 1
     return decided
 

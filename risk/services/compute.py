@@ -143,6 +143,4 @@ def risk_signals_compute(*, actor=SYSTEM, run: RiskRun | None = None, today=None
     return summary
 
 
-__all__ = ["risk_run_start", "risk_signals_compute", "signal_apply", "flagged_rows"]
-
-
+__all__ = ["flagged_rows", "risk_run_start", "risk_signals_compute", "signal_apply"]

@@ -61,9 +61,7 @@ ON CONFLICT (creator_id) DO UPDATE SET identity = EXCLUDED.identity, phone = EXC
 """,
             [list(column) for column in zip(*values, strict=True)],
         )
-    audit_record(
-        actor=actor, action="risk.identities", obj=None, after={"creators": len(values)}
-    )
+    audit_record(actor=actor, action="risk.identities", obj=None, after={"creators": len(values)})
     return len(values)
 
 

@@ -17,7 +17,9 @@ def creator(db):
 
 def post(client, url, body, token, key):
     return client.post(
-        url, body, content_type="application/json",
+        url,
+        body,
+        content_type="application/json",
         headers={**bearer(token), "Idempotency-Key": key},
     )
 
@@ -34,7 +36,11 @@ def test_a_partner_sends_identity_hashes_and_the_portal_keeps_only_its_rekeyed_h
     }
     response = post(client, "/api/v1/risk-identities/", body, token, "i-1")
     assert response.status_code == 200, response.content
-    assert response.json() == {"received": 2, "written": 1, "errors": {"1": response.json()["errors"]["1"]}}
+    assert response.json() == {
+        "received": 2,
+        "written": 1,
+        "errors": {"1": response.json()["errors"]["1"]},
+    }
     stored = IdentityHash.objects.get(creator=creator)
     assert stored.identity == rekey(HASH) and HASH not in (stored.identity, stored.phone)
 
@@ -52,8 +58,12 @@ def test_linked_orders_refuse_numbers_out_of_range(client, operator, creator, gm
     token = issue(operator, partner_application(operator, scopes=["risk-signals:write"]))
     body = {
         "rows": [
-            {"platform_account_id": creator.platform_account_id, "day": "2026-11-05",
-             "orders": 2, "gmv": gmv}
+            {
+                "platform_account_id": creator.platform_account_id,
+                "day": "2026-11-05",
+                "orders": 2,
+                "gmv": gmv,
+            }
         ]
     }
     assert post(client, "/api/v1/linked-orders/", body, token, f"o-{gmv}").status_code == 400
@@ -62,8 +72,12 @@ def test_linked_orders_refuse_numbers_out_of_range(client, operator, creator, gm
 
 def test_linked_orders_are_stored_per_creator_and_day(client, operator, creator):
     token = issue(operator, partner_application(operator, scopes=["risk-signals:write"]))
-    row = {"platform_account_id": creator.platform_account_id, "day": "2026-11-05",
-           "orders": 2, "gmv": "19.90"}
+    row = {
+        "platform_account_id": creator.platform_account_id,
+        "day": "2026-11-05",
+        "orders": 2,
+        "gmv": "19.90",
+    }
     assert post(client, "/api/v1/linked-orders/", {"rows": [row]}, token, "o-1").status_code == 200
     row["orders"] = 3
     assert post(client, "/api/v1/linked-orders/", {"rows": [row]}, token, "o-2").status_code == 200

@@ -69,7 +69,7 @@ def test_a_signal_opens_one_case_that_holds_the_creators_entries_and_the_export_
 
 
 def test_release_makes_the_entries_payable_and_forfeit_returns_them(operator, held_world):
-    _list, creator, twin = held_world
+    _list, creator, _twin = held_world
     risk_signals_compute(actor=operator, today=TODAY)
     case = RiskCase.objects.get(creator=creator)
     with pytest.raises(ValidationError):
@@ -180,7 +180,9 @@ def test_a_transferred_creators_cases_follow_each_organization(
     binding = Binding.objects.get(creator=creator, ended_on=None)
     Binding.objects.filter(pk=binding.pk).update(ended_on=D(2026, 12, 1))
     BindingFactory(
-        creator=creator, organization=other_organization, started_on=D(2026, 12, 1),
+        creator=creator,
+        organization=other_organization,
+        started_on=D(2026, 12, 1),
         source="transferred",
     )
     risk_signals_compute(actor=SYSTEM, today=TODAY)
