@@ -56,6 +56,7 @@ from .plan import (
     demo_plan,
 )
 from .progress import DemoProgress, Silent
+from .risk import demo_risk
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "demo_apply", "demo_plan"]
 
@@ -88,7 +89,7 @@ def _make_user(person: PersonPlan) -> User:
     )
 
 
-STEPS = 12
+STEPS = 13
 
 
 @transaction.atomic
@@ -177,6 +178,18 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     progress.done(
         f"{payouts['held']} entries held, {payouts['corrections']} clawbacks, "
         f"{payouts['risk_holds']} under risk review"
+    )
+
+    progress.step("Risk center: identity hashes and linked orders, signals, cases and a decision")
+    risky = demo_risk(
+        operator=operator,
+        today=today,
+        showcase=showcase,
+        showcase_owner=User.objects.filter(email=f"owner@{DEMO_DOMAIN}").first(),
+    )
+    progress.done(
+        f"{risky['cases']} risk cases ({risky['held']} entries held), "
+        f"{risky['statements']} statement, {risky['decided']} decided"
     )
 
     progress.step("Reserve pool, scores and the top-100 shortlist")

@@ -22,5 +22,9 @@ SCOPES = [
     ("placements:read", _("Read the placement feed of the display surfaces")),
     ("placements:write", _("Report impressions delivered for traffic coupons")),
     ("refunds:write", _("Send refunded orders per creator and day (takes commission back)")),
+    (
+        "risk-signals:write",
+        _("Send keyed identity hashes and orders from linked accounts for the risk signals"),
+    ),
 ]
 SCOPE_NAMES = [name for name, _label in SCOPES]

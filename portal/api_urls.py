@@ -25,6 +25,7 @@ from placements.api.views import CouponViewSet, PlacementViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
 from portal.core.api.views import CategoryViewSet
+from risk.api.views import IdentityHashViewSet, LinkedOrdersViewSet
 
 router = DefaultRouter()
 router.register("categories", CategoryViewSet, basename="category")
@@ -54,6 +55,8 @@ router.register("videos", VideoViewSet, basename="video")
 router.register("video-metrics", VideoMetricViewSet, basename="video-metric")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("coupons", CouponViewSet, basename="coupon")
+router.register("risk-identities", IdentityHashViewSet, basename="risk-identity")
+router.register("linked-orders", LinkedOrdersViewSet, basename="linked-orders")
 
 app_name = "api"
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "content",
     "growth",
     "placements",
+    "risk",
     "demo",
 ]
 
@@ -137,7 +138,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite simply uses the key columns.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    # A risk case's one-open-case-per-subject index treats a missing creator as equal (NULLS NOT
+    # DISTINCT): PostgreSQL's; the risk signals' SQL needs PostgreSQL anyway.
+    SILENCED_SYSTEM_CHECKS = ["models.W040", "models.W047"]
 
 # --- Cache (shared counters for rate limits live here) ----------------------------------------
 
@@ -330,6 +333,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incentives.tasks.release_due_holds",
         "schedule": crontab(hour=0, minute=20),  # holding periods over by today
     },
+    "risk-signals": {
+        "task": "risk.tasks.nightly_signals",
+        "schedule": crontab(hour=3, minute=30),  # after the night's metrics and scores
+    },
+    "risk-expire-cases": {
+        "task": "risk.tasks.expire_cases",
+        "schedule": crontab(hour=0, minute=10),  # before the holding periods end
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost
@@ -393,6 +404,8 @@ SPECTACULAR_SETTINGS = {
 # SECRET_KEY then invalidates every token; set it (32 characters or more, portal.E002) to keep
 # tokens across such a rotation.
 PARTNER_TOKEN_KEY = os.environ.get("PARTNER_TOKEN_KEY", "")
+# The key the risk center re-keys partners' identity hashes with (SECRET_KEY when unset).
+RISK_HASH_KEY = os.environ.get("RISK_HASH_KEY", "")
 # API requests with a larger body answer 413 before anything reads them (documented in the API
 # guide). Keep it under DATA_UPLOAD_MAX_MEMORY_SIZE.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(4 * 1024 * 1024)))

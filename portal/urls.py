@@ -17,6 +17,7 @@ urlpatterns = [
     path("incubation/", include("incubation.urls")),
     path("content/", include("content.urls")),
     path("growth/", include("growth.urls")),
+    path("risk/", include("risk.urls")),
     path("placements/", include("placements.urls")),
     path(
         "invitations/<int:invitation_id>/<str:token>/",

@@ -130,6 +130,10 @@ def _seeded_categories(request):
         import_module("placements.migrations.0002_seed_surfaces").seed(apps, None)
     if not ScorecardVersion.objects.exists():
         import_module("growth.migrations.0002_first_version_and_levels").seed(apps, None)
+    from risk.models import RiskRuleSet
+
+    if not RiskRuleSet.objects.exists():
+        import_module("risk.migrations.0002_first_rules").seed(apps, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

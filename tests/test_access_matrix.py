@@ -952,3 +952,113 @@ def test_organizations_see_only_their_nominations_on_the_placements_page(
     assert title in client.get(reverse("placements:overview")).content.decode()
     client.force_login(other_owner)
     assert title not in client.get(reverse("placements:overview")).content.decode()
+
+
+@pytest.fixture
+def risk_world(world, operator, owner, organization, other_organization):
+    """Two creators, of the beauty and the pets organization, behind one identity: a case each."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from risk.models import RiskCase
+    from risk.services.cases import case_statement_send
+    from risk.services.compute import risk_signals_compute
+    from risk.services.partner_data import identity_hashes_record
+    from tests.creators.factories import BindingFactory
+    from tests.organizations.factories import licence_png
+
+    twin = BindingFactory(organization=other_organization).creator
+    same = "ab" * 32
+    identity_hashes_record(
+        actor=operator,
+        rows=[
+            {"creator_id": world["creator"].pk, "identity": same},
+            {"creator_id": twin.pk, "identity": same},
+        ],
+    )
+    risk_signals_compute(actor=operator)
+    case = RiskCase.objects.get(organization=organization)
+    statement = case_statement_send(
+        actor=owner,
+        case=case,
+        text="Sisters",
+        document=SimpleUploadedFile("id.png", licence_png(), content_type="image/png"),
+    )
+    return {**world, "case": case, "statement": statement}
+
+
+def organization_members_only(anonymous, other=OK):
+    return dict.fromkeys(ROLES, FORBIDDEN) | {
+        "anonymous": anonymous,
+        "owner": OK,
+        "member": OK,
+        "other_owner": other,
+    }
+
+
+RISK_PAGES = {
+    "risk center": (lambda w: reverse("risk:center"), operators_only(LOGIN)),
+    "risk rules": (lambda w: reverse("risk:rules"), operators_only(LOGIN)),
+    "risk case": (lambda w: reverse("risk:case", args=[w["case"].pk]), operators_only(LOGIN)),
+    "risk statement document": (
+        lambda w: reverse("risk:document", args=[w["statement"].pk]),
+        operators_only(LOGIN),
+    ),
+    "risk reviews (organization)": (
+        lambda w: reverse("risk:my_cases"),
+        organization_members_only(LOGIN),
+    ),
+    "risk review (organization)": (
+        lambda w: reverse("risk:my_case", args=[w["case"].pk]),
+        organization_members_only(LOGIN, other=MISSING),
+    ),
+    "risk review document (organization)": (
+        lambda w: reverse("risk:my_document", args=[w["statement"].pk]),
+        organization_members_only(LOGIN, other=MISSING),
+    ),
+}
+
+RISK_ACTIONS = {
+    # name: (url builder, body, expected per role); refused bodies keep the state unchanged.
+    "risk decide": (
+        lambda w: reverse("risk:decide", args=[w["case"].pk]),
+        {"decision": "release", "note": ""},
+        operators_only(LOGIN) | {"operator": 400},
+    ),
+    "risk run": (lambda w: reverse("risk:run"), {}, operators_only(LOGIN) | {"operator": 302}),
+    "risk statement": (
+        lambda w: reverse("risk:statement", args=[w["case"].pk]),
+        {"text": ""},
+        organization_members_only(LOGIN, other=MISSING) | {"owner": 400, "member": 400},
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(RISK_PAGES))
+def test_risk_page_access(client, request, risk_world, page, role):
+    url_for, expected = RISK_PAGES[page]
+    response = client_for(client, request, role).get(url_for(risk_world))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(RISK_ACTIONS))
+def test_risk_action_access(client, request, risk_world, action, role):
+    url_for, body, expected = RISK_ACTIONS[action]
+    response = client_for(client, request, role).post(url_for(risk_world), body)
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {action}"
+
+
+def test_an_organizations_risk_review_never_names_the_other_party(client, risk_world, owner):
+    client.force_login(owner)
+    page = client.get(reverse("risk:my_case", args=[risk_world["case"].pk])).content.decode()
+    assert "上海远山网络科技有限公司" not in page  # the twin's organization
+    assert "not shown" in page

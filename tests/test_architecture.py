@@ -35,6 +35,7 @@ FEATURES = [
     "incubation",
     "partners",
     "growth",
+    "risk",
 ]
 DEMO = "demo"
 APPS = [CORE, *FEATURES, DEMO]

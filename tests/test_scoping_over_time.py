@@ -87,6 +87,7 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     videos(rows, manager, cai=cai, alpha=alpha, zeta=zeta)
     reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
     placement_rows(rows, operator, reward_list.cycle, beauty, cai=cai, alpha=alpha, zeta=zeta)
+    risk_rows(rows, operator, owner, other_owner, alpha=alpha, zeta=zeta)
     return {
         **rows,
         "people": people,
@@ -392,6 +393,34 @@ def placement_rows(rows, operator, cycle, beauty, *, cai, alpha, zeta):
             rows[side].setdefault(label, []).append(obj)
 
 
+def risk_rows(rows, operator, owner, other_owner, *, alpha, zeta):
+    """Alpha (A's) and Zeta (B's) share a real-name identity: each side has a case whose evidence
+    names the other side's creator (which that side must never see), and a statement."""
+    from risk.models import RiskCase, RiskRule, Signal
+    from risk.services.cases import case_statement_send
+    from risk.services.compute import signal_apply
+    from risk.services.partner_data import identity_hashes_record
+
+    same = "5a" * 32
+    identity_hashes_record(
+        actor=operator,
+        rows=[
+            {"creator_id": alpha.pk, "identity": same},
+            {"creator_id": zeta.pk, "identity": same},
+        ],
+    )
+    rule = RiskRule.objects.filter(signal=Signal.SHARED_IDENTITY).latest("rule_set__number")
+    signal_apply(actor=operator, rule=rule, today=day(28))
+    for side, creator, person, mark in (
+        ("A", alpha, owner, A_MARK),
+        ("B", zeta, other_owner, B_MARK),
+    ):
+        case = RiskCase.objects.get(creator=creator)
+        statement = case_statement_send(actor=person, case=case, text=f"{mark}的说明")
+        rows[side]["risk.RiskCase"] = [case]
+        rows[side]["risk.CaseStatement"] = [statement]
+
+
 # Models whose rows are the program's public side or no organization's data: both organizations
 # see the same rows (SHARED), or neither sees any (CLOSED).
 SHARED = {
@@ -451,6 +480,7 @@ SIDED |= {
     "placements.Coupon",
     "placements.Delivery",
 }
+SIDED |= {"risk.RiskCase", "risk.CaseStatement"}  # risk cases and statements (issue 18)
 
 
 def scoped_models() -> list[str]:
@@ -629,6 +659,10 @@ PAGE_OBJECTS = {
     "content:creator": "creators.Creator",
     "content:video": "content.Video",
     "content:cover": "content.Video",
+    "risk:case": "risk.RiskCase",
+    "risk:my_case": "risk.RiskCase",
+    "risk:document": "risk.CaseStatement",
+    "risk:my_document": "risk.CaseStatement",
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
@@ -671,6 +705,8 @@ ACTIONS = {
     "growth:version_update",  # operators' settings (growth.manage)
     "growth:version_publish",
     "growth:level",
+    "risk:decide",  # operators' decision on a risk case
+    "risk:statement",  # an organization's statement for its own case
 }
 NOT_ORGANIZATION_PAGES = {
     "content:review",  # originality and grading queues, rubrics, imports: staff only
@@ -762,3 +798,16 @@ def test_the_pages_show_each_organization_only_its_rows(client, world):
                 problems.append(f"{address} as {person} of {side} shows {other}'s rows")
     assert problems == []
     assert shown["A"] and shown["B"]  # the pages do show each side its own rows
+
+
+def test_a_risk_case_never_shows_the_other_sides_evidence(client, world):
+    """A's case names Zeta (B's creator) as evidence: A reads that the item exists, never whose."""
+    from django.urls import reverse
+
+    marks = {"A": A_MARK, "B": B_MARK}
+    for side, other in (("A", "B"), ("B", "A")):
+        (case,) = world[side]["risk.RiskCase"]
+        assert any(marks[other] in item.get("name", "") for item in case.evidence)
+        client.force_login(world["people"][side][0])
+        page = client.get(reverse("risk:my_case", args=[case.pk]), headers=EN).content.decode()
+        assert marks[side] in page and marks[other] not in page

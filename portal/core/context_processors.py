@@ -24,6 +24,8 @@ NAVIGATION = [
     (_("Placements"), "placements:overview", "placements.view", "content"),
     (_("Categories"), "core:categories", "category.view", "settings"),
     (_("Partners"), "partners:list", "partner.manage", "settings"),
+    (_("Risk center"), "risk:center", "risk.view", "settings"),
+    (_("Risk reviews"), "risk:my_cases", "risk.cases", "settings"),
     (_("Audit log"), "audit:list", "audit.view", "settings"),
 ]
 # Sections that share a menu in the header row (a list of their own in the phone menu); a group

@@ -89,6 +89,18 @@ def test_seed_demo_builds_every_state_through_the_services(capsys):
     assert ScoreSnapshot.objects.values("day").distinct().count() == 14
     assert ShortlistSnapshot.objects.count() == 3
 
+    # The risk center: the partner's identity hashes and linked orders opened cases that hold
+    # unpaid entries; the showcase owner answered one, an operator decided another.
+    from risk.models import CaseStatement, RiskCase
+
+    assert RiskCase.objects.filter(signal="shared_identity", status="open").count() == 2
+    assert RiskCase.objects.filter(signal="self_dealing").exists()
+    assert RiskCase.objects.filter(status="released", decided_by__role="operator").exists()
+    assert CaseStatement.objects.filter(
+        case__organization__memberships__user__email="owner@demo.local"
+    ).exists()
+    assert LedgerEntry.objects.filter(holds__reason="risk", holds__released_at=None).exists()
+
     call_command("seed_demo", if_empty=True)  # make run on an existing database: nothing changes
     assert Creator.objects.count() == 300
 

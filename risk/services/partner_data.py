@@ -1,0 +1,92 @@
+"""What partners send for the signals: identity hashes and linked orders, per creator.
+
+Identity hashes arrive as the partner's own keyed hashes (hex HMAC-SHA256 of the real-name
+identity, phone and payout account); the portal keeps only a hash of that hash under its own key
+(`RISK_HASH_KEY`, or `SECRET_KEY`), so equal values still match each other while a copy of the
+table cannot be compared with the partner's hashes, let alone reversed. Both writes are
+set-based upserts of the whole batch.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from portal.accounts.permissions import authorize
+from portal.audit.services import audit_record
+
+HEX_HASH = re.compile(r"^[0-9a-f]{64}$")
+HASH_FIELDS = ("identity", "phone", "account")
+
+
+def rekey(partner_hash: str) -> str:
+    """The stored form of a partner's hash ('' stays '': not sent)."""
+    if not partner_hash:
+        return ""
+    key = getattr(settings, "RISK_HASH_KEY", "") or settings.SECRET_KEY
+    return salted_hmac("risk.identity", partner_hash, secret=key, algorithm="sha256").hexdigest()
+
+
+def check_hash(value: str) -> str:
+    value = (value or "").strip().lower()
+    if value and not HEX_HASH.match(value):
+        raise ValidationError(_("Send a keyed hash as 64 hexadecimal characters."))
+    return value
+
+
+@transaction.atomic
+def identity_hashes_record(*, actor, rows: list[dict]) -> int:
+    """Upsert `rows` ({creator_id, identity, phone, account}: partner hashes, '' when unknown)
+    in one statement; the last row of a creator wins. Returns the creators written."""
+    authorize(actor, "risk.partner_data")
+    latest = {row["creator_id"]: row for row in rows}
+    if not latest:
+        return 0
+    now = timezone.now()
+    values = [
+        (creator_id, *(rekey(check_hash(row.get(field, ""))) for field in HASH_FIELDS), now)
+        for creator_id, row in latest.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+INSERT INTO risk_identityhash (creator_id, identity, phone, account, received_at)
+SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+ON CONFLICT (creator_id) DO UPDATE SET identity = EXCLUDED.identity, phone = EXCLUDED.phone,
+    account = EXCLUDED.account, received_at = EXCLUDED.received_at
+""",
+            [list(column) for column in zip(*values, strict=True)],
+        )
+    audit_record(actor=actor, action="risk.identities", obj=None, after={"creators": len(values)})
+    return len(values)
+
+
+@transaction.atomic
+def linked_orders_record(*, actor, rows: list[dict]) -> int:
+    """Upsert `rows` ({creator_id, day, orders, gmv_fen}: running totals of the day's orders
+    placed by accounts linked to the creator) in one statement. Returns the days written."""
+    authorize(actor, "risk.partner_data")
+    latest = {(row["creator_id"], row["day"]): row for row in rows}
+    if not latest:
+        return 0
+    now = timezone.now()
+    values = [
+        (creator_id, day, row["orders"], row["gmv_fen"], now)
+        for (creator_id, day), row in latest.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+INSERT INTO risk_linkedorders (creator_id, day, orders, gmv, received_at)
+SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::bigint[], %s::timestamptz[])
+ON CONFLICT (creator_id, day) DO UPDATE SET orders = EXCLUDED.orders, gmv = EXCLUDED.gmv,
+    received_at = EXCLUDED.received_at
+""",
+            [list(column) for column in zip(*values, strict=True)],
+        )
+    audit_record(actor=actor, action="risk.linked_orders", obj=None, after={"days": len(values)})
+    return len(values)
