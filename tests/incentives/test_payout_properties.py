@@ -45,7 +45,7 @@ from incentives.services.holds import (
     holds_post_periods,
     holds_release_due,
 )
-from incentives.services.payments import _payee_key
+from incentives.services.payment_results import _payee_key
 from incentives.services.review import commit_to_pools, lock_pools
 from portal.core.money import to_fen
 from tests.creators.factories import CreatorFactory
