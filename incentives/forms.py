@@ -7,7 +7,17 @@ from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator
-from incentives.models import OrgTier, PoolKind, Program, RuleVersion, SubsidyRule, TrafficBand
+from incentives.models import (
+    COUPON_KINDS,
+    HoldingPeriod,
+    LineKind,
+    OrgTier,
+    PoolKind,
+    Program,
+    RuleVersion,
+    SubsidyRule,
+    TrafficBand,
+)
 from incentives.services import AdjustmentReason
 from organizations.models import Organization
 from portal.core.forms import DateInput, PortalFormMixin
@@ -174,6 +184,48 @@ TrafficBandFormSet = modelformset_factory(
     TrafficBand,
     form=RuleRowForm,
     fields=["rank_from", "rank_to", "coupon"],
+    extra=1,
+    can_delete=True,
+)
+
+
+
+def held_kinds() -> list[tuple[str, str]]:
+    """Reward kinds a holding period applies to: the paid kinds (an adjustment follows the entry
+    it corrects; traffic coupons are impressions, never paid)."""
+    return [
+        (value, label)
+        for value, label in LineKind.choices
+        if value not in (LineKind.ADJUSTMENT, *COUPON_KINDS)
+    ]
+
+
+class HoldingPeriodRowForm(RuleRowForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *held_kinds()]
+
+
+class BaseHoldingPeriodFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or not hasattr(form, "cleaned_data"):
+                continue
+            kind = form.cleaned_data.get("kind")
+            if kind and kind in seen:
+                form.add_error("kind", _("A reward kind has one holding period per version."))
+            seen.add(kind)
+
+
+HoldingPeriodFormSet = modelformset_factory(
+    HoldingPeriod,
+    form=HoldingPeriodRowForm,
+    formset=BaseHoldingPeriodFormSet,
+    fields=["kind", "days"],
     extra=1,
     can_delete=True,
 )

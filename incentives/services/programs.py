@@ -292,6 +292,11 @@ def rule_version_update(
         for row in holding_periods:
             if row.get("kind") not in known:
                 raise ValidationError({"holding_periods": _("Choose a reward kind.")})
+        kinds = [row["kind"] for row in holding_periods]
+        if len(set(kinds)) != len(kinds):
+            raise ValidationError(
+                {"holding_periods": _("A reward kind has one holding period per version.")}
+            )
         tables.append((HoldingPeriod, holding_periods))
     for model, rows in tables:
         model.objects.filter(version=version).delete()

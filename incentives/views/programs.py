@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from incentives import policy, services
 from incentives.forms import (
+    HoldingPeriodFormSet,
     OrgTierFormSet,
     ProgramForm,
     RuleVersionForm,
@@ -20,6 +21,7 @@ from incentives.forms import (
 from incentives.models import (
     Cycle,
     LineKind,
+    HoldingPeriod,
     OrgTier,
     Program,
     ProgramStatus,
@@ -169,7 +171,12 @@ def rule_version(request, pk: int):
     )
     program = version.program
     editable = version.status == RuleStatus.DRAFT
-    prefixes = {"subsidy": SubsidyRule, "tier": OrgTier, "band": TrafficBand}
+    prefixes = {
+        "subsidy": SubsidyRule,
+        "tier": OrgTier,
+        "band": TrafficBand,
+        "hold": HoldingPeriod,
+    }
     data = request.POST if request.method == "POST" and editable else None
     form = RuleVersionForm(data, instance=version) if editable else None
     subsidy, categories = subsidy_formset(data, version)
@@ -180,6 +187,9 @@ def rule_version(request, pk: int):
         ),
         "band": TrafficBandFormSet(
             data, prefix="band", queryset=TrafficBand.objects.filter(version=version)
+        ),
+        "hold": HoldingPeriodFormSet(
+            data, prefix="hold", queryset=HoldingPeriod.objects.filter(version=version)
         ),
     }
     if request.method == "POST":
@@ -194,6 +204,7 @@ def rule_version(request, pk: int):
                         subsidy_rules=formset_rows(formsets["subsidy"]),
                         org_tiers=formset_rows(formsets["tier"]),
                         traffic_bands=formset_rows(formsets["band"]),
+                        holding_periods=formset_rows(formsets["hold"]),
                     )
                     messages.success(request, _("Rules saved."))
                     # Reopen the fields just edited, so the operator sees what was saved.
@@ -229,6 +240,8 @@ def rule_version(request, pk: int):
         "may_publish": policy.may(request.user, "rules.publish", version),
         "org_tiers": OrgTier.objects.filter(version=version),
         "traffic_bands": TrafficBand.objects.filter(version=version),
+        "holding_periods": HoldingPeriod.objects.filter(version=version),
+        "kind_labels": dict(LineKind.choices),
         "cycles": program.cycles.order_by("number"),
         **simulation,
     }
