@@ -58,6 +58,7 @@ class RuleVersionForm(PortalFormMixin, forms.ModelForm):
             "basic_per_introduced",
             "traffic_min_original",
             "minimum_payout",
+            "invoice_above",
         ]
         widgets = {"effective_from": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
 
@@ -189,7 +190,6 @@ TrafficBandFormSet = modelformset_factory(
 )
 
 
-
 def held_kinds() -> list[tuple[str, str]]:
     """Reward kinds a holding period applies to: the paid kinds (an adjustment follows the entry
     it corrects; traffic coupons are impressions, never paid)."""
@@ -317,3 +317,28 @@ class AdjustmentForm(PortalFormMixin, forms.Form):
         elif not data.get("organization"):
             self.add_error("organization", _("Choose a creator or an organization."))
         return data
+
+
+class InvoiceForm(PortalFormMixin, forms.Form):
+    """The organization's invoice for its held cash of a cycle."""
+
+    number = forms.CharField(label=_("Invoice number"), max_length=40)
+    amount = forms.DecimalField(
+        label=_("Invoice amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("The held amount, to the fen."),
+    )
+    file = forms.FileField(
+        label=_("Invoice (PDF or image)"),
+        help_text=_("A PDF, JPEG, PNG or WEBP file of at most 10 MB."),
+    )
+
+
+class InvoiceRejectForm(PortalFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Why it is rejected"),
+        max_length=500,
+        help_text=_("The organization reads it."),
+    )

@@ -132,6 +132,7 @@ def rule_version_draft(*, actor, program: Program, effective_from: datetime.date
             "basic_per_introduced",
             "traffic_min_original",
             "minimum_payout",
+            "invoice_above",
         ):
             setattr(draft, field, getattr(latest, field))
     draft.full_clean()
@@ -258,6 +259,7 @@ RULE_FIELDS = (
     "basic_per_introduced",
     "traffic_min_original",
     "minimum_payout",
+    "invoice_above",
 )
 
 

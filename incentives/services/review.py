@@ -204,8 +204,10 @@ WHERE l.reward_list_id = %s AND l.amount > 0 AND l.kind <> 'adjustment'
         )
     commit_to_pools(pools, needed)
     from .holds import holds_post_periods
+    from .invoices import invoice_holds_post
 
     holds_post_periods(cycle, reward_list.rule_version)
+    invoice_holds_post(cycle, reward_list.rule_version)
     return needed
 
 

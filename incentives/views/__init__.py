@@ -10,6 +10,13 @@ from .confirm import (
     rules_publish,
 )
 from .holds import entry_forfeit_view, hold_release_view, holds, holds_release_due_view
+from .invoices import (
+    invoice_file,
+    invoice_reject_view,
+    invoice_upload_view,
+    invoice_verify_view,
+    invoices,
+)
 from .lists import reward_list_detail
 from .programs import index, program_detail, rule_version
 from .reconciliation import reconciliation, reconciliation_export
@@ -21,6 +28,11 @@ __all__ = [
     "holds",
     "holds_release_due_view",
     "index",
+    "invoice_file",
+    "invoice_reject_view",
+    "invoice_upload_view",
+    "invoice_verify_view",
+    "invoices",
     "list_adjust",
     "list_approve",
     "list_publish",

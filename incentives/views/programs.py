@@ -20,8 +20,8 @@ from incentives.forms import (
 )
 from incentives.models import (
     Cycle,
-    LineKind,
     HoldingPeriod,
+    LineKind,
     OrgTier,
     Program,
     ProgramStatus,

@@ -64,6 +64,13 @@ def statement(request, pk: int):
     """An organization's statement of a published list: its own lines and its creators', each
     with its payment state; totals, what to do about a failed payment, and an export. Staff
     choose the organization."""
+    return statement_page(request, pk)
+
+
+def statement_page(request, pk: int, *, invoice_form=None):
+    """The statement, with the invoice form as a refused upload left it (if any)."""
+    from .invoices import invoice_context
+
     reward_list, organization, choices, base = _statement_scope(request, pk)
     if organization is None:
         return render_page(
@@ -95,6 +102,7 @@ def statement(request, pk: int):
             ),
             None,
         ),
+        **invoice_context(request, reward_list, organization, invoice_form),
     }
     return render_page(request, "incentives/statement.html", context, partial="lines")
 
