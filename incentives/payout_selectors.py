@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from incentives.models import (
     PUBLISHED_STATUSES,
     CarryReason,
+    Cycle,
+    Estimate,
     Hold,
     HoldReason,
     Invoice,
@@ -151,6 +153,37 @@ def state_totals(entries) -> dict:
     return out
 
 
+def organization_estimate(organization, program=None) -> dict | None:
+    """The running cycle's "estimated so far" for an organization (its own and its creators'
+    amounts, per pool), with the cycle and when it was computed; None without an estimate."""
+    rows = Estimate.objects.filter(organization=organization)
+    if program is not None:
+        rows = rows.filter(cycle__program=program)
+    latest = rows.order_by("-cycle__starts_on").values("cycle_id", "computed_at").first()
+    if latest is None:
+        return None
+    rows = rows.filter(cycle_id=latest["cycle_id"])
+    totals = {
+        (row["own"], row["pool"]): row["total"]
+        for row in rows.annotate(own=Q(creator__isnull=True))
+        .values("own", "pool")
+        .order_by()
+        .annotate(total=money_sum())
+    }
+    cycle = Cycle.objects.select_related("program").get(pk=latest["cycle_id"])
+    own = totals.get((True, "cash"), ZERO)
+    creators = totals.get((False, "cash"), ZERO)
+    return {
+        "cycle": cycle,
+        "computed_at": latest["computed_at"],
+        "own_cash": own,
+        "creators_cash": creators,
+        "cash": own + creators,
+        "traffic": totals.get((True, "traffic"), ZERO) + totals.get((False, "traffic"), ZERO),
+        "creators": rows.exclude(creator=None).values("creator_id").distinct().count(),
+    }
+
+
 def organization_entries(organization, program=None):
     """An organization's entries (its own and its creators') on published lists."""
     entries = LedgerEntry.objects.filter(
@@ -176,6 +209,7 @@ __all__ = [
     "carry_text",
     "explain_holds",
     "organization_entries",
+    "organization_estimate",
     "state_totals",
     "statement_corrections",
     "what_releases",

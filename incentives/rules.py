@@ -59,6 +59,7 @@ register_actions(
         "payouts.restore": _("Money restored (correcting entry)"),
         "payouts.refund": _("Refunds received"),
         "payouts.invoice_upload": _("Invoice uploaded"),
+        "payouts.estimate": _("Running cycle estimated (not posted)"),
         "payouts.invoice_verify": _("Invoice verified: its entries released"),
         "payouts.invoice_reject": _("Invoice rejected"),
     }
@@ -87,6 +88,7 @@ register_details(
         "correction": _("Correcting entry"),
         "holds": _("Holds"),
         "releasable": _("Entries made releasable"),
+        "lines": _("Lines"),
         **{
             f"{action}:{key}": label
             for action in (

@@ -330,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incentives.tasks.release_due_holds",
         "schedule": crontab(hour=0, minute=20),  # holding periods over by today
     },
+    "payouts-estimate-running-cycles": {
+        "task": "incentives.tasks.estimate_running_cycles",
+        "schedule": crontab(hour=3, minute=30),  # after the night's metrics and scores
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost

@@ -208,6 +208,9 @@ WHERE l.reward_list_id = %s AND l.amount > 0 AND l.kind <> 'adjustment'
 
     holds_post_periods(cycle, reward_list.rule_version)
     invoice_holds_post(cycle, reward_list.rule_version)
+    from .estimates import estimates_drop
+
+    estimates_drop(cycle)  # the final amounts replace the estimate
     return needed
 
 

@@ -19,6 +19,7 @@ from incentives.models import (
 from incentives.payout_selectors import (
     explain_holds,
     organization_entries,
+    organization_estimate,
     state_totals,
     statement_corrections,
 )
@@ -89,6 +90,7 @@ def statement_page(request, pk: int, *, invoice_form=None):
         "program_states": state_totals(
             organization_entries(organization, reward_list.cycle.program)
         ),
+        "estimate": organization_estimate(organization, reward_list.cycle.program),
         "choices": choices,
         **lines_context(request, page, filters),
         "totals": statement_totals(base),

@@ -157,9 +157,7 @@ def test_a_published_version_reads_as_one_row_per_field(client, operator, draft)
     assert "12,000" in page.content.decode()
 
 
-def test_holding_periods_are_edited_per_kind_and_copied_to_the_next_draft(
-    client, operator, draft
-):
+def test_holding_periods_are_edited_per_kind_and_copied_to_the_next_draft(client, operator, draft):
     from incentives.models import HoldingPeriod
     from incentives.services import rule_version_publish
 
