@@ -14,9 +14,7 @@ from tests.incentives.test_computation import setup_cycle
 from tests.incentives.test_holds import publish
 
 
-def test_the_estimate_is_the_real_computation_and_nothing_is_posted(
-    operator, organization, beauty
-):
+def test_the_estimate_is_the_real_computation_and_nothing_is_posted(operator, organization, beauty):
     cycle, version = setup_cycle(operator, organization, beauty)
     expected = simulate(cycle, version)
     assert estimate_compute(cycle=cycle) == expected.lines
@@ -52,7 +50,9 @@ def test_an_owner_reads_the_estimate_marked_as_such_and_settlement_replaces_it(
     api = client.get("/api/v1/estimates/")
     assert api.status_code == 200
     rows = api.json()["results"]
-    assert rows and all(row["is_estimate"] and row["organization"] == organization.pk for row in rows)
+    assert rows and all(
+        row["is_estimate"] and row["organization"] == organization.pk for row in rows
+    )
     client.force_login(other_owner)
     assert client.get("/api/v1/estimates/").json()["results"] == []
     assert "Estimated so far" not in client.get(reverse("core:dashboard")).content.decode()
@@ -64,6 +64,6 @@ def test_an_owner_reads_the_estimate_marked_as_such_and_settlement_replaces_it(
 
 
 def test_the_nightly_task_estimates_only_running_cycles(operator, organization, beauty):
-    cycle, _version = setup_cycle(operator, organization, beauty)
+    setup_cycle(operator, organization, beauty)
     estimate_running_cycles()  # the test cycle lies in the past: nothing runs today
     assert not Estimate.objects.exists()
