@@ -676,6 +676,7 @@ PAGE_OBJECTS = {
     "content:creator": "creators.Creator",
     "content:video": "content.Video",
     "content:cover": "content.Video",
+    "incentives:invoice_file": "incentives.Invoice",
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
@@ -703,6 +704,9 @@ ACTIONS = {
     "creators:import_confirm",
     "creators:import_discard",
     "incentives:hold_release",  # operators' payout decisions (issue 18)
+    "incentives:invoice_verify",
+    "incentives:invoice_reject",
+    "incentives:invoice_upload",  # the owner's invoice for its own statement's cycle
     "incentives:entry_forfeit",
     "incentives:holds_release_due",
     "incentives:list_adjust",  # staff-only steps of a reward list or program (issue 12)
