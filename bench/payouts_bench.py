@@ -17,26 +17,16 @@ export against one SELECT of the releasable entries summed per payee.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import django
-
-django.setup()
-
+import common
 import settlement_bench as base
-from django.conf import settings
+from common import bench_database, ratio
 from django.db import connection, transaction
-from django.test.utils import setup_databases, teardown_databases
-
-DATABASE_NAME = "portal_bench_payouts"
 
 
 class Rollback(Exception):
@@ -148,22 +138,15 @@ def bench_size(operator, cycle, size):
     print(f"{size:,} creators: {entries:,} ledger entries")
     portal = best(lambda: cycle_reconciliation(reward_list))
     raw = best(lambda: raw_reconciliation(cycle.pk))
-    base.report(
-        f"  reconciliation at {size:,}", f"{portal:7.3f} s  raw {raw:7.3f} s  x{portal / raw:5.2f}"
-    )
+    ratio(f"payouts: reconciliation at {size:,}", portal, raw)
     due = cycle.ends_on + datetime.timedelta(days=20)
     portal = best(lambda: holds_release_due(today=due), rollback=True)
     raw = best(lambda: raw_release(due), rollback=True)
-    base.report(
-        f"  release due holds at {size:,}",
-        f"{portal:7.3f} s  raw {raw:7.3f} s  x{portal / raw:5.2f}",
-    )
+    ratio(f"payouts: release due holds at {size:,}", portal, raw)
     fresh = RewardList.objects.get(pk=reward_list.pk)
     portal = best(lambda: settlement_export(actor=operator, reward_list=fresh), rollback=True)
     raw = best(lambda: raw_export(cycle.program_id), rollback=True)
-    base.report(
-        f"  payment export at {size:,}", f"{portal:7.3f} s  raw {raw:7.3f} s  x{portal / raw:5.2f}"
-    )
+    ratio(f"payouts: payment export at {size:,}", portal, raw, note="netting in SQL")
 
 
 def main():
@@ -171,22 +154,13 @@ def main():
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Run the benchmarks on PostgreSQL: set DATABASE_URL=postgres://...")
     sizes = [10_000, 20_000] if args.quick else [int(s) for s in args.sizes.split(",") if s]
-    settings.DEBUG = False
-    connection.settings_dict["TEST"]["NAME"] = DATABASE_NAME
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with bench_database("payouts"):
         operator, cycle = base.setup_program()
         print("Payout trust of one settled cycle (reconciliation, release of due holds, export)")
         for size in sizes:
             bench_size(operator, cycle, size)
-    finally:
-        teardown_databases(old, verbosity=0)
-    print("\n| measure | figure |\n| --- | --- |")
-    for label, value in base.RESULTS:
-        print(f"| {label.strip()} | {value.strip()} |")
+    common.print_results()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ SCRIPTS = {
     "content": "content_bench.py",
     "growth": "growth_bench.py",
     "risk": "risk_bench.py",
+    "payouts": "payouts_bench.py",
 }
 # The quick run stays under three minutes on two shared cores: the smallest sizes only, and the
 # content benchmark's near-duplicate part (minutes even when small) left out.
@@ -38,6 +39,7 @@ QUICK_ARGS = {
     "content": ["--scale", "100", "--skip", "duplicates,ingestion"],
     "growth": ["--sizes", "200:20000", "--repeat", "1"],
     "risk": ["--sizes", "20000", "--repeat", "1"],
+    "payouts": ["--sizes", "10000"],
 }
 
 

@@ -64,6 +64,8 @@ def demo_incentives(*, operators: list, today: datetime.date, showcase=None) -> 
             "basic_per_introduced": Decimal(200),
             "traffic_min_original": 5,
             "minimum_payout": Decimal(100),
+            # An organization's own cash of a month above this waits for its invoice (发票).
+            "invoice_above": Decimal(100),
         },
         # Commission waits out the returns window (refunds net against it before payment).
         holding_periods=[{"kind": "commission", "days": 30}],

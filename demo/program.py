@@ -177,7 +177,7 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     payouts = demo_payouts(operators=operators, today=today, showcase=showcase)
     progress.done(
         f"{payouts['held']} entries held, {payouts['corrections']} clawbacks, "
-        f"{payouts['risk_holds']} under risk review"
+        f"{payouts['risk_holds']} under risk review, {payouts['invoices']} invoice to verify"
     )
 
     progress.step("Risk center: identity hashes and linked orders, signals, cases and a decision")

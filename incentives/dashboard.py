@@ -3,6 +3,7 @@
 from portal.core.dashboards import register_panel
 
 from .models import ListStatus, Pool, ProgramStatus, RewardList
+from .payout_selectors import organization_estimate
 from .selectors import failed_payments, share, tier_progress
 
 
@@ -30,4 +31,5 @@ def organization_incentives(user, context) -> dict:
     return {
         "tier_progress": tier_progress(organization),
         "failed_payments": failed_payments(organization),
+        "estimate": organization_estimate(organization),
     }

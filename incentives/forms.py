@@ -7,7 +7,17 @@ from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator
-from incentives.models import OrgTier, PoolKind, Program, RuleVersion, SubsidyRule, TrafficBand
+from incentives.models import (
+    COUPON_KINDS,
+    HoldingPeriod,
+    LineKind,
+    OrgTier,
+    PoolKind,
+    Program,
+    RuleVersion,
+    SubsidyRule,
+    TrafficBand,
+)
 from incentives.services import AdjustmentReason
 from organizations.models import Organization
 from portal.core.forms import DateInput, PortalFormMixin
@@ -48,6 +58,7 @@ class RuleVersionForm(PortalFormMixin, forms.ModelForm):
             "basic_per_introduced",
             "traffic_min_original",
             "minimum_payout",
+            "invoice_above",
         ]
         widgets = {"effective_from": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
 
@@ -179,6 +190,47 @@ TrafficBandFormSet = modelformset_factory(
 )
 
 
+def held_kinds() -> list[tuple[str, str]]:
+    """Reward kinds a holding period applies to: the paid kinds (an adjustment follows the entry
+    it corrects; traffic coupons are impressions, never paid)."""
+    return [
+        (value, label)
+        for value, label in LineKind.choices
+        if value not in (LineKind.ADJUSTMENT, *COUPON_KINDS)
+    ]
+
+
+class HoldingPeriodRowForm(RuleRowForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *held_kinds()]
+
+
+class BaseHoldingPeriodFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or not hasattr(form, "cleaned_data"):
+                continue
+            kind = form.cleaned_data.get("kind")
+            if kind and kind in seen:
+                form.add_error("kind", _("A reward kind has one holding period per version."))
+            seen.add(kind)
+
+
+HoldingPeriodFormSet = modelformset_factory(
+    HoldingPeriod,
+    form=HoldingPeriodRowForm,
+    formset=BaseHoldingPeriodFormSet,
+    fields=["kind", "days"],
+    extra=1,
+    can_delete=True,
+)
+
+
 def formset_rows(formset) -> list[dict]:
     """The kept rows of a valid formset as dicts of fields (new and changed rows alike)."""
     rows = []
@@ -265,3 +317,28 @@ class AdjustmentForm(PortalFormMixin, forms.Form):
         elif not data.get("organization"):
             self.add_error("organization", _("Choose a creator or an organization."))
         return data
+
+
+class InvoiceForm(PortalFormMixin, forms.Form):
+    """The organization's invoice for its held cash of a cycle."""
+
+    number = forms.CharField(label=_("Invoice number"), max_length=40)
+    amount = forms.DecimalField(
+        label=_("Invoice amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("The held amount, to the fen."),
+    )
+    file = forms.FileField(
+        label=_("Invoice (PDF or image)"),
+        help_text=_("A PDF, JPEG, PNG or WEBP file of at most 10 MB."),
+    )
+
+
+class InvoiceRejectForm(PortalFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Why it is rejected"),
+        max_length=500,
+        help_text=_("The organization reads it."),
+    )

@@ -10,8 +10,12 @@ from django.utils.translation import gettext as _
 from incentives.models import (
     PUBLISHED_STATUSES,
     CarryReason,
+    Cycle,
+    Estimate,
     Hold,
     HoldReason,
+    Invoice,
+    InvoiceStatus,
     LedgerEntry,
     PaymentStatus,
 )
@@ -20,8 +24,9 @@ from portal.core.money import money_sum
 ZERO = Decimal(0)
 
 
-def what_releases(hold: Hold) -> str:
-    """What ends `hold`, in the reader's language."""
+def what_releases(hold: Hold, *, invoice_sent: bool = False) -> str:
+    """What ends `hold`, in the reader's language (`invoice_sent`: an invoice for the entry's
+    cycle awaits verification)."""
     if hold.reason == HoldReason.PERIOD:
         return _("Released on %(day)s, when the holding period is over.") % {
             "day": date_format(hold.releases_on, "Y-m-d")
@@ -32,7 +37,12 @@ def what_releases(hold: Hold) -> str:
             "that explain the case."
         )
     if hold.reason == HoldReason.INVOICE:
-        return _("Released once your invoice for this amount is verified.")
+        if invoice_sent:
+            return _("Your invoice awaits verification; the amount is released once it is.")
+        return _(
+            "Released once your invoice for this cycle's cash is verified: send it from the "
+            "statement."
+        )
     if hold.reason == HoldReason.SUSPENSION:
         return _("Released if the organization is reinstated.")
     return _("Released by the program team's decision.")
@@ -59,13 +69,26 @@ def explain_holds(entries) -> list:
     entry (None skipped), with one query for the page."""
     entries = [e for e in entries if e is not None]
     holds: dict[int, list] = {}
-    held_ids = [e.pk for e in entries if e.payment_status == PaymentStatus.HELD]
-    if held_ids:
-        for hold in Hold.objects.filter(entry_id__in=held_ids, released_at=None).order_by(
-            "placed_at", "pk"
-        ):
+    held = {e.pk: e for e in entries if e.payment_status == PaymentStatus.HELD}
+    if held:
+        active = list(
+            Hold.objects.filter(entry_id__in=list(held), released_at=None).order_by(
+                "placed_at", "pk"
+            )
+        )
+        sent = _invoices_awaiting(
+            [held[h.entry_id] for h in active if h.reason == HoldReason.INVOICE]
+        )
+        for hold in active:
+            entry = held[hold.entry_id]
+            waiting = (entry.organization_id, entry.cycle_id) in sent
+            label = (
+                _("Invoice awaiting verification")
+                if hold.reason == HoldReason.INVOICE and waiting
+                else hold.get_reason_display()
+            )
             holds.setdefault(hold.entry_id, []).append(
-                (hold.get_reason_display(), what_releases(hold), hold.note)
+                (label, what_releases(hold, invoice_sent=waiting), hold.note)
             )
     for entry in entries:
         entry.why_held = holds.get(entry.pk, [])
@@ -76,6 +99,19 @@ def explain_holds(entries) -> list:
             else ""
         )
     return entries
+
+
+def _invoices_awaiting(entries) -> set:
+    """(organization, cycle) pairs among `entries` with an invoice awaiting verification."""
+    if not entries:
+        return set()
+    return set(
+        Invoice.objects.filter(
+            status=InvoiceStatus.AWAITING,
+            organization_id__in={e.organization_id for e in entries},
+            cycle_id__in={e.cycle_id for e in entries},
+        ).values_list("organization_id", "cycle_id")
+    )
 
 
 STATES = (
@@ -117,6 +153,37 @@ def state_totals(entries) -> dict:
     return out
 
 
+def organization_estimate(organization, program=None) -> dict | None:
+    """The running cycle's "estimated so far" for an organization (its own and its creators'
+    amounts, per pool), with the cycle and when it was computed; None without an estimate."""
+    rows = Estimate.objects.filter(organization=organization)
+    if program is not None:
+        rows = rows.filter(cycle__program=program)
+    latest = rows.order_by("-cycle__starts_on").values("cycle_id", "computed_at").first()
+    if latest is None:
+        return None
+    rows = rows.filter(cycle_id=latest["cycle_id"])
+    totals = {
+        (row["own"], row["pool"]): row["total"]
+        for row in rows.annotate(own=Q(creator__isnull=True))
+        .values("own", "pool")
+        .order_by()
+        .annotate(total=money_sum())
+    }
+    cycle = Cycle.objects.select_related("program").get(pk=latest["cycle_id"])
+    own = totals.get((True, "cash"), ZERO)
+    creators = totals.get((False, "cash"), ZERO)
+    return {
+        "cycle": cycle,
+        "computed_at": latest["computed_at"],
+        "own_cash": own,
+        "creators_cash": creators,
+        "cash": own + creators,
+        "traffic": totals.get((True, "traffic"), ZERO) + totals.get((False, "traffic"), ZERO),
+        "creators": rows.exclude(creator=None).values("creator_id").distinct().count(),
+    }
+
+
 def organization_entries(organization, program=None):
     """An organization's entries (its own and its creators') on published lists."""
     entries = LedgerEntry.objects.filter(
@@ -142,6 +209,7 @@ __all__ = [
     "carry_text",
     "explain_holds",
     "organization_entries",
+    "organization_estimate",
     "state_totals",
     "statement_corrections",
     "what_releases",

@@ -15,6 +15,15 @@ rule("payouts.correct")(is_operator)
 rule("payouts.reconcile")(is_operator)
 
 
+@rule("payouts.invoice")
+def _send_invoice(user, organization=None) -> bool:
+    """Owners and admins of the organization send its invoices (a suspended one too: its
+    money is held, and the invoice is one thing fewer to settle)."""
+    from organizations.rules import is_org_admin
+
+    return organization is not None and is_org_admin(user, organization)
+
+
 @rule("payouts.refund")
 def _send_refunds(user, obj=None) -> bool:
     return is_operator(user) or is_partner(user)
@@ -49,6 +58,10 @@ register_actions(
         "payouts.clawback": _("Money taken back (correcting entry)"),
         "payouts.restore": _("Money restored (correcting entry)"),
         "payouts.refund": _("Refunds received"),
+        "payouts.invoice_upload": _("Invoice uploaded"),
+        "payouts.estimate": _("Running cycle estimated (not posted)"),
+        "payouts.invoice_verify": _("Invoice verified: its entries released"),
+        "payouts.invoice_reject": _("Invoice rejected"),
     }
 )
 
@@ -75,6 +88,7 @@ register_details(
         "correction": _("Correcting entry"),
         "holds": _("Holds"),
         "releasable": _("Entries made releasable"),
+        "lines": _("Lines"),
         **{
             f"{action}:{key}": label
             for action in (
@@ -85,6 +99,9 @@ register_details(
                 "payouts.clawback",
                 "payouts.restore",
                 "payouts.refund",
+                "payouts.invoice_upload",
+                "payouts.invoice_verify",
+                "payouts.invoice_reject",
             )
             for key, label in (
                 ("reason", _("Hold reason")),
@@ -93,6 +110,7 @@ register_details(
                 ("cycle", _("Cycle")),
                 ("day", _("Day")),
                 ("corrections", _("Correcting entries")),
+                ("number", _("Invoice number")),
             )
         },
     }

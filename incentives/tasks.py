@@ -66,3 +66,11 @@ def correct_for_abnormal_plays(*, creator_id: int, day: str) -> None:
     creator = Creator.objects.filter(pk=creator_id).first()
     if creator is not None:
         abnormal_play_correct(creator=creator, day=datetime.date.fromisoformat(day))
+
+
+@shared_task(**PAYOUT_TASK)
+def estimate_running_cycles() -> None:
+    """Every night: the running cycles' "estimated so far" (computed, never posted)."""
+    from .services.estimates import estimates_compute_running
+
+    estimates_compute_running()

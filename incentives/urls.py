@@ -34,6 +34,11 @@ urlpatterns = [
         name="statement_export",
     ),
     path("lists/<int:pk>/special/", views.special, name="special"),
+    path("lists/<int:pk>/invoice/", views.invoice_upload_view, name="invoice_upload"),
+    path("invoices/", views.invoices, name="invoices"),
+    path("invoices/<int:invoice_pk>/file/", views.invoice_file, name="invoice_file"),
+    path("invoices/<int:invoice_pk>/verify/", views.invoice_verify_view, name="invoice_verify"),
+    path("invoices/<int:invoice_pk>/reject/", views.invoice_reject_view, name="invoice_reject"),
     path("lists/<int:pk>/reconciliation/", views.reconciliation, name="reconciliation"),
     path("lists/<int:pk>/holds/", views.holds, name="holds"),
     path(

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from coaching.api.views import CoachingSessionViewSet
 from content.api.views import VideoMetricViewSet, VideoViewSet
 from creators.api.views import BindingViewSet, CreatorViewSet, MetricViewSet
+from incentives.api.estimates import EstimateViewSet
 from incentives.api.payouts import LedgerEntryViewSet, RefundViewSet
 from incentives.api.views import (
     CycleViewSet,
@@ -47,6 +48,7 @@ router.register(
 router.register("statements", StatementViewSet, basename="statement")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("refunds", RefundViewSet, basename="refund")
+router.register("estimates", EstimateViewSet, basename="estimate")
 router.register("reserve-pool", PoolMemberViewSet, basename="pool-member")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("rankings", RankingViewSet, basename="ranking")

@@ -341,6 +341,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "risk.tasks.expire_cases",
         "schedule": crontab(hour=0, minute=10),  # before the holding periods end
     },
+    "payouts-estimate-running-cycles": {
+        "task": "incentives.tasks.estimate_running_cycles",
+        "schedule": crontab(hour=3, minute=30),  # after the night's metrics and scores
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost

@@ -228,6 +228,7 @@ ENDPOINTS = {
     "reward lists": (lambda w: "/api/v1/reward-lists/", everyone(UNAUTHORIZED)),
     "statements": (lambda w: "/api/v1/statements/", everyone(UNAUTHORIZED)),
     "ledger entries": (lambda w: "/api/v1/ledger-entries/", everyone(UNAUTHORIZED)),
+    "estimates (issue 18)": (lambda w: "/api/v1/estimates/", everyone(UNAUTHORIZED)),
     # Incubation: every role lists; each sees the pool members, nominations and scores it may, and
     # the published shortlists (the open one only for staff; see INCUBATION_ENDPOINTS).
     "reserve pool": (lambda w: "/api/v1/reserve-pool/", everyone(UNAUTHORIZED)),
@@ -361,6 +362,10 @@ REWARD_PAGES = {
         lambda r: reverse("incentives:holds", args=[r["published"].pk]),
         operators_only(LOGIN),
     ),
+    "invoices to verify (issue 18)": (
+        lambda r: reverse("incentives:invoices"),
+        operators_only(LOGIN),
+    ),
     "reconciliation of a draft": (
         lambda r: reverse("incentives:reconciliation", args=[r["draft"].pk]),
         operators_only(LOGIN),
@@ -382,6 +387,53 @@ def test_reward_page_access(client, request, rewards, page, role):
         assert response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == expected[role], f"{role} on {page}"
+
+
+def test_an_invoice_is_seen_by_its_organization_and_staff_and_decided_by_operators(
+    client, request, rewards, organization
+):
+    from django.core.files.base import ContentFile
+
+    from incentives.models import Invoice
+    from tests.core.test_uploads import pdf
+
+    invoice = Invoice(
+        organization=organization,
+        cycle=rewards["published"].cycle,
+        number="F1",
+        amount=1,
+        content_type="application/pdf",
+        uploaded_by=request.getfixturevalue("owner"),
+    )
+    invoice.file.save("f.pdf", ContentFile(pdf()), save=False)
+    invoice.save()
+    expected = dict.fromkeys(ROLES, OK) | {
+        "anonymous": LOGIN,
+        "other_owner": MISSING,
+        "pets_manager": MISSING,
+    }
+    for role in ROLES:
+        response = client_for(client, request, role).get(
+            reverse("incentives:invoice_file", args=[invoice.pk])
+        )
+        if expected[role] == LOGIN:
+            assert response.status_code == 302, role
+        else:
+            assert response.status_code == expected[role], role
+        for action in ("invoice_verify", "invoice_reject"):
+            decided = client_for(client, request, role).post(
+                reverse(f"incentives:{action}", args=[invoice.pk]), {"note": "x"}
+            )
+            if role == "operator":
+                assert decided.status_code == 302
+            elif role != "anonymous":
+                assert decided.status_code == FORBIDDEN, (role, action)
+        # Staff have no organization: they never send an invoice.
+        if role in ("operator", "manager", "pets_manager"):
+            sent = client_for(client, request, role).post(
+                reverse("incentives:invoice_upload", args=[rewards["published"].pk]), {}
+            )
+            assert sent.status_code == FORBIDDEN, role
 
 
 def test_a_statement_shows_each_organization_only_its_own_lines(

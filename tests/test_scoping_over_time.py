@@ -279,7 +279,52 @@ def reward_lines(rows, operator, a, b, beauty, *, cai, alpha, zeta):
     rows["A"]["incentives.LedgerEntry"] = list(entries.filter(organization=a))
     rows["B"]["incentives.LedgerEntry"] = list(entries.filter(organization=b))
     assert lines.filter(creator=cai, organization=b).exists()
+    estimate_and_invoice_rows(rows, operator, reward_list.cycle, a=a, b=b, cai=cai, alpha=alpha)
     return reward_list
+
+
+def estimate_and_invoice_rows(rows, operator, cycle, *, a, b, cai, alpha):
+    """The next cycle's estimate (Cai's under B, where Cai is now; Alpha's under A) and an
+    invoice of each organization (issue 18)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from incentives.models import Estimate, Invoice
+    from tests.core.test_uploads import pdf
+
+    following = cycle.program.cycles.get(number=cycle.number + 1)
+    now = timezone.now()
+    for side, organization, creator in (("A", a, alpha), ("B", b, cai)):
+        rows[side]["incentives.Estimate"] = [
+            Estimate.objects.create(
+                cycle=following,
+                organization=organization,
+                creator=creator,
+                kind="playback",
+                pool="cash",
+                amount=12,
+                computed_at=now,
+            ),
+            Estimate.objects.create(
+                cycle=following,
+                organization=organization,
+                kind="org_basic",
+                pool="cash",
+                amount=100,
+                computed_at=now,
+            ),
+        ]
+        invoice = Invoice(
+            organization=organization,
+            cycle=cycle,
+            number=f"F-{side}",
+            amount=1,
+            content_type="application/pdf",
+            uploaded_by=operator,
+        )
+        invoice.file.save("f.pdf", ContentFile(pdf()), save=False)
+        invoice.save()
+        rows[side]["incentives.Invoice"] = [invoice]
 
 
 def placement_rows(rows, operator, cycle, beauty, *, cai, alpha, zeta):
@@ -464,6 +509,8 @@ SIDED = {
     "creators.ImportJob",
     "incentives.RewardLine",
     "incentives.LedgerEntry",  # payout states and holds (issue 18)
+    "incentives.Estimate",  # estimated so far (issue 18)
+    "incentives.Invoice",
     "incubation.Nomination",
     "incubation.PoolMember",
     "incubation.ScoreSnapshot",
@@ -663,6 +710,7 @@ PAGE_OBJECTS = {
     "risk:my_case": "risk.RiskCase",
     "risk:document": "risk.CaseStatement",
     "risk:my_document": "risk.CaseStatement",
+    "incentives:invoice_file": "incentives.Invoice",
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
@@ -690,6 +738,9 @@ ACTIONS = {
     "creators:import_confirm",
     "creators:import_discard",
     "incentives:hold_release",  # operators' payout decisions (issue 18)
+    "incentives:invoice_verify",
+    "incentives:invoice_reject",
+    "incentives:invoice_upload",  # the owner's invoice for its own statement's cycle
     "incentives:entry_forfeit",
     "incentives:holds_release_due",
     "incentives:list_adjust",  # staff-only steps of a reward list or program (issue 12)

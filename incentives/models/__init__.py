@@ -6,6 +6,8 @@ force on the cycle's first day. Amounts are exact (`MoneyField`: integer fen in 
 One module per part: programs, rules, lines, ledger, payouts.
 """
 
+from .estimates import Estimate, EstimateQuerySet
+from .invoices import Invoice, InvoiceQuerySet, InvoiceStatus
 from .ledger import (
     CarryReason,
     LedgerEntry,
@@ -60,9 +62,14 @@ __all__ = [
     "CarryReason",
     "Cycle",
     "CycleQuerySet",
+    "Estimate",
+    "EstimateQuerySet",
     "Hold",
     "HoldReason",
     "HoldingPeriod",
+    "Invoice",
+    "InvoiceQuerySet",
+    "InvoiceStatus",
     "LedgerEntry",
     "LedgerEntryQuerySet",
     "LineKind",

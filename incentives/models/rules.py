@@ -51,6 +51,15 @@ class RuleVersion(models.Model):
     traffic_min_original = models.PositiveIntegerField(
         _("original videos needed for traffic rewards"), default=1
     )
+    invoice_above = MoneyField(
+        _("invoice needed above"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "An organization's own cash of a cycle above this is held until its invoice (发票) "
+            "is verified. Blank: no invoice is asked for."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -74,6 +83,11 @@ class RuleVersion(models.Model):
                 & Q(basic_per_introduced__gte=0)
                 & Q(minimum_payout__gte=0),
                 name="rule_version_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(invoice_above__isnull=True) | Q(invoice_above__gte=0),
+                name="rule_version_invoice_threshold_not_negative",
+                violation_error_message=_("The invoice threshold cannot be negative."),
             ),
         ]
 

@@ -12,19 +12,19 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Case, Count, F, Max, Sum, When, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incentives.models import (
     COUPON_KINDS,
-    CarryReason,
     LedgerEntry,
     LineKind,
     ListStatus,
     PaymentExport,
     PaymentStatus,
+    Pool,
     PoolKind,
     RewardLine,
     RewardList,
@@ -34,7 +34,7 @@ from portal.accounts.permissions import SYSTEM, authorize
 from portal.audit.services import audit_record
 from portal.core.money import from_fen, money_sum, to_fen
 
-from .payment_results import PaymentResult, _parse_result, _payee_key
+from .payment_results import PaymentResult, _parse_result
 from .review import _locked, check_room, commit_to_pools, lock_pools
 
 TO_PAY = (PaymentStatus.PENDING, PaymentStatus.FAILED)  # what an export takes
@@ -99,26 +99,27 @@ def exported_entries(export: PaymentExport):
     )
 
 
-def payee_nets(entries) -> dict:
-    """{(payee, pool kind): net fen} over `entries`: a creator is paid as a creator, an
-    organization's own entries to the organization."""
-    nets: dict = {}
-    rows = entries.values_list("creator_id", "organization_id", "pool__kind", "amount")
-    for creator_id, organization_id, pool, amount in rows.iterator(chunk_size=10000):
-        key = (_payee_key(creator_id, organization_id), pool)
-        nets[key] = nets.get(key, 0) + to_fen(amount)
-    return nets
+def payee_partition() -> list:
+    """A payee's entries of one pool: a creator is paid as a creator, an organization's own
+    entries (no creator) to the organization."""
+    return [
+        F("creator_id"),
+        Case(When(creator_id__isnull=True, then=F("organization_id"))),
+        F("pool_id"),
+    ]
 
 
 def payment_rows(entries):
     """The payment file's rows, in the order of EXPORT_HEADERS: one per entry, and the payee's
-    net in this file (what the payment system pays, corrections netted)."""
+    net in this file (what the payment system pays, corrections netted), summed by the database
+    over the file's entries (a window per payee and pool)."""
     pools, kinds = dict(PoolKind.choices), dict(LineKind.choices)
     statuses = dict(PaymentStatus.choices)
-    nets = payee_nets(entries)
+    entries = entries.annotate(
+        payee_net=Window(Sum("amount"), partition_by=payee_partition())
+    ).order_by("pk")
     for entry in entries.iterator(chunk_size=5000):
         creator, organization = entry.creator, entry.organization
-        net = nets[(_payee_key(entry.creator_id, entry.organization_id), entry.pool.kind)]
         yield (
             entry.pk,
             str(pools[entry.pool.kind]),
@@ -129,71 +130,84 @@ def payment_rows(entries):
             organization.legal_name if organization else "",
             entry.amount,
             str(statuses[entry.payment_status]),
-            from_fen(net),
+            entry.payee_net,
             entry.corrects_id or "",
         )
 
 
-def _split_by_payee(reward_list: RewardList, candidates) -> tuple[list, dict]:
-    """Which candidates the export pays and which it carries over (and why). A payee's entries
-    of one pool go together: their net must be positive and, in cash, reach the minimum payout of
-    the list's rule version; otherwise all of them wait for the next export."""
-    minimum = max(to_fen(reward_list.rule_version.minimum_payout), 1)
-    groups: dict = {}
-    rows = candidates.values_list("pk", "creator_id", "organization_id", "pool__kind", "amount")
-    for pk, creator_id, organization_id, pool, amount in rows.iterator(chunk_size=10000):
-        group = groups.setdefault((_payee_key(creator_id, organization_id), pool), [0, []])
-        group[0] += to_fen(amount)
-        group[1].append(pk)
-    paying, carried = [], {CarryReason.MINIMUM: [], CarryReason.NOT_POSITIVE: []}
-    for (_payee, pool), (net, ids) in groups.items():
-        if net <= 0:
-            carried[CarryReason.NOT_POSITIVE].extend(ids)
-        elif pool == PoolKind.CASH and net < minimum:
-            carried[CarryReason.MINIMUM].extend(ids)
-        else:
-            paying.extend(ids)
-    return paying, carried
-
-
-CHUNK = 5000
+# One statement nets and exports: the releasable entries are locked in id order (as holds lock
+# them), summed per payee and pool by a window, and each is either exported or marked with why it
+# waits for the next export (a net not positive, or cash below the minimum payout). No id or
+# amount travels to Python, so a million entries cost what the UPDATE costs.
+EXPORT_SQL = """
+WITH locked AS MATERIALIZED (
+    SELECT e.id, e.creator_id, e.organization_id, e.pool_id, e.amount
+    FROM incentives_ledgerentry e JOIN incentives_cycle c ON c.id = e.cycle_id
+    WHERE c.program_id = %(program)s AND c.starts_on <= %(starts_on)s
+      AND e.payment_status IN ('pending', 'failed') AND e.kind <> ALL(%(coupons)s)
+    ORDER BY e.id
+    FOR UPDATE OF e
+), netted AS (
+    SELECT id, pool_id, sum(amount) OVER (
+        PARTITION BY creator_id, CASE WHEN creator_id IS NULL THEN organization_id END, pool_id
+    ) AS net
+    FROM locked
+), decided AS (
+    SELECT id, CASE
+        WHEN net <= 0 THEN 'not_positive'
+        WHEN pool_id = %(cash_pool)s AND net < %(minimum)s THEN 'minimum'
+        ELSE '' END AS carry
+    FROM netted
+), moved AS (
+    UPDATE incentives_ledgerentry e SET
+        payment_status = CASE WHEN d.carry = '' THEN 'exported' ELSE e.payment_status END,
+        exported_in_id = CASE WHEN d.carry = '' THEN %(export)s ELSE e.exported_in_id END,
+        carry_reason = d.carry
+    FROM decided d
+    WHERE e.id = d.id AND e.payment_status IN ('pending', 'failed')
+    RETURNING d.carry
+)
+SELECT count(*) FILTER (WHERE carry <> '') FROM moved
+"""
 
 
 @transaction.atomic
 def settlement_export(*, actor, reward_list: RewardList) -> PaymentExport:
     """Export the releasable entries: lock them (in id order, as holds do), net them per payee,
     carry over what is below the minimum payout or not positive, mark the rest exported and
-    record the file (`PaymentExport` and its items). Held entries are never taken: a hold placed
-    meanwhile waits for the lock and then finds the entry exported, a release made meanwhile is
-    in the next export."""
+    record the file (`PaymentExport` and its items), set-based in the database. Held entries
+    are never taken: a hold placed meanwhile waits for the lock and then finds the entry
+    exported, a release made meanwhile is in the next export."""
     authorize(actor, "settlement.pay", reward_list.cycle.program)
     reward_list = _locked(reward_list)
     require(actor, "list.export", reward_list)
-    candidates = program_releasable(reward_list)
-    list(candidates.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
-    paying, carried = _split_by_payee(reward_list, candidates)
+    cycle = reward_list.cycle
+    cash_pool = Pool.objects.get(program_id=cycle.program_id, kind=PoolKind.CASH)
     number = (reward_list.exports.aggregate(n=Max("number"))["n"] or 0) + 1
     export = PaymentExport.objects.create(
         reward_list=reward_list, number=number, created_by=None if actor is SYSTEM else actor
     )
-    for start in range(0, len(paying), CHUNK):
-        LedgerEntry.objects.filter(
-            pk__in=paying[start : start + CHUNK], payment_status__in=TO_PAY
-        ).update(payment_status=PaymentStatus.EXPORTED, exported_in=export, carry_reason="")
     with connection.cursor() as cursor:
+        cursor.execute(
+            EXPORT_SQL,
+            {
+                "program": cycle.program_id,
+                "starts_on": cycle.starts_on,
+                "coupons": list(COUPON_KINDS),
+                "cash_pool": cash_pool.pk,
+                "minimum": max(to_fen(reward_list.rule_version.minimum_payout), 1),
+                "export": export.pk,
+            },
+        )
+        (carried_over,) = cursor.fetchone()
         cursor.execute(
             "INSERT INTO incentives_paymentexportitem (export_id, entry_id, amount) "
             "SELECT %s, id, amount FROM incentives_ledgerentry WHERE exported_in_id = %s",
             [export.pk, export.pk],
         )
-    for reason, ids in carried.items():
-        for start in range(0, len(ids), CHUNK):
-            LedgerEntry.objects.filter(pk__in=ids[start : start + CHUNK]).update(
-                carry_reason=reason
-            )
     totals = export.items.aggregate(n=Count("id"), total=money_sum())
     export.entry_count, export.total = totals["n"], totals["total"]
-    export.carried_over = sum(len(ids) for ids in carried.values())
+    export.carried_over = carried_over
     PaymentExport.objects.filter(pk=export.pk).update(
         entry_count=export.entry_count, total=export.total, carried_over=export.carried_over
     )

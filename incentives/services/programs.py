@@ -121,6 +121,7 @@ def rule_version_draft(*, actor, program: Program, effective_from: datetime.date
             "basic_per_introduced",
             "traffic_min_original",
             "minimum_payout",
+            "invoice_above",
         ):
             setattr(draft, field, getattr(latest, field))
     draft.full_clean()
@@ -247,6 +248,7 @@ RULE_FIELDS = (
     "basic_per_introduced",
     "traffic_min_original",
     "minimum_payout",
+    "invoice_above",
 )
 
 
@@ -281,6 +283,11 @@ def rule_version_update(
         for row in holding_periods:
             if row.get("kind") not in known:
                 raise ValidationError({"holding_periods": _("Choose a reward kind.")})
+        kinds = [row["kind"] for row in holding_periods]
+        if len(set(kinds)) != len(kinds):
+            raise ValidationError(
+                {"holding_periods": _("A reward kind has one holding period per version.")}
+            )
         tables.append((HoldingPeriod, holding_periods))
     for model, rows in tables:
         model.objects.filter(version=version).delete()

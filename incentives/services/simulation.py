@@ -6,6 +6,7 @@ exactly what settling with it would do.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,9 +36,10 @@ class _Rollback(Exception):
     pass
 
 
-def simulate(cycle: Cycle, version: RuleVersion) -> Simulation:
-    """The totals `cycle` would produce under `version` (per kind, creative field, tier, pool)."""
-    result = Simulation(version=version)
+def computed_then_rolled_back(cycle: Cycle, version: RuleVersion, read: Callable) -> None:
+    """Compute `cycle` under `version` on a scratch copy inside a savepoint, call `read(lines)`
+    with the scratch list's lines, then roll everything back (the simulator's and the nightly
+    estimate's one path to the real computation)."""
     try:
         with transaction.atomic():
             scratch = Cycle.objects.create(
@@ -48,10 +50,16 @@ def simulate(cycle: Cycle, version: RuleVersion) -> Simulation:
             )
             reward_list = RewardList.objects.create(cycle=scratch, rule_version=version)
             compute_lines(reward_list.pk, cycle, version)
-            _read(result, RewardLine.objects.filter(reward_list=reward_list))
+            read(RewardLine.objects.filter(reward_list=reward_list))
             raise _Rollback
     except _Rollback:
         pass
+
+
+def simulate(cycle: Cycle, version: RuleVersion) -> Simulation:
+    """The totals `cycle` would produce under `version` (per kind, creative field, tier, pool)."""
+    result = Simulation(version=version)
+    computed_then_rolled_back(cycle, version, lambda lines: _read(result, lines))
     return result
 
 

@@ -10,6 +10,13 @@ from .confirm import (
     rules_publish,
 )
 from .holds import entry_forfeit_view, hold_release_view, holds, holds_release_due_view
+from .invoices import (
+    invoice_file,
+    invoice_reject_view,
+    invoice_upload_view,
+    invoice_verify_view,
+    invoices,
+)
 from .lists import list_export, list_result, list_return, list_submit, reward_list_detail
 from .programs import (
     cycle_compute,
@@ -30,6 +37,11 @@ __all__ = [
     "holds",
     "holds_release_due_view",
     "index",
+    "invoice_file",
+    "invoice_reject_view",
+    "invoice_upload_view",
+    "invoice_verify_view",
+    "invoices",
     "list_adjust",
     "list_approve",
     "list_export",

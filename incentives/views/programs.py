@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incentives import policy, services
 from incentives.forms import (
+    HoldingPeriodFormSet,
     OrgTierFormSet,
     ProgramForm,
     RuleVersionForm,
@@ -20,6 +21,8 @@ from incentives.forms import (
 )
 from incentives.models import (
     Cycle,
+    HoldingPeriod,
+    LineKind,
     OrgTier,
     Program,
     ProgramStatus,
@@ -203,6 +206,9 @@ def _rule_forms(version, data=None):
         "band": TrafficBandFormSet(
             data, prefix="band", queryset=TrafficBand.objects.filter(version=version)
         ),
+        "hold": HoldingPeriodFormSet(
+            data, prefix="hold", queryset=HoldingPeriod.objects.filter(version=version)
+        ),
     }
     return (RuleVersionForm(data, instance=version) if editable else None), categories, formsets
 
@@ -233,6 +239,7 @@ def rules_save(request, pk: int):
             subsidy_rules=formset_rows(formsets["subsidy"]),
             org_tiers=formset_rows(formsets["tier"]),
             traffic_bands=formset_rows(formsets["band"]),
+            holding_periods=formset_rows(formsets["hold"]),
         )
     except ValidationError as error:
         if hasattr(error, "error_dict"):
@@ -265,6 +272,8 @@ def _rule_version_page(request, version, form, categories, formsets):
         "may_publish": policy.may(request.user, "rules.publish", version),
         "org_tiers": OrgTier.objects.filter(version=version),
         "traffic_bands": TrafficBand.objects.filter(version=version),
+        "holding_periods": HoldingPeriod.objects.filter(version=version),
+        "kind_labels": dict(LineKind.choices),
         "cycles": program.cycles.order_by("number"),
         **_simulation(request, version),
     }

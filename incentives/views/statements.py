@@ -19,6 +19,7 @@ from incentives.models import (
 from incentives.payout_selectors import (
     explain_holds,
     organization_entries,
+    organization_estimate,
     state_totals,
     statement_corrections,
 )
@@ -64,6 +65,13 @@ def statement(request, pk: int):
     """An organization's statement of a published list: its own lines and its creators', each
     with its payment state; totals, what to do about a failed payment, and an export. Staff
     choose the organization."""
+    return statement_page(request, pk)
+
+
+def statement_page(request, pk: int, *, invoice_form=None):
+    """The statement, with the invoice form as a refused upload left it (if any)."""
+    from .invoices import invoice_context
+
     reward_list, organization, choices, base = _statement_scope(request, pk)
     if organization is None:
         return render_page(
@@ -82,6 +90,7 @@ def statement(request, pk: int):
         "program_states": state_totals(
             organization_entries(organization, reward_list.cycle.program)
         ),
+        "estimate": organization_estimate(organization, reward_list.cycle.program),
         "choices": choices,
         **lines_context(request, page, filters),
         "totals": statement_totals(base),
@@ -95,6 +104,7 @@ def statement(request, pk: int):
             ),
             None,
         ),
+        **invoice_context(request, reward_list, organization, invoice_form),
     }
     return render_page(request, "incentives/statement.html", context, partial="lines")
 

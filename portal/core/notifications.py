@@ -52,6 +52,12 @@ MESSAGES = {
     "originality.appeal_heard": _(
         "The appeal of %(organization)s against an originality decision has been heard."
     ),
+    "invoice.verified": _(
+        "The invoice of %(organization)s was verified: the payout it held is released."
+    ),
+    "invoice.rejected": _(
+        "The invoice of %(organization)s was not accepted; read the reason and send another."
+    ),
     "rewards.published": _(
         "A reward list was published: the statement of %(organization)s is ready to read."
     ),

@@ -5,7 +5,8 @@ After every step: the pools' commitments equal the entries not forfeited (every 
 sums to what was posted, forfeits returned); an entry is held exactly when it has an active hold;
 no exported or paid entry holds; every export pays each payee a positive net; a payee's paid
 entries never sum below zero; an entry once paid stays paid with its reference and is in no
-later payment file.
+later payment file. Invoices are among the steps: an organization's cash above the threshold is
+held until its invoice is verified (a rejected one keeps it held).
 """
 
 import datetime
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,13 +47,23 @@ from incentives.services.holds import (
     holds_post_periods,
     holds_release_due,
 )
-from incentives.services.payments import _payee_key
+from incentives.services.invoices import (
+    invoice_due,
+    invoice_entries,
+    invoice_holds_post,
+    invoice_reject,
+    invoice_upload,
+    invoice_verify,
+)
+from incentives.services.payment_results import _payee_key
 from incentives.services.review import commit_to_pools, lock_pools
+from organizations.models import Membership, Organization, OrgRole
 from portal.core.money import to_fen
+from tests.core.test_uploads import pdf
 from tests.creators.factories import CreatorFactory
 from tests.incentives.test_reference import examples, in_a_rolled_back_transaction
 from tests.incentives.test_review import result_file
-from tests.organizations.factories import OrganizationFactory
+from tests.organizations.factories import OrganizationFactory, make_member
 
 D = datetime.date
 EXAMPLES = int(os.environ.get("PAYOUT_EXAMPLES", "40"))
@@ -78,6 +90,7 @@ steps = st.lists(
         st.tuples(st.just("export"), st.integers(0, 1)),
         st.tuples(st.just("result"), st.integers(0, 1), st.integers(0, 2**16)),
         st.tuples(st.just("forfeit"), st.integers(0, 30)),
+        st.tuples(st.just("invoice"), st.integers(0, 2), st.integers(0, 1), st.booleans()),
     ),
     max_size=16,
 )
@@ -91,7 +104,7 @@ def people(db, beauty):
     )
 
 
-def build(operator, people, specs, commission_days, minimum):
+def build(operator, people, specs, commission_days, minimum, invoice_above=None):
     creators, organizations = people
     program = program_create(
         actor=operator,
@@ -103,6 +116,7 @@ def build(operator, people, specs, commission_days, minimum):
     )
     version = rule_version_draft(actor=operator, program=program, effective_from=D(2026, 11, 1))
     version.minimum_payout = Decimal(minimum)
+    version.invoice_above = invoice_above
     version.save()
     OrgTier.objects.create(version=version, level=1, min_introduced=1, amount=Decimal(1))
     rule_version_publish(actor=operator, version=version)
@@ -134,6 +148,7 @@ def build(operator, people, specs, commission_days, minimum):
         commit_to_pools(pools, {pool: fen})
     for cycle in cycles:
         holds_post_periods(cycle, version, today=D(2026, 11, 1))
+        invoice_holds_post(cycle, version)
     return lists
 
 
@@ -222,8 +237,35 @@ class Ledger:
                 self.result(operator, lists[args[0]], args[1])
             elif name == "forfeit":
                 entry_forfeit(actor=operator, entry=pick(args[0]), note="fraud")
+            elif name == "invoice":
+                self.invoice(operator, lists, *args)
         except ValidationError:
             pass  # a step refused in this state (nothing to export, not held...) changes nothing
+
+    def invoice(self, operator, lists, who, cycle_index, verify):
+        """The organization sends its invoice for the held amount; the operator verifies or
+        rejects it."""
+        organization = Organization.objects.order_by("pk")[who]
+        cycle = lists[cycle_index].cycle
+        due = invoice_due(organization, cycle)
+        if due is None:
+            return
+        owner = Membership.objects.filter(organization=organization).first()
+        owner = owner.user if owner else make_member(organization, OrgRole.OWNER)
+        invoice = invoice_upload(
+            actor=owner,
+            organization=organization,
+            cycle=cycle,
+            number="F1",
+            amount=due,
+            upload=SimpleUploadedFile("f.pdf", pdf(), content_type="application/pdf"),
+        )
+        if verify:
+            invoice_verify(actor=operator, invoice=invoice)
+            assert not invoice_entries(organization, cycle).exists()
+        else:
+            invoice_reject(actor=operator, invoice=invoice, note="unreadable")
+            assert invoice_due(organization, cycle) == due
 
     def result(self, operator, reward_list, bits):
         export = PaymentExport.objects.filter(reward_list=reward_list).order_by("-number").first()
@@ -257,12 +299,13 @@ class Ledger:
     plan=steps,
     commission_days=st.integers(0, 40),
     minimum=st.sampled_from([0, 10, 1000]),
+    invoice_above=st.sampled_from([None, Decimal(0), Decimal(2000)]),
 )
 def test_payout_steps_in_any_order_keep_the_ledger_whole(
-    operator, people, specs, plan, commission_days, minimum
+    operator, people, specs, plan, commission_days, minimum, invoice_above
 ):
     def check():
-        lists = build(operator, people, specs, commission_days, minimum)
+        lists = build(operator, people, specs, commission_days, minimum, invoice_above)
         ledger = Ledger()
         ledger.check()
         for step in plan:

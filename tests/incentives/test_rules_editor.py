@@ -99,7 +99,8 @@ def test_levels_are_grouped_by_field_and_folded(client, operator, draft):
     assert all(len(g["saved"]) == 3 and len(g["forms"]) == 4 and not g["open"] for g in groups)
     html = page.content.decode()
     assert html.count('<details class="rule-group"') == fields
-    assert 'name="subsidy-0-category"' in html and "<select" not in html.split('id="subsidy"')[1]
+    subsidy = html.split('id="subsidy"')[1].split('id="tiers"')[0]
+    assert 'name="subsidy-0-category"' in html and "<select" not in subsidy
     beauty = group_of(page, "beauty")
     assert [rule.level for rule in beauty["saved"]] == [1, 2, 3]
     assert beauty["forms"][3]["level"].value() == 4  # the blank row offers the next level
@@ -154,3 +155,33 @@ def test_a_published_version_reads_as_one_row_per_field(client, operator, draft)
     assert matrix["levels"] == [1, 2, 3]
     assert len(matrix["rows"]) == Category.objects.filter(is_active=True).count()
     assert "12,000" in page.content.decode()
+
+
+def test_holding_periods_are_edited_per_kind_and_copied_to_the_next_draft(client, operator, draft):
+    from incentives.models import HoldingPeriod
+    from incentives.services import rule_version_publish
+
+    client.force_login(operator)
+    url = reverse("incentives:rules", args=[draft.pk])
+    data = posted(client.get(url))
+    data.update({"hold-0-kind": "commission", "hold-0-days": "15"})
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert list(HoldingPeriod.objects.filter(version=draft).values_list("kind", "days")) == [
+        ("commission", 15)
+    ]
+    # A kind twice, or a period over a year, is refused on its row and nothing changes.
+    data = posted(client.get(url))
+    data.update({"hold-1-kind": "commission", "hold-1-days": "3"})
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    data = posted(client.get(url))
+    data["hold-0-days"] = "400"
+    too_long = client.post(url, data)
+    assert too_long.status_code == 200 and too_long.context["formsets"]["hold"].errors[0]
+    assert HoldingPeriod.objects.get(version=draft).days == 15
+    rule_version_publish(actor=operator, version=draft)
+    published = client.get(url).content.decode()
+    assert "Sales commission" in published and ">15<" in published
+    later = rule_version_draft(actor=operator, program=draft.program, effective_from=D(2026, 12, 1))
+    assert HoldingPeriod.objects.get(version=later).days == 15
