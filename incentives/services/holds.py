@@ -45,6 +45,16 @@ def _has_active_hold():
     return Exists(active_holds().filter(entry=OuterRef("pk")))
 
 
+_HOLD_PERIOD = """
+INSERT INTO incentives_hold (entry_id, reason, releases_on, note, placed_at, release_note)
+SELECT id, %s, %s, '', %s, '' FROM incentives_ledgerentry
+WHERE cycle_id = %s AND kind = %s AND payment_status = %s AND amount > 0
+"""
+# The entries of the organizations named (a shortened period), or of every other beneficiary.
+_HOLD_THESE = _HOLD_PERIOD + "AND organization_id = ANY(%s)"
+_HOLD_OTHERS = _HOLD_PERIOD + "AND (organization_id IS NULL OR NOT (organization_id = ANY(%s)))"
+
+
 def holds_post_periods(
     cycle: Cycle, version: RuleVersion, today: datetime.date | None = None
 ) -> int:
@@ -67,25 +77,21 @@ def holds_post_periods(
         groups = [
             (
                 period.days,
-                "AND (organization_id IS NULL OR NOT (organization_id = ANY(%s)))",
+                _HOLD_OTHERS,
                 everyone_shortened,
             ),
             *(
-                (period.days - off, "AND organization_id = ANY(%s)", organizations)
+                (period.days - off, _HOLD_THESE, organizations)
                 for off, organizations in sorted(shortened.items())
             ),
         ]
-        for days, condition, organizations in groups:
+        for days, sql, organizations in groups:
             releases_on = cycle.ends_on + datetime.timedelta(days=days)
             if releases_on <= today:
                 continue
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"""
-INSERT INTO incentives_hold (entry_id, reason, releases_on, note, placed_at, release_note)
-SELECT id, %s, %s, '', %s, '' FROM incentives_ledgerentry
-WHERE cycle_id = %s AND kind = %s AND payment_status = %s AND amount > 0 {condition}
-""",
+                    sql,
                     [
                         HoldReason.PERIOD,
                         releases_on,
