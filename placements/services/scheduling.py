@@ -35,6 +35,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core import events
+from portal.core.rights import right_for
 
 from .coupons import NOT_STANDING, close_coupons, grant_for_placement, rule_in_force
 
@@ -83,10 +84,8 @@ def month_start(day: datetime.date) -> datetime.datetime:
 
 def monthly_quota(organization, rule, day: datetime.date) -> int:
     """Nominations `organization` may make in `day`'s month: the placement rule's quota, raised
-    to the placement quota its growth level grants (`growth.selectors.right_for`). A level's
-    quota never lowers the rule's."""
-    from growth.selectors import right_for
-
+    to the placement quota its growth level grants (`growth.selectors.right_for`, through the
+    core's rights hook). A level's quota never lowers the rule's."""
     granted = right_for(organization, "placement_quota", day)
     return max(rule.monthly_quota, granted) if granted is not None else rule.monthly_quota
 
