@@ -47,6 +47,21 @@ def link_check(link: SelfServiceLink, token: str) -> None:
             _("This link has expired. Ask your organization or the program team for a new one."),
             code="expired",
         )
+    # The sender saw the address: once the creator has left that organization, its link would
+    # show the next organization's lines to it. A link the program team sent has no such end.
+    if (
+        link.organization_id is not None
+        and not Binding.objects.filter(
+            creator_id=link.creator_id, organization_id=link.organization_id, ended_on__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            _(
+                "This link came from an organization that no longer holds you. Ask the program "
+                "team or your organization for a new one."
+            ),
+            code="left",
+        )
 
 
 @transaction.atomic

@@ -98,6 +98,21 @@ def test_a_revoked_or_expired_link_no_longer_opens(client, owner, operator, two_
     ) == {"selfservice.send", "selfservice.revoke"}
 
 
+def test_an_organizations_link_ends_when_the_creator_leaves_it(
+    client, owner, operator, two_creators
+):
+    from creators.services import binding_end
+
+    mine, _other = two_creators
+    from_organization = selfservice_link_send(actor=owner, creator=mine)
+    from_platform = selfservice_link_send(actor=operator, creator=mine)
+    binding_end(actor=owner, binding=mine.bindings.get(), reason="合约到期")
+    response = client.get(link_path(from_organization))
+    assert response.status_code == 410
+    assert "no longer holds you" in response.content.decode()
+    assert client.get(link_path(from_platform)).status_code == 200
+
+
 def test_only_the_holding_organizations_admins_or_an_operator_send(
     owner, member, manager, other_owner, two_creators
 ):
