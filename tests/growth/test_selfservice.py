@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from creators.models import DailyMetric
 from growth.models import SelfServiceLink
@@ -82,7 +82,7 @@ def test_a_revoked_or_expired_link_no_longer_opens(client, owner, operator, two_
     response = client.get(link_path(link))
     assert response.status_code == 410
     assert mine.display_name not in response.content.decode()
-    with pytest.raises(ValidationError, match="already revoked"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already revoked"):
         selfservice_link_revoke(actor=operator, link=link)
     fresh = selfservice_link_send(actor=operator, creator=mine, days=1)
     assert fresh.organization is None  # the program team sent it
@@ -107,7 +107,7 @@ def test_an_organizations_link_ends_when_the_creator_leaves_it(
     from_organization = selfservice_link_send(actor=owner, creator=mine)
     from_platform = selfservice_link_send(actor=operator, creator=mine)
     binding_end(actor=owner, binding=mine.bindings.get(), reason="合约到期")
-    response = client.get(link_path(from_organization))
+    response = client.get(link_path(from_organization), headers={"Accept-Language": "en"})
     assert response.status_code == 410
     assert "no longer holds you" in response.content.decode()
     assert client.get(link_path(from_platform)).status_code == 200
@@ -140,7 +140,11 @@ def test_the_links_page_sends_and_lists_only_the_organizations_links(
     assert response.status_code == 302
     link = SelfServiceLink.objects.get()
     assert (link.expires_at - link.created_at).days in (6, 7)
-    refused = client.post(reverse("growth:link_send"), {"platform_account_id": "nobody", "days": 7})
+    refused = client.post(
+        reverse("growth:link_send"),
+        {"platform_account_id": "nobody", "days": 7},
+        headers={"Accept-Language": "en"},
+    )
     assert refused.status_code == 400 and "No creator has this account id" in refused.text
     selfservice_link_send(actor=operator, creator=mine)
     assert list(client.get(reverse("growth:links")).context["page"].object_list) == [link]
