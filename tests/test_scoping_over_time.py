@@ -684,6 +684,7 @@ ACTIONS = {
     "growth:version_update",  # operators' settings (growth.manage)
     "growth:version_publish",
     "growth:level",
+    "growth:link_revoke",  # the links' queryset is scoped (SIDED); the access matrix has the POST
 }
 NOT_ORGANIZATION_PAGES = {
     "content:review",  # originality and grading queues, rubrics, imports: staff only
