@@ -333,8 +333,8 @@ def baseline_lines(cycle, table: str) -> int:
     """The baseline: the service's own INSERT ... SELECT statements (the same aggregate, joins
     and lines) writing into `table`, in one committed transaction; nothing else."""
     from incentives.models import RewardList
+    from incentives.selectors import rule_version_in_force
     from incentives.services import computation
-    from incentives.services.programs import rule_version_in_force
 
     version = rule_version_in_force(cycle.program, cycle.starts_on)
     reward_list_id = RewardList.objects.filter(cycle=cycle).values_list("pk", flat=True).first()
@@ -423,8 +423,8 @@ def explain(cycle) -> None:
     """EXPLAIN ANALYZE of the service's INSERTs, in order, in a rolled-back transaction; the
     deferred checks run at once, so that each plan ends with its lines' checks."""
     from incentives.models import RewardList
+    from incentives.selectors import rule_version_in_force
     from incentives.services import computation
-    from incentives.services.programs import rule_version_in_force
 
     forget_lists()
     version = rule_version_in_force(cycle.program, cycle.starts_on)

@@ -19,14 +19,13 @@ class CoachingScopedQuerySet(ScopedQuerySet):
     """Coaching records: operators see all; a manager those of the organizations they coach now;
     an organization its own."""
 
+    organization_path = "organization"
+
     def for_manager(self, user):
         return self.filter(
             organization__manager_assignments__manager=user,
             organization__manager_assignments__ended_at__isnull=True,
         )
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
 
 
 class GoalKind(models.TextChoices):

@@ -19,7 +19,7 @@ from coaching.models import (
 from creators.introduced import counting_bindings, cycle_of
 from creators.models import Binding, Creator, DailyMetric
 from organizations.models import ManagerAssignment
-from organizations.services.assignment import manager_loads
+from organizations.selectors import manager_loads
 from portal.accounts.models import ManagerProfile
 
 
@@ -200,3 +200,21 @@ def balance_figures(today: datetime.date) -> dict:
 
 
 __all__ = ["balance_figures", "book_rows", "goal_progress", "organization_figures", "plan_context"]
+
+
+def reminder_agenda(manager, day: datetime.date) -> tuple:
+    """A manager's planned sessions on `day` and the open action items of their book due before."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    sessions = CoachingSession.objects.filter(
+        manager=manager,
+        status=SessionStatus.PLANNED,
+        scheduled_at__gte=start,
+        scheduled_at__lt=start + datetime.timedelta(days=1),
+    ).select_related("organization")
+    items = ActionItem.objects.filter(
+        status=ItemStatus.OPEN,
+        due_on__lt=day,
+        organization__manager_assignments__manager=manager,
+        organization__manager_assignments__ended_at__isnull=True,
+    ).select_related("organization")
+    return sessions, items

@@ -6,10 +6,12 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coaching.models import (
@@ -27,11 +29,11 @@ from organizations.models import ManagerAssignment, Organization, OrgRole
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
-from portal.core.notifications import notify
+from portal.core.notifications import absolute_url, notify
 from portal.core.queue import enqueue
 
 # Re-exported for callers that read and write in one place (the views, the demo).
-from .selectors import book_rows, goal_progress, organization_figures
+from .selectors import reminder_agenda
 
 
 def _admins(organization):
@@ -293,13 +295,29 @@ def reminders_send(day: datetime.date | None = None) -> int:
 
 __all__ = [
     "action_item_complete",
-    "book_rows",
     "goal_create",
-    "goal_progress",
     "goal_update",
-    "organization_figures",
+    "reminder_email_send",
     "reminders_send",
     "session_cancel",
     "session_record",
     "session_schedule",
 ]
+
+
+def reminder_email_send(*, reminder: ReminderLog) -> None:
+    """Send a manager's morning email (today's sessions, the overdue action items of their book)
+    in their language, and mark the reminder sent."""
+    sessions, items = reminder_agenda(reminder.manager, reminder.day)
+    with translation.override(reminder.manager.language):
+        context = {
+            "manager": reminder.manager,
+            "day": reminder.day,
+            "sessions": sessions,
+            "items": items,
+            "url": absolute_url("/coaching/book/"),
+        }
+        subject = render_to_string("coaching/reminder_subject.txt", context).strip()
+        body = render_to_string("coaching/reminder_email.txt", context)
+    send_mail(subject, body, None, [reminder.manager.email])
+    ReminderLog.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())

@@ -32,6 +32,7 @@ from coaching.models import (
 )
 from growth.selectors import latest_by_organization
 from incentives.selectors import tier_progress
+from organizations import selectors as organization_selectors
 from organizations.models import Organization
 from organizations.services import assignment as assignments
 from portal.accounts import services as accounts
@@ -66,7 +67,7 @@ def book(request):
     manager = _book_manager(request)
     if manager is None:
         return redirect("coaching:balance")
-    rows = coaching.book_rows([manager.pk])
+    rows = selectors.book_rows([manager.pk])
     show = request.GET.get("show", "")
     if show == "quiet":
         rows = [r for r in rows if r["quiet"]]
@@ -382,8 +383,10 @@ def _balance_page(request, invite_form=None, *, status=200):
         )
     context = {
         **selectors.balance_figures(timezone.localdate()),
-        "unassigned": assignments.unassigned_organizations()[:100],
-        "proposal": assignments.rebalance_proposal() if request.GET.get("propose") else None,
+        "unassigned": organization_selectors.unassigned_organizations()[:100],
+        "proposal": organization_selectors.rebalance_proposal()
+        if request.GET.get("propose")
+        else None,
         "invite_form": invite_form,
     }
     return render_page(request, "coaching/balance.html", context, status=status)

@@ -26,7 +26,9 @@ from .models import (
     Grade,
     GradingItem,
     GradingItemStatus,
+    Originality,
     OriginalityReview,
+    OriginalityRule,
     ReviewStatus,
     Video,
     VideoMetric,
@@ -195,3 +197,22 @@ def creator_content(creator_ids) -> dict[int, dict]:
         )
     )
     return {row["creator_id"]: row for row in rows}
+
+
+APPEALABLE = (Originality.COPY,)
+
+
+def appeal_deadline(decision: Decision) -> datetime.datetime:
+    day = timezone.localdate(decision.decided_at)
+    rule = OriginalityRule.objects.in_force(day)
+    days = rule.appeal_window_days if rule else 14
+    return decision.decided_at + datetime.timedelta(days=days)
+
+
+def can_still_appeal(decision: Decision) -> bool:
+    return (
+        not decision.on_appeal
+        and decision.outcome in APPEALABLE
+        and not hasattr(decision, "appeal")
+        and timezone.now() <= appeal_deadline(decision)
+    )

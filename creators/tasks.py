@@ -32,7 +32,7 @@ class ImportTask(Task):
         job_id = (kwargs or {}).get("job_id")
         logger.error("Import job %s failed (%s): %r", job_id, reason, exc)
         if job_id is not None:
-            import_fail(job_id, reason)
+            import_fail(job_id=job_id, reason=reason)
 
 
 IMPORT_TASK = {
@@ -52,15 +52,15 @@ def run_import_step(service, job_id: int) -> None:
     never waits forever (the worker's own failure hooks cover what cannot be caught here: the
     retries of a transient error used up, the hard time limit)."""
     try:
-        service(job_id)
+        service(job_id=job_id)
     except TRANSIENT:
         raise  # retried with backoff (autoretry_for)
     except SoftTimeLimitExceeded:
         logger.warning("Import job %s stopped at its time limit", job_id)
-        import_fail(job_id, "time_limit")
+        import_fail(job_id=job_id, reason="time_limit")
     except Exception:
         logger.exception("Import job %s failed", job_id)
-        import_fail(job_id, "unexpected")
+        import_fail(job_id=job_id, reason="unexpected")
 
 
 @shared_task(**IMPORT_TASK)

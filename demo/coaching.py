@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from coaching import selectors
 from coaching import services as coaching
 from coaching.models import GoalKind, ItemOwner
 from organizations.models import ManagerAssignment, OrganizationStatus
@@ -62,7 +63,7 @@ def demo_coaching(*, seed: int, owners: dict[int, object], today: datetime.date)
         .select_related("organization", "manager")
         .order_by("organization_id")
     )
-    figures = coaching.organization_figures([a.organization_id for a in assignments])
+    figures = selectors.organization_figures([a.organization_id for a in assignments])
     todays: dict[int, int] = {}  # manager id -> sessions planned today
     first_slot = (now + datetime.timedelta(minutes=90)).replace(second=0, microsecond=0)
     first_slot -= datetime.timedelta(minutes=first_slot.minute % 30)

@@ -185,16 +185,12 @@ class ScorecardQuerySet(ScopedQuerySet):
     """Operators see every scorecard; managers those of the organizations they may see; an
     organization its own."""
 
+    organization_path = "organization"
+
     def for_manager(self, user):
         from organizations.models import Organization
 
         return self.filter(organization__in=Organization.objects.for_manager(user).values("pk"))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
 
 
 class Scorecard(models.Model):

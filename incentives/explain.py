@@ -115,115 +115,152 @@ def _capped(line, cap) -> str:
     ) % {"before": cny(line.amount_before_cap), "cap": cny(cap)}
 
 
+def _creator_subsidy(line: RewardLine, version, rules: dict) -> list[str]:
+    sentences = []
+    rule = rules[SubsidyRule].get(line.rule_id)
+    if rule is not None:
+        sentences.append(
+            _(
+                "Level %(level)s of the %(field)s rules (version %(version)s): at least "
+                "%(videos)s original videos, %(plays)s valid plays and %(followers)s "
+                "followers pay %(amount)s CNY."
+            )
+            % {
+                "level": rule.level,
+                "field": rule.category.name,
+                "version": version.number,
+                "videos": number(rule.min_original_videos),
+                "plays": number(rule.min_valid_plays),
+                "followers": number(rule.min_followers),
+                "amount": cny(rule.amount),
+            }
+        )
+    sentences.append(
+        _(
+            "In the cycle: %(videos)s original videos, %(plays)s valid plays, %(followers)s "
+            "followers; the highest level met counts."
+        )
+        % {
+            "videos": number(line.original_videos),
+            "plays": number(line.valid_plays),
+            "followers": number(line.followers),
+        }
+    )
+    if line.amount_before_cap is not None:
+        sentences.append(_capped(line, version.creator_cap))
+    return sentences
+
+
+def _playback(line: RewardLine, version, rules: dict) -> list[str]:
+    full = from_fen((line.valid_plays or 0) * to_fen(version.playback_rate) // 1000)
+    sentences = [
+        _(
+            "%(plays)s valid plays × %(rate)s CNY per 1,000 = %(amount)s CNY (plays flagged "
+            "as abnormal do not count)."
+        )
+        % {
+            "plays": number(line.valid_plays),
+            "rate": cny(version.playback_rate),
+            "amount": cny(full),
+        }
+    ]
+    if line.amount_before_cap is not None:
+        sentences.append(_capped(line, version.creator_cap))
+    return sentences
+
+
+def _commission(line: RewardLine, version, rules: dict) -> list[str]:
+    return [
+        _("GMV of %(gmv)s CNY × a commission of %(rate)s = %(amount)s CNY.")
+        % {
+            "gmv": cny(line.gmv or 0),
+            "rate": f"{Decimal(version.commission_bp) / 100:.2f}%",
+            "amount": cny(line.amount),
+        }
+    ]
+
+
+def _traffic(line: RewardLine, version, rules: dict) -> list[str]:
+    sentences = [
+        _(
+            "Rank %(rank)s by valid plays (%(plays)s) among creators with at least %(min)s "
+            "original videos in the cycle."
+        )
+        % {
+            "rank": number(line.rank),
+            "plays": number(line.valid_plays),
+            "min": number(version.traffic_min_original),
+        }
+    ]
+    band = rules[TrafficBand].get(line.rule_id)
+    if band is not None:
+        sentences.append(
+            _("Ranks %(from)s to %(to)s receive a traffic coupon worth %(coupon)s CNY.")
+            % {"from": band.rank_from, "to": band.rank_to, "coupon": cny(band.coupon)}
+        )
+    return sentences
+
+
+def _org_basic(line: RewardLine, version, rules: dict) -> list[str]:
+    return [
+        _("%(count)s creators successfully introduced × %(basic)s CNY = %(amount)s CNY.")
+        % {
+            "count": number(line.introduced),
+            "basic": cny(version.basic_per_introduced),
+            "amount": cny(line.amount),
+        }
+    ]
+
+
+def _org_tier(line: RewardLine, version, rules: dict) -> list[str]:
+    tier = rules[OrgTier].get(line.rule_id)
+    if tier is None:
+        return []
+    return [
+        _(
+            "%(count)s creators successfully introduced reach tier %(level)s (from "
+            "%(min)s): a one-time subsidy of %(amount)s CNY for the month."
+        )
+        % {
+            "count": number(line.introduced),
+            "level": tier.level,
+            "min": number(tier.min_introduced),
+            "amount": cny(tier.amount),
+        }
+    ]
+
+
+def _adjustment(line: RewardLine, version, rules: dict) -> list[str]:
+    return [_("A correction after approval: %(note)s") % {"note": line.note}]
+
+
+def _incubation(line: RewardLine, version, rules: dict) -> list[str]:
+    return [
+        _("An incubation reward for a creator on the published top-100 shortlist: %(note)s")
+        % {"note": line.note}
+    ]
+
+
+# One function per kind of line: the sentences that explain its amount. Lines outside the rules
+# (adjustments, incubation rewards) do not end with the rules version.
+EXPLAIN = {
+    LineKind.CREATOR_SUBSIDY: _creator_subsidy,
+    LineKind.PLAYBACK: _playback,
+    LineKind.COMMISSION: _commission,
+    LineKind.TRAFFIC: _traffic,
+    LineKind.ORG_BASIC: _org_basic,
+    LineKind.ORG_TIER: _org_tier,
+    LineKind.ADJUSTMENT: _adjustment,
+    LineKind.INCUBATION: _incubation,
+}
+OUTSIDE_THE_RULES = (LineKind.ADJUSTMENT, LineKind.INCUBATION)
+
+
 def _explain(line: RewardLine, rules: dict) -> list[str]:
     version = line.rule_version
-    sentences = []
-    if line.kind == LineKind.CREATOR_SUBSIDY:
-        rule = rules[SubsidyRule].get(line.rule_id)
-        if rule is not None:
-            sentences.append(
-                _(
-                    "Level %(level)s of the %(field)s rules (version %(version)s): at least "
-                    "%(videos)s original videos, %(plays)s valid plays and %(followers)s "
-                    "followers pay %(amount)s CNY."
-                )
-                % {
-                    "level": rule.level,
-                    "field": rule.category.name,
-                    "version": version.number,
-                    "videos": number(rule.min_original_videos),
-                    "plays": number(rule.min_valid_plays),
-                    "followers": number(rule.min_followers),
-                    "amount": cny(rule.amount),
-                }
-            )
-        sentences.append(
-            _(
-                "In the cycle: %(videos)s original videos, %(plays)s valid plays, %(followers)s "
-                "followers; the highest level met counts."
-            )
-            % {
-                "videos": number(line.original_videos),
-                "plays": number(line.valid_plays),
-                "followers": number(line.followers),
-            }
-        )
-        if line.amount_before_cap is not None:
-            sentences.append(_capped(line, version.creator_cap))
-    elif line.kind == LineKind.PLAYBACK:
-        full = from_fen((line.valid_plays or 0) * to_fen(version.playback_rate) // 1000)
-        sentences.append(
-            _(
-                "%(plays)s valid plays × %(rate)s CNY per 1,000 = %(amount)s CNY (plays flagged "
-                "as abnormal do not count)."
-            )
-            % {
-                "plays": number(line.valid_plays),
-                "rate": cny(version.playback_rate),
-                "amount": cny(full),
-            }
-        )
-        if line.amount_before_cap is not None:
-            sentences.append(_capped(line, version.creator_cap))
-    elif line.kind == LineKind.COMMISSION:
-        sentences.append(
-            _("GMV of %(gmv)s CNY × a commission of %(rate)s = %(amount)s CNY.")
-            % {
-                "gmv": cny(line.gmv or 0),
-                "rate": f"{Decimal(version.commission_bp) / 100:.2f}%",
-                "amount": cny(line.amount),
-            }
-        )
-    elif line.kind == LineKind.TRAFFIC:
-        band = rules[TrafficBand].get(line.rule_id)
-        sentences.append(
-            _(
-                "Rank %(rank)s by valid plays (%(plays)s) among creators with at least %(min)s "
-                "original videos in the cycle."
-            )
-            % {
-                "rank": number(line.rank),
-                "plays": number(line.valid_plays),
-                "min": number(version.traffic_min_original),
-            }
-        )
-        if band is not None:
-            sentences.append(
-                _("Ranks %(from)s to %(to)s receive a traffic coupon worth %(coupon)s CNY.")
-                % {"from": band.rank_from, "to": band.rank_to, "coupon": cny(band.coupon)}
-            )
-    elif line.kind == LineKind.ORG_BASIC:
-        sentences.append(
-            _("%(count)s creators successfully introduced × %(basic)s CNY = %(amount)s CNY.")
-            % {
-                "count": number(line.introduced),
-                "basic": cny(version.basic_per_introduced),
-                "amount": cny(line.amount),
-            }
-        )
-    elif line.kind == LineKind.ORG_TIER:
-        tier = rules[OrgTier].get(line.rule_id)
-        if tier is not None:
-            sentences.append(
-                _(
-                    "%(count)s creators successfully introduced reach tier %(level)s (from "
-                    "%(min)s): a one-time subsidy of %(amount)s CNY for the month."
-                )
-                % {
-                    "count": number(line.introduced),
-                    "level": tier.level,
-                    "min": number(tier.min_introduced),
-                    "amount": cny(tier.amount),
-                }
-            )
-    elif line.kind == LineKind.ADJUSTMENT:
-        sentences.append(_("A correction after approval: %(note)s") % {"note": line.note})
-    elif line.kind == LineKind.INCUBATION:
-        sentences.append(
-            _("An incubation reward for a creator on the published top-100 shortlist: %(note)s")
-            % {"note": line.note}
-        )
-    if line.kind not in (LineKind.ADJUSTMENT, LineKind.INCUBATION):
+    explain = EXPLAIN.get(line.kind)
+    sentences = explain(line, version, rules) if explain else []
+    if line.kind not in OUTSIDE_THE_RULES:
         sentences.append(
             _("Rules version %(version)s, in force from %(day)s.")
             % {"version": version.number, "day": version.effective_from.isoformat()}

@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creators.introduced import counting_bindings
 from creators.models import Binding
 from incentives.models import (
+    COUPON_KINDS,
     Cycle,
     LedgerEntry,
     LineKind,
@@ -22,8 +24,10 @@ from incentives.models import (
     ProgramStatus,
     RewardLine,
     RewardList,
+    RuleStatus,
+    RuleVersion,
 )
-from incentives.services.programs import rule_version_in_force
+from incentives.services.simulation import simulate
 from portal.core.models import Category
 from portal.core.money import money_sum
 
@@ -336,3 +340,99 @@ def failed_payments(organization=None) -> list[FailedPayments]:
         if row["cycle_id"] in by_cycle
     ]
     return sorted(found, key=lambda item: item.reward_list.cycle.starts_on, reverse=True)
+
+
+def simulation_compared(cycle, version) -> dict:
+    """`cycle` computed under `version`, side by side with the version in force on its first day
+    (when that is another one): totals by kind, creative field and tier, and each pool's burn."""
+    current = rule_version_in_force(version.program, cycle.starts_on)
+    proposed = simulate(cycle, version)
+    baseline = simulate(cycle, current) if current is not None and current != version else None
+
+    def rows(key, labels=None):
+        names = list(getattr(proposed, key))
+        if baseline is not None:
+            names += [name for name in getattr(baseline, key) if name not in names]
+        out = []
+        for name in names:
+            new = getattr(proposed, key).get(name)
+            old = getattr(baseline, key).get(name) if baseline is not None else None
+            if key == "by_tier":
+                new = new[1] if new else None
+                old = old[1] if old else None
+            out.append(
+                {
+                    "label": (labels or {}).get(name, name),
+                    "new": new or 0,
+                    "old": old,
+                    "delta": (new or 0) - (old or 0) if old is not None else None,
+                }
+            )
+        return out
+
+    tiers = {level: _("Tier %(level)s") % {"level": level} for level in proposed.by_tier}
+    if baseline is not None:
+        tiers.update({level: _("Tier %(level)s") % {"level": level} for level in baseline.by_tier})
+    return {
+        "simulated": cycle,
+        "proposed": proposed,
+        "baseline": baseline,
+        "current": current,
+        "sim_tables": [
+            (_("By kind"), rows("by_kind", dict(LineKind.choices))),
+            (_("By creative field"), rows("by_category")),
+            (_("By special incentive tier"), rows("by_tier", tiers)),
+        ],
+        "pool_burn": _simulated_burn(version.program, proposed, baseline),
+    }
+
+
+def _simulated_burn(program, proposed, baseline) -> list[dict]:
+    burn = []
+    for pool in program.pools.all():
+        room = pool.budget - pool.committed
+        new = proposed.by_pool.get(pool.kind, 0)
+        old = baseline.by_pool.get(pool.kind, 0) if baseline is not None else None
+        burn.append(
+            {
+                "pool": pool,
+                "room": room,
+                "new": new,
+                "old": old,
+                "new_share": share(new, pool.budget),
+                "old_share": share(old or 0, pool.budget),
+                "fits": new <= room,
+            }
+        )
+    return burn
+
+
+def rule_version_in_force(program: Program, day: datetime.date) -> RuleVersion | None:
+    """The newest published version in force on `day` (a cycle uses its first day)."""
+    return (
+        RuleVersion.objects.filter(
+            program=program, status=RuleStatus.PUBLISHED, effective_from__lte=day
+        )
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
+def needs_second_approval(reward_list: RewardList) -> bool:
+    total = reward_list.cash_total + reward_list.traffic_total
+    return total > reward_list.cycle.program.second_approval_above
+
+
+def payment_progress(reward_list: RewardList) -> dict:
+    """Counts and sums of the list's ledger entries by payment status."""
+    rows = (
+        LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id)
+        .exclude(kind__in=COUPON_KINDS)
+        .values("payment_status")
+        .order_by()
+        .annotate(n=Count("id"), total=Sum("amount"))
+    )
+    out = {status: {"n": 0, "total": Decimal(0)} for status in PaymentStatus.values}
+    for row in rows:
+        out[row["payment_status"]] = {"n": row["n"], "total": row["total"] or Decimal(0)}
+    return out

@@ -89,13 +89,8 @@ class NominationQuerySet(ScopedQuerySet):
     """Operators see all; managers those of creators in their categories; members their
     organization's own nominations."""
 
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(creator__primary_category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
+    category_path = "creator__primary_category"
+    organization_path = "organization"
 
 
 class Nomination(models.Model):
@@ -165,10 +160,7 @@ class PoolMemberQuerySet(ScopedQuerySet):
     """Operators see the whole pool; managers the members of their categories; organizations
     the members bound to them."""
 
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(creator__primary_category__in=manager_category_ids(user))
+    category_path = "creator__primary_category"
 
     def for_organization_member(self, user):
         return self.filter(
@@ -306,10 +298,7 @@ class ScoreWeights(models.Model):
 class ScoreSnapshotQuerySet(ScopedQuerySet):
     """Scores are read by everyone who may see the pool member: the same scoping."""
 
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(category__in=manager_category_ids(user))
+    category_path = "category"
 
     def for_organization_member(self, user):
         return self.filter(

@@ -306,16 +306,8 @@ class DeclineReason(models.TextChoices):
 
 
 class NominationQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(video__organization_id=membership.organization_id)
+    category_path = "category"
+    organization_path = "video__organization"
 
 
 class Nomination(models.Model):
@@ -392,16 +384,8 @@ class PlacementStatus(models.TextChoices):
 
 
 class PlacementQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+    category_path = "category"
+    organization_path = "organization"
 
 
 class Placement(models.Model):
@@ -467,16 +451,8 @@ class CouponSource(models.TextChoices):
 
 
 class CouponQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(video__category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+    category_path = "video__category"
+    organization_path = "organization"
 
 
 class Coupon(models.Model):
@@ -562,16 +538,8 @@ class Coupon(models.Model):
 
 
 class DeliveryQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(coupon__video__category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(coupon__organization_id=membership.organization_id)
+    category_path = "coupon__video__category"
+    organization_path = "coupon__organization"
 
 
 class Delivery(models.Model):

@@ -170,16 +170,8 @@ class ReviewStatus(models.TextChoices):
 
 
 class ReviewQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(video__category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(video__organization_id=membership.organization_id)
+    category_path = "video__category"
+    organization_path = "video__organization"
 
 
 class OriginalityReview(models.Model):

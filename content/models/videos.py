@@ -77,16 +77,8 @@ class VideoQuerySet(ScopedQuerySet):
     """Operators see every video; managers the videos of their fields; an organization the
     videos its creators published while bound to it (the organization kept on the video)."""
 
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+    category_path = "category"
+    organization_path = "organization"
 
     def standing(self):
         """Videos that count as original: declared original and not rejected as a copy."""
@@ -239,16 +231,8 @@ class FrameHash(models.Model):
 
 
 class VideoMetricQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(video__category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        return self.filter(video__organization_id=membership.organization_id)
+    category_path = "video__category"
+    organization_path = "video__organization"
 
 
 class VideoMetric(models.Model):

@@ -1,7 +1,7 @@
 """Every write to videos, originality and quality (see each module)."""
 
 from .checks import originality_check
-from .corrections import originality_correct
+from .corrections import decision_corrections, originality_correct
 from .imports import (
     content_import_commit,
     content_import_confirm,
@@ -43,6 +43,7 @@ __all__ = [
     "content_import_discard",
     "content_import_validate",
     "content_type_save",
+    "decision_corrections",
     "originality_appeal",
     "originality_appeal_hear",
     "originality_check",

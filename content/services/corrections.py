@@ -28,6 +28,7 @@ from incentives.models import (
     SubsidyRule,
 )
 from incentives.services import settlement_adjust
+from incentives.services.clawbacks import originality_org_correct
 from portal.accounts.permissions import SYSTEM
 from portal.audit.services import audit_record
 from portal.core.money import from_fen, to_fen
@@ -181,4 +182,12 @@ def originality_correct(*, decision: Decision) -> list[OriginalityCorrection]:
     return made
 
 
-__all__ = ["creator_targets", "originality_correct"]
+def decision_corrections(*, decision: Decision) -> list[OriginalityCorrection]:
+    """Every correction a decided video calls for: the creator's paid lines (above) and the
+    organization's basic and tier incentives that counted the video (issue 18)."""
+    corrections = originality_correct(decision=decision)
+    originality_org_correct(video=decision.review.video, decision_outcome=decision.outcome)
+    return corrections
+
+
+__all__ = ["creator_targets", "decision_corrections", "originality_correct"]

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from content import parsing
 from content.models import ContentType, VideoImportRow, VideoMetricImportRow
-from creators.models import ImportJob, ImportKind, ImportStatus
+from creators.models import Creator, ImportJob, ImportKind, ImportStatus
+from creators.services.import_checks import _stage
 from creators.services.import_rows import ACCOUNT_ID
-from creators.services.imports import _stage
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.kit import error_text
@@ -132,7 +132,7 @@ def parse_video_day_row(values) -> dict:
     return row
 
 
-def content_import_validate(job_id: int) -> ImportJob | None:
+def content_import_validate(*, job_id: int) -> ImportJob | None:
     """The dry run: parse, check and stage every row, saving progress as it goes."""
     claimed = ImportJob.objects.filter(
         pk=job_id, kind__in=KINDS, status__in=[ImportStatus.QUEUED, ImportStatus.VALIDATING]
@@ -203,7 +203,7 @@ def _check_videos(job: ImportJob) -> dict:
     with connection.cursor() as cursor:
         _duplicates(cursor, table, job.pk, "video_id", "duplicate")
         cursor.execute(
-            f"""UPDATE {table} SET creator_id = (SELECT c.id FROM creators_creator c
+            f"""UPDATE {table} SET creator_id = (SELECT c.id FROM {Creator._meta.db_table} c
                 WHERE c.platform_account_id = {table}.platform_account_id)
                 WHERE job_id = %s AND error = ''""",  # noqa: S608
             [job.pk],
@@ -317,7 +317,7 @@ def _day_rows(job):
         )
 
 
-def content_import_commit(job_id: int) -> ImportJob | None:
+def content_import_commit(*, job_id: int) -> ImportJob | None:
     """Write the checked rows in one transaction, in chunks of set-based upserts."""
     job = ImportJob.objects.filter(pk=job_id, kind__in=KINDS, status=ImportStatus.IMPORTING).first()
     if job is None:

@@ -9,20 +9,18 @@ different reviewer (another manager of the field, or an operator) hears it and e
 correction of the lists already paid (`content.services.corrections`).
 """
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content import selectors
 from content.models import (
     Appeal,
     AppealStatus,
     Decision,
     Originality,
     OriginalityReview,
-    OriginalityRule,
     ReasonCode,
     ReviewStatus,
     Video,
@@ -35,7 +33,6 @@ from portal.core.notifications import notify
 from portal.core.queue import enqueue
 
 OUTCOMES = (Originality.ORIGINAL, Originality.TRANSFORMATIVE, Originality.COPY)
-APPEALABLE = (Originality.COPY,)
 
 
 def video_event(video: Video, decision: Decision) -> dict:
@@ -123,22 +120,6 @@ def originality_decide(
     return decision
 
 
-def appeal_deadline(decision: Decision) -> datetime.datetime:
-    day = timezone.localdate(decision.decided_at)
-    rule = OriginalityRule.objects.in_force(day)
-    days = rule.appeal_window_days if rule else 14
-    return decision.decided_at + datetime.timedelta(days=days)
-
-
-def can_still_appeal(decision: Decision) -> bool:
-    return (
-        not decision.on_appeal
-        and decision.outcome in APPEALABLE
-        and not hasattr(decision, "appeal")
-        and timezone.now() <= appeal_deadline(decision)
-    )
-
-
 @transaction.atomic
 def originality_appeal(*, actor, decision: Decision, statement: str) -> Appeal:
     """The organization's one appeal against a copy decision, within the window."""
@@ -146,9 +127,9 @@ def originality_appeal(*, actor, decision: Decision, statement: str) -> Appeal:
     authorize(actor, "originality.appeal", video)
     if not statement.strip():
         raise ValidationError({"statement": _("Say why the decision is wrong.")})
-    if decision.on_appeal or decision.outcome not in APPEALABLE:
+    if decision.on_appeal or decision.outcome not in selectors.APPEALABLE:
         raise ValidationError(_("Only a decision that rejects a video can be appealed."))
-    if timezone.now() > appeal_deadline(decision):
+    if timezone.now() > selectors.appeal_deadline(decision):
         raise ValidationError(_("The appeal window of this decision has closed."))
     try:
         with transaction.atomic():

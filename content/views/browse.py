@@ -13,7 +13,7 @@ from content import selectors, services
 from content.charts import video_charts
 from content.forms import AppealForm, VideoFilterForm
 from content.models import Video
-from content.services.review import appeal_deadline, can_still_appeal
+from content.selectors import appeal_deadline, can_still_appeal
 from creators.models import Creator
 from portal.accounts.permissions import action_required, can
 from portal.audit.models import AuditEntry

@@ -31,6 +31,8 @@ class CreatorQuerySet(ScopedQuerySet):
     """Operators see every creator; managers the creators of their categories; organization people
     the creators currently bound to their organization."""
 
+    category_path = "primary_category"
+
     def with_active_binding(self):
         """Join each creator's current binding once, as `active` (rosters read its columns)."""
         if "active" in self.query._filtered_relations:
@@ -38,11 +40,6 @@ class CreatorQuerySet(ScopedQuerySet):
         return self.annotate(
             active=FilteredRelation("bindings", condition=Q(bindings__ended_on__isnull=True))
         )
-
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(primary_category__in=manager_category_ids(user))
 
     def for_organization_member(self, user):
         # Filtering on the joined current binding with the organization's id as a constant lets
@@ -102,13 +99,8 @@ class Creator(models.Model):
 
 
 class BindingQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(creator__primary_category__in=manager_category_ids(user))
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
+    category_path = "creator__primary_category"
+    organization_path = "organization"
 
     def active(self):
         return self.filter(ended_on__isnull=True)

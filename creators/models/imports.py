@@ -25,8 +25,7 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportJobQuerySet(ScopedQuerySet):
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
+    organization_path = "organization"
 
 
 class ImportJob(models.Model):

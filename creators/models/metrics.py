@@ -13,10 +13,7 @@ from .rules import PlayFlag
 
 
 class DailyMetricQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(creator__primary_category__in=manager_category_ids(user))
+    category_path = "creator__primary_category"
 
     def for_organization_member(self, user):
         """An organization sees the figures of its creators for the days they were bound to it.

@@ -20,10 +20,7 @@ class TransferStatus(models.TextChoices):
 
 
 class TransferRequestQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(creator__primary_category__in=manager_category_ids(user))
+    category_path = "creator__primary_category"
 
     def for_organization_member(self, user):
         return self.filter(
@@ -84,10 +81,7 @@ class DisputeStatus(models.TextChoices):
 
 
 class DisputeQuerySet(ScopedQuerySet):
-    def for_manager(self, user):
-        from portal.accounts.permissions import manager_category_ids
-
-        return self.filter(creator__primary_category__in=manager_category_ids(user))
+    category_path = "creator__primary_category"
 
     def for_organization_member(self, user):
         return self.filter(

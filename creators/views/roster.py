@@ -146,13 +146,13 @@ def roster_export(request, extension: str):
 
 @require_POST
 @action_required("roster.view")
-def roster_bulk(request):
+def bindings_end(request):
     """End the bindings of the selected creators of the person's own organization."""
     organization = own_organization(request.user)
     if organization is None or not can(request.user, "binding.end", organization):
         raise PermissionDenied
     ids = [int(pk) for pk in request.POST.getlist("creators") if pk.isdigit()]
-    if request.POST.get("action") != "end" or not ids:
+    if not ids:
         messages.error(request, _("Select creators and an action first."))
         return redirect("creators:roster")
     try:

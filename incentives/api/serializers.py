@@ -12,7 +12,8 @@ from incentives.models import (
     RewardLine,
     RewardList,
 )
-from incentives.services import AdjustmentReason, needs_second_approval
+from incentives.selectors import needs_second_approval
+from incentives.services import AdjustmentReason
 from organizations.models import Organization
 from portal.core.api.fields import Money
 

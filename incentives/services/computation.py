@@ -26,9 +26,9 @@ from django.db import IntegrityError, connection
 
 from content.originals import originals_between_sql
 from creators.introduced import counting_bindings
-from creators.models import Binding
+from creators.models import Binding, Creator, DailyMetric
 from incentives.models import Cycle, RuleVersion
-from organizations.models import OrganizationStatus
+from organizations.models import Organization, OrganizationStatus
 from portal.core.money import to_fen
 
 SORT_MEMORY = "256MB"
@@ -36,6 +36,12 @@ SORT_MEMORY = "256MB"
 # `bound` takes each creator's latest binding with an anti-join (no later binding qualifies)
 # rather than ROW_NUMBER() ... = 1: the planner estimated the window's filter at 504 rows of
 # 100,000 and planned the joins after it as nested loops; the anti-join is estimated right.
+
+# Other apps' tables, by their models' names for them.
+METRICS = DailyMetric._meta.db_table
+BINDINGS = Binding._meta.db_table
+CREATORS = Creator._meta.db_table
+ORGANIZATIONS = Organization._meta.db_table
 
 LINE_COLUMNS = (
     "reward_list_id, kind, pool, creator_id, organization_id, amount, amount_before_cap, "
@@ -51,17 +57,17 @@ fig AS (
          CAST(COALESCE(MAX(o.videos), 0) AS BIGINT) AS videos,
          CAST(SUM(m.counted_valid_plays) AS BIGINT) AS plays,
          CAST(SUM(CAST(ROUND(m.gmv * 100) AS BIGINT)) AS BIGINT) AS gmv
-  FROM creators_dailymetric m
+  FROM {METRICS} m
   LEFT JOIN orig o ON o.creator_id = m.creator_id
   WHERE m.date >= %s AND m.date < %s
   GROUP BY m.creator_id
 ),
 bound AS (
   SELECT b.creator_id, b.organization_id
-  FROM creators_binding b
+  FROM {BINDINGS} b
   WHERE b.started_on <= %s AND (b.ended_on IS NULL OR b.ended_on >= %s)
     AND NOT EXISTS (
-      SELECT 1 FROM creators_binding n
+      SELECT 1 FROM {BINDINGS} n
       WHERE n.creator_id = b.creator_id AND n.started_on <= %s
         AND (n.ended_on IS NULL OR n.ended_on >= %s)
         AND (n.started_on > b.started_on OR (n.started_on = b.started_on AND n.id > b.id))
@@ -71,9 +77,9 @@ elig AS (
   SELECT f.creator_id, f.videos, f.plays, f.gmv, c.follower_count AS followers,
          c.primary_category_id AS category_id, b.organization_id
   FROM fig f
-  JOIN creators_creator c ON c.id = f.creator_id
+  JOIN {CREATORS} c ON c.id = f.creator_id
   JOIN bound b ON b.creator_id = f.creator_id
-  JOIN organizations_organization o ON o.id = b.organization_id AND o.status = %s
+  JOIN {ORGANIZATIONS} o ON o.id = b.organization_id AND o.status = %s
 ),
 lvl AS (
   SELECT e.creator_id, MAX(r.level) AS level
@@ -230,15 +236,15 @@ def check_line_references(reward_list_id: int) -> None:
     query in place of the per-line key checks the lines table does without (see RewardLine).
     The lines come from joins to those rows in the same transaction, so this never fails unless
     the SQL above is wrong; it raises IntegrityError, undoing the computation, if it does."""
-    sql = """
+    sql = f"""
 SELECT COUNT(*) FROM incentives_rewardline l
 WHERE l.reward_list_id = %s
   AND (NOT EXISTS (SELECT 1 FROM incentives_rewardlist r WHERE r.id = l.reward_list_id)
        OR (l.creator_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM creators_creator c WHERE c.id = l.creator_id))
+           AND NOT EXISTS (SELECT 1 FROM {CREATORS} c WHERE c.id = l.creator_id))
        OR (l.organization_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM organizations_organization o
-                           WHERE o.id = l.organization_id)))"""
+           AND NOT EXISTS (SELECT 1 FROM {ORGANIZATIONS} o
+                           WHERE o.id = l.organization_id)))"""  # noqa: S608 - names from our models
     with connection.cursor() as cursor:
         cursor.execute(sql, [reward_list_id])
         missing = cursor.fetchone()[0]

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -269,6 +269,58 @@ def settlement_mark_paid(*, actor, reward_list: RewardList, upload) -> PaymentRe
     return result
 
 
+def _post_lines(
+    reward_list: RewardList,
+    pools: dict,
+    *,
+    pool: str,
+    kind: str,
+    reason_code: str,
+    note: str,
+    payees: list[tuple[int | None, int | None, Decimal]],
+) -> list[RewardLine]:
+    """The one posting path of a line outside the computed rules (adjustments, awards): for each
+    (creator, organization, amount) a line and its ledger entry, the amounts committed to the
+    (locked) pool, and the list's totals and line count moved; a paid list goes back to exported,
+    since it has something to pay again. The callers check the amounts and the pool's room."""
+    lines = RewardLine.objects.bulk_create(
+        RewardLine(
+            reward_list=reward_list,
+            kind=kind,
+            pool=pool,
+            creator_id=creator_id,
+            organization_id=organization_id,
+            amount=amount,
+            rule_version=reward_list.rule_version,
+            note=note.strip(),
+        )
+        for creator_id, organization_id, amount in payees
+    )
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            pool=pools[pool],
+            cycle=reward_list.cycle,
+            kind=kind,
+            creator_id=line.creator_id,
+            organization_id=line.organization_id,
+            amount=line.amount,
+            rule_version=reward_list.rule_version,
+            reason_code=reason_code,
+            line=line,
+        )
+        for line in lines
+    )
+    total = sum(to_fen(amount) for _creator, _organization, amount in payees)
+    commit_to_pools(pools, {pool: total})
+    field = "cash_total" if pool == PoolKind.CASH else "traffic_total"
+    RewardList.objects.filter(pk=reward_list.pk).update(
+        **{field: getattr(reward_list, field) + from_fen(total)},
+        line_count=reward_list.line_count + len(lines),
+        **({"status": ListStatus.EXPORTED} if reward_list.status == ListStatus.PAID else {}),
+    )
+    return lines
+
+
 @transaction.atomic
 def settlement_adjust(
     *,
@@ -314,39 +366,17 @@ def settlement_adjust(
         check_room(pools, {pool: fen})
     elif to_fen(pools[pool].committed) + fen < 0:
         raise ValidationError({"amount": _("The pool cannot give back more than it committed.")})
-    line = RewardLine.objects.create(
-        reward_list=reward_list,
-        kind=LineKind.ADJUSTMENT,
+    organization_id = getattr(organization, "pk", organization)
+    (line,) = _post_lines(
+        reward_list,
+        pools,
         pool=pool,
-        creator=creator,
-        organization_id=getattr(organization, "pk", organization),
-        amount=amount,
-        rule_version=reward_list.rule_version,
-        note=note.strip(),
-    )
-    LedgerEntry.objects.create(
-        pool=pools[pool],
-        cycle=reward_list.cycle,
         kind=LineKind.ADJUSTMENT,
-        creator=creator,
-        organization_id=line.organization_id,
-        amount=amount,
-        rule_version=reward_list.rule_version,
         reason_code=reason_code,
-        line=line,
-    )
-    commit_to_pools(pools, {pool: fen})
-    totals = {
-        PoolKind.CASH: "cash_total",
-        PoolKind.TRAFFIC: "traffic_total",
-    }
-    field = totals[pool]
-    RewardList.objects.filter(pk=reward_list.pk).update(
-        **{field: getattr(reward_list, field) + amount}, line_count=reward_list.line_count + 1
+        note=note,
+        payees=[(getattr(creator, "pk", None), organization_id, amount)],
     )
     before = reward_list.status
-    if before == ListStatus.PAID:
-        RewardList.objects.filter(pk=reward_list.pk).update(status=ListStatus.EXPORTED)
     audit_record(
         actor=actor,
         action="settlement.adjust",
@@ -365,28 +395,12 @@ def settlement_adjust(
     return line
 
 
-def payment_progress(reward_list: RewardList) -> dict:
-    """Counts and sums of the list's ledger entries by payment status."""
-    rows = (
-        LedgerEntry.objects.filter(cycle_id=reward_list.cycle_id)
-        .exclude(kind__in=COUPON_KINDS)
-        .values("payment_status")
-        .order_by()
-        .annotate(n=Count("id"), total=Sum("amount"))
-    )
-    out = {status: {"n": 0, "total": Decimal(0)} for status in PaymentStatus.values}
-    for row in rows:
-        out[row["payment_status"]] = {"n": row["n"], "total": row["total"] or Decimal(0)}
-    return out
-
-
 __all__ = [
     "EXPORT_HEADERS",
     "AdjustmentReason",
     "PaymentResult",
     "entries_to_pay",
     "exported_entries",
-    "payment_progress",
     "payment_rows",
     "settlement_adjust",
     "settlement_award",
@@ -437,39 +451,14 @@ def settlement_award(
     pools = lock_pools(reward_list.cycle.program)
     total = to_fen(amount) * len(creator_ids)
     check_room(pools, {pool: total})
-    lines = RewardLine.objects.bulk_create(
-        RewardLine(
-            reward_list=reward_list,
-            kind=kind,
-            pool=pool,
-            creator_id=creator_id,
-            organization_id=bound.get(creator_id),
-            amount=amount,
-            rule_version=reward_list.rule_version,
-            note=note.strip(),
-        )
-        for creator_id in creator_ids
-    )
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(
-            pool=pools[pool],
-            cycle=reward_list.cycle,
-            kind=kind,
-            creator_id=line.creator_id,
-            organization_id=line.organization_id,
-            amount=amount,
-            rule_version=reward_list.rule_version,
-            reason_code=kind,
-            line=line,
-        )
-        for line in lines
-    )
-    commit_to_pools(pools, {pool: total})
-    field = "cash_total" if pool == PoolKind.CASH else "traffic_total"
-    RewardList.objects.filter(pk=reward_list.pk).update(
-        **{field: getattr(reward_list, field) + from_fen(total)},
-        line_count=reward_list.line_count + len(lines),
-        **({"status": ListStatus.EXPORTED} if reward_list.status == ListStatus.PAID else {}),
+    lines = _post_lines(
+        reward_list,
+        pools,
+        pool=pool,
+        kind=kind,
+        reason_code=kind,
+        note=note,
+        payees=[(creator_id, bound.get(creator_id), amount) for creator_id in creator_ids],
     )
     audit_record(
         actor=actor,

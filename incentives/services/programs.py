@@ -102,17 +102,6 @@ def program_create(
     return program
 
 
-def rule_version_in_force(program: Program, day: datetime.date) -> RuleVersion | None:
-    """The newest published version in force on `day` (a cycle uses its first day)."""
-    return (
-        RuleVersion.objects.filter(
-            program=program, status=RuleStatus.PUBLISHED, effective_from__lte=day
-        )
-        .order_by("-effective_from", "-number")
-        .first()
-    )
-
-
 @transaction.atomic
 def rule_version_draft(*, actor, program: Program, effective_from: datetime.date) -> RuleVersion:
     """A new draft version, a copy of the newest version's rules, ready to edit and simulate."""

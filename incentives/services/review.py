@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incentives import selectors
 from incentives.models import (
     ListStatus,
     Pool,
@@ -89,11 +90,6 @@ def settlement_return(*, actor, reward_list: RewardList, reason: str) -> RewardL
     )
 
 
-def needs_second_approval(reward_list: RewardList) -> bool:
-    total = reward_list.cash_total + reward_list.traffic_total
-    return total > reward_list.cycle.program.second_approval_above
-
-
 @transaction.atomic
 def settlement_approve(*, actor, reward_list: RewardList, revision: int) -> RewardList:
     """Approve the list the reviewer saw (`revision`). Above the program's threshold the first
@@ -105,7 +101,7 @@ def settlement_approve(*, actor, reward_list: RewardList, revision: int) -> Rewa
         raise ValidationError(
             _("The list was computed again since you opened it; review the new figures.")
         )
-    if needs_second_approval(reward_list) and reward_list.first_approved_by_id is None:
+    if selectors.needs_second_approval(reward_list) and reward_list.first_approved_by_id is None:
         RewardList.objects.filter(pk=reward_list.pk).update(first_approved_by=actor)
         reward_list.refresh_from_db()
         audit_record(

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incentives import selectors
 from incentives.models import Cycle, ListStatus, PoolKind, RewardLine, RewardList
 from incentives.policy import require
 from portal.accounts.permissions import authorize
@@ -15,7 +16,6 @@ from portal.audit.services import audit_record
 from portal.core.queue import enqueue
 
 from .computation import compute_lines
-from .programs import rule_version_in_force
 
 # A request this old is taken as lost (its worker died and the broker dropped it): ask again.
 STALE_REQUEST = datetime.timedelta(minutes=15)
@@ -28,7 +28,7 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
     so two runs at once take turns and leave the same lines."""
     authorize(actor, "settlement.compute", cycle.program)
     cycle = Cycle.objects.select_for_update().select_related("program").get(pk=cycle.pk)
-    version = rule_version_in_force(cycle.program, cycle.starts_on)
+    version = selectors.rule_version_in_force(cycle.program, cycle.starts_on)
     if version is None:
         raise ValidationError(_("No published rules are in force for this cycle."))
     reward_list = RewardList.objects.select_for_update(of=("self",)).filter(cycle=cycle).first()
@@ -92,7 +92,7 @@ def settlement_request(*, actor, cycle: Cycle) -> Cycle:
     page shows the request until the computation ends; asking twice queues nothing more."""
     authorize(actor, "settlement.compute", cycle.program)
     require(actor, "cycle.compute", Cycle.objects.select_related("program").get(pk=cycle.pk))
-    if rule_version_in_force(cycle.program, cycle.starts_on) is None:
+    if selectors.rule_version_in_force(cycle.program, cycle.starts_on) is None:
         raise ValidationError(_("No published rules are in force for this cycle."))
     now = timezone.now()
     claimed = (

@@ -10,12 +10,21 @@ from .confirm import (
     rules_publish,
 )
 from .holds import entry_forfeit_view, hold_release_view, holds, holds_release_due_view
-from .lists import reward_list_detail
-from .programs import index, program_detail, rule_version
+from .lists import list_export, list_result, list_return, list_submit, reward_list_detail
+from .programs import (
+    cycle_compute,
+    index,
+    program_detail,
+    program_open,
+    rule_version,
+    rules_draft,
+    rules_save,
+)
 from .reconciliation import reconciliation, reconciliation_export
 from .statements import special, statement, statement_export
 
 __all__ = [
+    "cycle_compute",
     "entry_forfeit_view",
     "hold_release_view",
     "holds",
@@ -23,15 +32,22 @@ __all__ = [
     "index",
     "list_adjust",
     "list_approve",
+    "list_export",
     "list_publish",
+    "list_result",
+    "list_return",
+    "list_submit",
     "program_close",
     "program_detail",
+    "program_open",
     "program_reopen",
     "reconciliation",
     "reconciliation_export",
     "reward_list_detail",
     "rule_version",
+    "rules_draft",
     "rules_publish",
+    "rules_save",
     "special",
     "statement",
     "statement_export",

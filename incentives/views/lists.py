@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from incentives import policy, services
 from incentives.forms import (
@@ -17,9 +18,7 @@ from incentives.models import (
     RewardLine,
     RewardList,
 )
-from incentives.selectors import (
-    statement_totals,
-)
+from incentives.selectors import needs_second_approval, payment_progress, statement_totals
 from incentives.services.payments import EXPORT_HEADERS, exported_entries, payment_rows
 from organizations.models import Organization
 from portal.accounts.permissions import action_required
@@ -29,19 +28,19 @@ from portal.core.tabular import write_csv, write_xlsx
 from .common import error_text, lines_context, lines_page
 
 
-@action_required("settlement.compute")
-def reward_list_detail(request, pk: int):
-    reward_list = get_object_or_404(
+def _reward_list(request, pk: int) -> RewardList:
+    return get_object_or_404(
         RewardList.objects.for_user(request.user).select_related(
             "cycle__program", "rule_version", "first_approved_by", "approved_by"
         ),
         pk=pk,
     )
-    if request.method == "POST":
-        response = _list_action(request, reward_list)
-        if response is not None:
-            return response
-        return redirect(request.get_full_path())
+
+
+@require_GET
+@action_required("settlement.compute")
+def reward_list_detail(request, pk: int):
+    reward_list = _reward_list(request, pk)
     page, filters = lines_page(request, RewardLine.objects.filter(reward_list=reward_list))
     organizations = Organization.objects.filter(
         pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
@@ -52,8 +51,8 @@ def reward_list_detail(request, pk: int):
         "program": reward_list.cycle.program,
         **lines_context(request, page, filters),
         "totals": statement_totals(RewardLine.objects.filter(reward_list=reward_list)),
-        "second_needed": services.needs_second_approval(reward_list),
-        "progress": services.payment_progress(reward_list),
+        "second_needed": needs_second_approval(reward_list),
+        "progress": payment_progress(reward_list),
         "return_form": ReturnForm(),
         "result_form": ResultForm(),
         "adjust_form": AdjustmentForm(organizations=organizations),
@@ -81,40 +80,69 @@ def _steps(reward_list):
     ]
 
 
-def _list_action(request, reward_list):
-    action = request.POST.get("action")
-    actor = request.user
+def _list_step(request, pk: int, step) -> HttpResponse:
+    """Run one step on the list; a refusal is a message on the list page."""
+    reward_list = _reward_list(request, pk)
     try:
-        if action == "submit":
-            services.settlement_submit(actor=actor, reward_list=reward_list)
-            messages.success(request, _("Sent to review."))
-        elif action == "return":
-            form = ReturnForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Say what should change."))
-            services.settlement_return(
-                actor=actor, reward_list=reward_list, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("Returned to draft."))
-        elif action == "export":
-            return _export(request, reward_list)
-        elif action == "result":
-            form = ResultForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise ValidationError(_("Choose the payment result file."))
-            result = services.settlement_mark_paid(
-                actor=actor, reward_list=reward_list, upload=form.cleaned_data["file"]
-            )
-            messages.success(
-                request,
-                _(
-                    "Payment result applied: %(paid)s paid, %(failed)s failed, %(same)s already recorded."
-                )
-                % {"paid": result.paid, "failed": result.failed, "same": result.unchanged},
-            )
+        response = step(request.user, reward_list)
     except ValidationError as error:
         messages.error(request, error_text(error))
-    return None
+    else:
+        if response is not None:
+            return response
+    return redirect("incentives:list", reward_list.pk)
+
+
+@require_POST
+@action_required("settlement.compute")
+def list_submit(request, pk: int):
+    def step(actor, reward_list):
+        services.settlement_submit(actor=actor, reward_list=reward_list)
+        messages.success(request, _("Sent to review."))
+
+    return _list_step(request, pk, step)
+
+
+@require_POST
+@action_required("settlement.compute")
+def list_return(request, pk: int):
+    def step(actor, reward_list):
+        form = ReturnForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Say what should change."))
+        services.settlement_return(
+            actor=actor, reward_list=reward_list, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Returned to draft."))
+
+    return _list_step(request, pk, step)
+
+
+@require_POST
+@action_required("settlement.compute")
+def list_export(request, pk: int):
+    return _list_step(request, pk, lambda actor, reward_list: _export(request, reward_list))
+
+
+@require_POST
+@action_required("settlement.compute")
+def list_result(request, pk: int):
+    def step(actor, reward_list):
+        form = ResultForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError(_("Choose the payment result file."))
+        result = services.settlement_mark_paid(
+            actor=actor, reward_list=reward_list, upload=form.cleaned_data["file"]
+        )
+        messages.success(
+            request,
+            _(
+                "Payment result applied: %(paid)s paid, %(failed)s failed, %(same)s already recorded."
+            )
+            % {"paid": result.paid, "failed": result.failed, "same": result.unchanged},
+        )
+
+    return _list_step(request, pk, step)
 
 
 def _export(request, reward_list):

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from incentives import policy, services
 from incentives.forms import (
@@ -19,7 +20,6 @@ from incentives.forms import (
 )
 from incentives.models import (
     Cycle,
-    LineKind,
     OrgTier,
     Program,
     ProgramStatus,
@@ -35,10 +35,10 @@ from incentives.selectors import (
     pool_burn,
     program_status_note,
     share,
+    simulation_compared,
 )
-from incentives.services.simulation import simulate
 from portal.accounts.permissions import action_required, can
-from portal.core.kit import own_organization
+from portal.core.kit import add_service_errors, own_organization
 from portal.core.rendering import render_page
 
 from .common import error_text
@@ -93,18 +93,14 @@ def _programs(request):
     return render_page(request, "incentives/programs.html", {"rows": rows, "form": form})
 
 
+def _program(request, pk: int) -> Program:
+    return get_object_or_404(Program.objects.for_user(request.user), pk=pk)
+
+
+@require_GET
 @action_required("program.manage")
 def program_detail(request, pk: int):
-    program = get_object_or_404(Program.objects.for_user(request.user), pk=pk)
-    if request.method == "POST":
-        try:
-            response = _program_action(request, program)
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            if response is not None:
-                return response
-        return redirect("incentives:program", program.pk)
+    program = _program(request, pk)
     cycles = list(
         program.cycles.order_by("number").select_related("reward_list", "compute_requested_by")
     )
@@ -132,46 +128,72 @@ def program_detail(request, pk: int):
     return render_page(request, "incentives/program.html", context, partial="cycles")
 
 
-def _program_action(request, program):
-    action = request.POST.get("action")
-    if action == "open":
+@require_POST
+@action_required("program.manage")
+def program_open(request, pk: int):
+    program = _program(request, pk)
+    try:
         services.program_open(actor=request.user, program=program)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
         messages.success(request, _("The program is open to participants."))
-    elif action == "draft":
-        latest = program.rule_versions.order_by("-number").first()
-        day = request.POST.get("effective_from") or (
-            latest.effective_from.isoformat() if latest else program.starts_on.isoformat()
-        )
-        try:
-            effective = timezone.datetime.fromisoformat(day).date()
-        except ValueError:
-            raise ValidationError(_("Enter a valid date.")) from None
+    return redirect("incentives:program", program.pk)
+
+
+@require_POST
+@action_required("program.manage")
+def rules_draft(request, pk: int):
+    """A new draft rule version, in force from the day asked (default: the latest version's)."""
+    program = _program(request, pk)
+    latest = program.rule_versions.order_by("-number").first()
+    day = request.POST.get("effective_from") or (
+        latest.effective_from.isoformat() if latest else program.starts_on.isoformat()
+    )
+    try:
+        effective = timezone.datetime.fromisoformat(day).date()
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+        return redirect("incentives:program", program.pk)
+    try:
         version = services.rule_version_draft(
             actor=request.user, program=program, effective_from=effective
         )
-        return redirect("incentives:rules", version.pk)
-    elif action == "compute":
-        cycle = get_object_or_404(Cycle, pk=request.POST.get("cycle"), program=program)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("incentives:program", program.pk)
+    return redirect("incentives:rules", version.pk)
+
+
+@require_POST
+@action_required("program.manage")
+def cycle_compute(request, pk: int, cycle_pk: int):
+    program = _program(request, pk)
+    cycle = get_object_or_404(Cycle, pk=cycle_pk, program=program)
+    try:
         services.settlement_request(actor=request.user, cycle=cycle)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
         messages.success(
             request, _("Computation started for cycle %(number)s.") % {"number": cycle.number}
         )
-    return None
+    return redirect("incentives:program", program.pk)
 
 
-@action_required("program.manage")
-def rule_version(request, pk: int):
-    version = get_object_or_404(
+def _version(request, pk: int) -> RuleVersion:
+    return get_object_or_404(
         RuleVersion.objects.filter(
             program__in=Program.objects.for_user(request.user)
         ).select_related("program", "published_by"),
         pk=pk,
     )
-    program = version.program
+
+
+def _rule_forms(version, data=None):
+    """The version's form, its subsidy categories and its three formsets (bound to `data`)."""
     editable = version.status == RuleStatus.DRAFT
-    prefixes = {"subsidy": SubsidyRule, "tier": OrgTier, "band": TrafficBand}
-    data = request.POST if request.method == "POST" and editable else None
-    form = RuleVersionForm(data, instance=version) if editable else None
+    data = data if editable else None
     subsidy, categories = subsidy_formset(data, version)
     formsets = {
         "subsidy": subsidy,
@@ -182,55 +204,69 @@ def rule_version(request, pk: int):
             data, prefix="band", queryset=TrafficBand.objects.filter(version=version)
         ),
     }
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "save" and editable:
-                if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
-                    services.rule_version_update(
-                        actor=request.user,
-                        version=version,
-                        fields=form.cleaned_data,
-                        subsidy_rules=formset_rows(formsets["subsidy"]),
-                        org_tiers=formset_rows(formsets["tier"]),
-                        traffic_bands=formset_rows(formsets["band"]),
-                    )
-                    messages.success(request, _("Rules saved."))
-                    # Reopen the fields just edited, so the operator sees what was saved.
-                    edited = {
-                        str(form["category"].value())
-                        for form in formsets["subsidy"].forms
-                        if form.has_changed()
-                    }
-                    codes = [c.code for c in categories if str(c.pk) in edited]
-                    url = reverse("incentives:rules", args=[version.pk])
-                    return redirect(f"{url}?open={','.join(codes)}#subsidy" if codes else url)
-                messages.error(request, _("Some values need attention; see the marked fields."))
-        except ValidationError as error:
-            if hasattr(error, "error_dict") and form is not None:
-                for field, errors in error.error_dict.items():
-                    target = field if field in form.fields else None
-                    for message in errors:
-                        form.add_error(target, message)
-            else:
-                messages.error(request, error_text(error))
-    simulation = _simulation(request, version)
+    return (RuleVersionForm(data, instance=version) if editable else None), categories, formsets
+
+
+@require_GET
+@action_required("program.manage")
+def rule_version(request, pk: int):
+    version = _version(request, pk)
+    form, categories, formsets = _rule_forms(version)
+    return _rule_version_page(request, version, form, categories, formsets)
+
+
+@require_POST
+@action_required("program.manage")
+def rules_save(request, pk: int):
+    version = _version(request, pk)
+    if version.status != RuleStatus.DRAFT:
+        return redirect("incentives:rules", version.pk)
+    form, categories, formsets = _rule_forms(version, request.POST)
+    if not (form.is_valid() and all(fs.is_valid() for fs in formsets.values())):
+        messages.error(request, _("Some values need attention; see the marked fields."))
+        return _rule_version_page(request, version, form, categories, formsets)
+    try:
+        services.rule_version_update(
+            actor=request.user,
+            version=version,
+            fields=form.cleaned_data,
+            subsidy_rules=formset_rows(formsets["subsidy"]),
+            org_tiers=formset_rows(formsets["tier"]),
+            traffic_bands=formset_rows(formsets["band"]),
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            add_service_errors(form, error)
+        else:
+            messages.error(request, error_text(error))
+        return _rule_version_page(request, version, form, categories, formsets)
+    messages.success(request, _("Rules saved."))
+    # Reopen the fields just edited, so the operator sees what was saved.
+    edited = {str(f["category"].value()) for f in formsets["subsidy"].forms if f.has_changed()}
+    codes = [c.code for c in categories if str(c.pk) in edited]
+    url = reverse("incentives:rules", args=[version.pk])
+    return redirect(f"{url}?open={','.join(codes)}#subsidy" if codes else url)
+
+
+def _rule_version_page(request, version, form, categories, formsets):
+    program = version.program
+    editable = version.status == RuleStatus.DRAFT
     context = {
         "version": version,
         "program": program,
         "editable": editable,
         "form": form,
         "formsets": formsets,
-        "prefixes": prefixes,
+        "prefixes": {"subsidy": SubsidyRule, "tier": OrgTier, "band": TrafficBand},
         "subsidy_groups": subsidy_groups(
-            subsidy, categories, open_codes=request.GET.get("open", "")
+            formsets["subsidy"], categories, open_codes=request.GET.get("open", "")
         ),
         "subsidy_matrix": None if editable else _subsidy_matrix(version),
         "may_publish": policy.may(request.user, "rules.publish", version),
         "org_tiers": OrgTier.objects.filter(version=version),
         "traffic_bands": TrafficBand.objects.filter(version=version),
         "cycles": program.cycles.order_by("number"),
-        **simulation,
+        **_simulation(request, version),
     }
     return render_page(request, "incentives/rules.html", context, partial="simulation")
 
@@ -256,61 +292,4 @@ def _simulation(request, version):
     if not cycle_id:
         return {"simulated": None}
     cycle = get_object_or_404(Cycle, pk=cycle_id, program=version.program)
-    current = services.rule_version_in_force(version.program, cycle.starts_on)
-    proposed = simulate(cycle, version)
-    baseline = simulate(cycle, current) if current is not None and current != version else None
-    pools = {pool.kind: pool for pool in version.program.pools.all()}
-    kinds = dict(LineKind.choices)
-
-    def rows(key, labels=None):
-        names = list(getattr(proposed, key))
-        if baseline is not None:
-            names += [name for name in getattr(baseline, key) if name not in names]
-        out = []
-        for name in names:
-            new = getattr(proposed, key).get(name)
-            old = getattr(baseline, key).get(name) if baseline is not None else None
-            if key == "by_tier":
-                new = new[1] if new else None
-                old = old[1] if old else None
-            out.append(
-                {
-                    "label": (labels or {}).get(name, name),
-                    "new": new or 0,
-                    "old": old,
-                    "delta": (new or 0) - (old or 0) if old is not None else None,
-                }
-            )
-        return out
-
-    burn = []
-    for kind, pool in pools.items():
-        room = pool.budget - pool.committed
-        new = proposed.by_pool.get(kind, 0)
-        old = baseline.by_pool.get(kind, 0) if baseline is not None else None
-        burn.append(
-            {
-                "pool": pool,
-                "room": room,
-                "new": new,
-                "old": old,
-                "new_share": share(new, pool.budget),
-                "old_share": share(old or 0, pool.budget),
-                "fits": new <= room,
-            }
-        )
-    tiers = {level: _("Tier %(level)s") % {"level": level} for level in proposed.by_tier}
-    if baseline is not None:
-        tiers.update({level: _("Tier %(level)s") % {"level": level} for level in baseline.by_tier})
-    return {
-        "simulated": cycle,
-        "proposed": proposed,
-        "baseline": baseline,
-        "current": current,
-        "sim_tables": [
-            (_("By kind"), rows("by_kind", kinds)),
-            (_("By creative field"), rows("by_category")),
-            (_("By special incentive tier"), rows("by_tier", tiers)),
-        ],
-        "pool_burn": burn,
-    }
+    return simulation_compared(cycle, version)

@@ -21,7 +21,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from incubation import services
+from incubation import selectors, services
 from incubation.explain import scored_count
 from incubation.models import (
     Nomination,
@@ -365,7 +365,7 @@ class ShortlistViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _detail(self, shortlist, status_code=status.HTTP_200_OK):
         if shortlist.status == ShortlistStatus.OPEN:
-            rows = services.ordered_entries(shortlist)
+            rows = selectors.ordered_entries(shortlist)
             for position, entry in enumerate(rows, start=1):
                 entry.position = position
                 entry.score = entry.score_row.score if entry.score_row else None

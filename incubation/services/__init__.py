@@ -3,15 +3,12 @@ from .pool import (
     member_move,
     nomination_create,
     nomination_decide,
-    nomination_limit,
     nomination_limit_set,
     nomination_withdraw,
-    nominations_used,
 )
 from .scoring import NoWeightsInForce, scores_compute
 from .shortlist import (
     StaleShortlist,
-    ordered_entries,
     shortlist_add,
     shortlist_award,
     shortlist_exclude,
@@ -21,9 +18,8 @@ from .shortlist import (
     shortlist_propose,
     shortlist_publish,
     shortlist_snapshot_weekly,
-    snapshot_diff,
 )
-from .weights import weights_draft, weights_in_force, weights_publish, weights_update
+from .weights import weights_draft, weights_publish, weights_update
 
 __all__ = [
     "NoWeightsInForce",
@@ -32,11 +28,8 @@ __all__ = [
     "member_move",
     "nomination_create",
     "nomination_decide",
-    "nomination_limit",
     "nomination_limit_set",
     "nomination_withdraw",
-    "nominations_used",
-    "ordered_entries",
     "scores_compute",
     "shortlist_add",
     "shortlist_award",
@@ -47,9 +40,7 @@ __all__ = [
     "shortlist_propose",
     "shortlist_publish",
     "shortlist_snapshot_weekly",
-    "snapshot_diff",
     "weights_draft",
-    "weights_in_force",
     "weights_publish",
     "weights_update",
 ]

@@ -4,12 +4,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creators.models import Creator, DailyMetric, PlayFlag
+from creators.models import Creator
+from incubation import selectors
 from incubation.models import (
     EntryRule,
     Nomination,
@@ -42,45 +41,6 @@ MOVES = {
 }
 
 
-def month_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    start = day.replace(day=1)
-    end = (start + datetime.timedelta(days=32)).replace(day=1)
-    return start, end
-
-
-def nomination_limit(day: datetime.date) -> int | None:
-    """Nominations an organization may make in `day`'s month (None: no limit set)."""
-    limit = NominationLimit.objects.filter(effective_from__lte=day).order_by("-effective_from")
-    row = limit.first()
-    return row.per_organization if row else None
-
-
-def organization_nomination_limit(organization, day: datetime.date) -> int | None:
-    """Nominations `organization` may make in `day`'s month: the program's limit, raised to the
-    nomination quota its growth level grants (`growth.selectors.right_for`). A level's quota
-    never lowers the program's limit, and without a program limit there is none."""
-    from growth.selectors import right_for
-
-    limit = nomination_limit(day)
-    if limit is None:
-        return None
-    quota = right_for(organization, "nomination_quota", day)
-    return max(limit, quota) if quota is not None else limit
-
-
-def nominations_used(organization, day: datetime.date) -> int:
-    start, end = month_of(day)
-    return (
-        Nomination.objects.filter(
-            organization=organization,
-            created_at__date__gte=start,
-            created_at__date__lt=end,
-        )
-        .exclude(status=NominationStatus.WITHDRAWN)
-        .count()
-    )
-
-
 @transaction.atomic
 def nomination_create(*, actor, creator: Creator, case: str) -> Nomination:
     """Nominate a creator for the reserve pool. An organization nominates its own creators within
@@ -106,8 +66,8 @@ def nomination_create(*, actor, creator: Creator, case: str) -> Nomination:
             pk=actor.membership.organization_id
         )
         today = timezone.localdate()
-        limit = organization_nomination_limit(organization, today)
-        if limit is not None and nominations_used(organization, today) >= limit:
+        limit = selectors.organization_nomination_limit(organization, today)
+        if limit is not None and selectors.nominations_used(organization, today) >= limit:
             raise ValidationError(
                 _(
                     "Your organization has used its %(limit)s nominations for this month; the "
@@ -260,35 +220,6 @@ def _set_stage(member: PoolMember, stage: str, *, actor, reason: str) -> PoolMem
     return member
 
 
-def entry_rule_candidates(rule: EntryRule, day: datetime.date):
-    """Creators meeting `rule` over the window ending on `day`, not in the pool, with no open
-    abnormal-play flag in the window."""
-    start = day - datetime.timedelta(days=rule.window_days - 1)
-    window = Q(metrics__date__gte=start, metrics__date__lte=day)
-    creators = (
-        Creator.objects.filter(follower_count__gte=rule.min_followers)
-        .exclude(pool_member__stage__in=[s for s in PoolStage.values if s != PoolStage.EXITED])
-        .exclude(
-            pk__in=DailyMetric.objects.filter(
-                date__gte=start, date__lte=day, flag=PlayFlag.OPEN
-            ).values("creator")
-        )
-        .annotate(
-            window_plays=Coalesce(Sum("metrics__counted_valid_plays", filter=window), 0),
-            window_originals=Coalesce(Sum("metrics__original_videos", filter=window), 0),
-            window_days=Count("metrics", filter=window),
-        )
-        .filter(
-            window_days__gt=0,
-            window_plays__gte=rule.min_valid_plays,
-            window_originals__gte=rule.min_original_videos,
-        )
-    )
-    if rule.category_id:
-        creators = creators.filter(primary_category_id=rule.category_id)
-    return creators
-
-
 @transaction.atomic
 def entry_rules_apply(*, actor=None, day: datetime.date | None = None) -> int:
     """The nightly entry: every active rule admits the creators it finds. Returns how many."""
@@ -297,7 +228,7 @@ def entry_rules_apply(*, actor=None, day: datetime.date | None = None) -> int:
     day = day or timezone.localdate() - datetime.timedelta(days=1)
     admitted = 0
     for rule in EntryRule.objects.filter(is_active=True).order_by("pk"):
-        for creator in entry_rule_candidates(rule, day).order_by("pk"):
+        for creator in selectors.entry_rule_candidates(rule, day).order_by("pk"):
             _admit(
                 creator,
                 source=PoolSource.ENTRY_RULE,

@@ -42,12 +42,12 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from creators.models import PlayFlag
+from content.models import CreatorDay
+from creators.models import Creator, DailyMetric, PlayFlag
+from incubation import selectors
 from incubation.models import COMPONENTS, PoolStage, ScoreSnapshot, ScoreWeights, WeightsStatus
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
-
-from .weights import weights_in_force
 
 SORT_MEMORY = "256MB"
 HOLD_OPEN_FLAG = "open_flag"
@@ -75,6 +75,12 @@ RAW_FIGURES = (
     "interactions",
     "gmv_fen",
 )
+
+
+# Other apps' tables, by their models' names for them.
+CREATORS = Creator._meta.db_table
+METRICS = DailyMetric._meta.db_table
+CREATOR_DAYS = CreatorDay._meta.db_table
 
 
 class NoWeightsInForce(ValidationError):
@@ -125,14 +131,14 @@ def _score_sql() -> str:
 WITH members AS (
   SELECT p.creator_id, c.primary_category_id AS category_id
   FROM incubation_poolmember p
-  JOIN creators_creator c ON c.id = p.creator_id
+  JOIN {CREATORS} c ON c.id = p.creator_id
   WHERE p.stage <> %s
 ),
 fig AS (
   SELECT m.creator_id,
          {sums},
          COUNT(*) FILTER (WHERE m.flag = %s) AS open_days
-  FROM creators_dailymetric m
+  FROM {METRICS} m
   WHERE m.date >= %s AND m.date <= %s
     AND m.creator_id IN (SELECT q.creator_id FROM incubation_poolmember q WHERE q.stage <> %s)
   GROUP BY m.creator_id
@@ -140,14 +146,14 @@ fig AS (
 vids AS (
   SELECT o.creator_id, CAST(SUM(o.videos_published) AS BIGINT) AS videos,
          CAST(SUM(o.original_videos) AS BIGINT) AS original_videos
-  FROM content_creatorday o
+  FROM {CREATOR_DAYS} o
   WHERE o.date >= %s AND o.date <= %s
     AND o.creator_id IN (SELECT q.creator_id FROM incubation_poolmember q WHERE q.stage <> %s)
   GROUP BY o.creator_id
 ),
 prior AS (
   SELECT m.creator_id, CAST(SUM(m.plays) AS BIGINT) AS plays_before
-  FROM creators_dailymetric m
+  FROM {METRICS} m
   WHERE m.date >= %s AND m.date < %s
     AND m.creator_id IN (SELECT q.creator_id FROM incubation_poolmember q WHERE q.stage <> %s)
   GROUP BY m.creator_id
@@ -251,7 +257,7 @@ def scores_compute(*, actor=None, day: datetime.date) -> dict:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    weights = weights_in_force(day) if locked else None
+    weights = selectors.weights_in_force(day) if locked else None
     if weights is None:
         raise NoWeightsInForce(
             _("No published score weights are in force on %(day)s; publish a version first.")

@@ -10,12 +10,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.models import Binding
+from incubation import selectors
 from incubation.models import (
     SHORTLIST_SLOTS,
     PoolMember,
@@ -74,10 +74,6 @@ def _bump(shortlist: Shortlist) -> None:
 def _free_slot(shortlist: Shortlist) -> int | None:
     taken = set(ShortlistEntry.objects.filter(shortlist=shortlist).values_list("slot", flat=True))
     return next((slot for slot in range(1, SHORTLIST_SLOTS + 1) if slot not in taken), None)
-
-
-def latest_scores_day() -> datetime.date | None:
-    return ScoreSnapshot.objects.aggregate(day=Max("day"))["day"]
 
 
 @transaction.atomic
@@ -173,7 +169,7 @@ def shortlist_propose(*, actor, shortlist: Shortlist, expected_version: int) -> 
     authorize(actor, "shortlist.decide")
     shortlist = _locked(shortlist, expected_version)
     ShortlistEntry.objects.filter(shortlist=shortlist, pinned=False).delete()
-    day = latest_scores_day()
+    day = selectors.latest_scores_day()
     proposed = 0
     if day is not None:
         taken = set(
@@ -213,30 +209,6 @@ def shortlist_propose(*, actor, shortlist: Shortlist, expected_version: int) -> 
     return proposed
 
 
-def ordered_entries(shortlist: Shortlist, day: datetime.date | None = None) -> list:
-    """The entries in list order: by the latest rank (unranked last), then slot. Each entry gets
-    `.score_row` (its ScoreSnapshot of `day`, or None)."""
-    day = day or latest_scores_day()
-    entries = list(
-        ShortlistEntry.objects.filter(shortlist=shortlist).select_related(
-            "creator__primary_category", "added_by"
-        )
-    )
-    scores = {
-        row.creator_id: row
-        for row in ScoreSnapshot.objects.filter(
-            day=day, creator_id__in=[e.creator_id for e in entries]
-        )
-    }
-    for entry in entries:
-        entry.score_row = scores.get(entry.creator_id)
-    big = SHORTLIST_SLOTS * 10**6
-    entries.sort(
-        key=lambda e: (e.score_row.rank if e.score_row and e.score_row.rank else big, e.slot)
-    )
-    return entries
-
-
 def _snapshot(shortlist: Shortlist, kind: str, day: datetime.date) -> ShortlistSnapshot:
     snapshot = ShortlistSnapshot.objects.create(
         shortlist=shortlist, kind=kind, taken_on=day, shortlist_version=shortlist.version
@@ -249,7 +221,7 @@ def _snapshot(shortlist: Shortlist, kind: str, day: datetime.date) -> ShortlistS
             score=entry.score_row.score if entry.score_row else None,
             pinned=entry.pinned,
         )
-        for position, entry in enumerate(ordered_entries(shortlist), start=1)
+        for position, entry in enumerate(selectors.ordered_entries(shortlist), start=1)
     )
     return snapshot
 
@@ -274,22 +246,6 @@ def shortlist_snapshot_weekly(*, day: datetime.date | None = None) -> ShortlistS
         after={"day": day, "entries": snapshot.rows.count()},
     )
     return snapshot
-
-
-def snapshot_diff(older: ShortlistSnapshot | None, newer: ShortlistSnapshot) -> dict:
-    """Who came in, who went out and who moved (with the positions) between two snapshots."""
-    new = {row.creator_id: row for row in newer.rows.select_related("creator")}
-    old = {row.creator_id: row for row in older.rows.select_related("creator")} if older else {}
-    moved = [
-        (new[c], old[c].position, new[c].position)
-        for c in new
-        if c in old and old[c].position != new[c].position
-    ]
-    return {
-        "in": sorted((new[c] for c in new if c not in old), key=lambda r: r.position),
-        "out": sorted((old[c] for c in old if c not in new), key=lambda r: r.position),
-        "moved": sorted(moved, key=lambda m: m[2]),
-    }
 
 
 @transaction.atomic

@@ -19,15 +19,6 @@ EDITABLE_FIELDS = ("effective_from", "window_days", *WEIGHT_FIELDS, "note")
 WINDOW_RANGE = (7, 180)  # the model's check constraint
 
 
-def weights_in_force(day: datetime.date) -> ScoreWeights | None:
-    """The newest published version in force on `day` (None when none is)."""
-    return (
-        ScoreWeights.objects.filter(status=WeightsStatus.PUBLISHED, effective_from__lte=day)
-        .order_by("-effective_from", "-number")
-        .first()
-    )
-
-
 def _values(weights: ScoreWeights) -> dict:
     return {name: getattr(weights, name) for name in EDITABLE_FIELDS}
 

@@ -5,12 +5,13 @@ nominations and quota, the managers' review queue, a member's page, and the oper
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from creators.models import Creator
+from incubation import selectors
 from incubation.forms import (
     DeclineForm,
     EntryRuleForm,
@@ -26,89 +27,33 @@ from incubation.models import (
     NominationStatus,
     PoolMember,
     PoolStage,
-    ScoreSnapshot,
 )
 from incubation.services import (
     entry_rules_apply,
     member_move,
     nomination_create,
     nomination_decide,
-    nomination_limit,
     nomination_limit_set,
     nomination_withdraw,
-    nominations_used,
 )
 from incubation.services.entry_rules import entry_rule_save
-from incubation.services.pool import MOVES, organization_nomination_limit
-from incubation.services.shortlist import latest_scores_day
+from incubation.services.pool import MOVES
 from portal.accounts.permissions import action_required, can
 from portal.core.kit import add_service_errors
 from portal.core.rendering import render_page
 
-from .common import error_text, filter_query, own_organization, tabs
+from .common import error_text, filter_query, tabs
 from .ranking import score_section
 
 PAGE_SIZE = 25
 
 
-def quota(user) -> dict | None:
-    """An organization's nominations this month against the limit (None for staff)."""
-    organization = own_organization(user)
-    if organization is None:
-        return None
-    today = timezone.localdate()
-    limit = organization_nomination_limit(organization, today)
-    used = nominations_used(organization, today)
-    return {
-        "organization": organization,
-        "limit": limit,
-        "used": used,
-        "left": None if limit is None else max(limit - used, 0),
-        "share": 0 if not limit else round(100 * min(used, limit) / limit, 1),
-        "month": today,
-    }
-
-
-# --- the pool ---------------------------------------------------------------------------------
-
-
-STAGE_BARS = [PoolStage.RESERVE, PoolStage.INCUBATING, PoolStage.TOP_100, PoolStage.EXITED]
-
-
 @action_required("incubation.view")
 def pool(request):
-    visible = PoolMember.objects.for_user(request.user)
-    members = visible.select_related("creator__primary_category")
     form = PoolFilterForm(request.GET or None)
-    stage = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        stage = data["stage"]
-        if data["category"]:
-            members = members.filter(creator__primary_category=data["category"])
-        if data["source"]:
-            members = members.filter(source=data["source"])
-        if data["q"]:
-            members = members.filter(
-                Q(creator__display_name__icontains=data["q"])
-                | Q(creator__platform_account_id=data["q"])
-            )
-    members = members.filter(stage=stage) if stage else members.in_pool()
-    page = Paginator(members.order_by("-stage_changed_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    day = latest_scores_day()
-    scores = {
-        row.creator_id: row
-        for row in ScoreSnapshot.objects.filter(
-            day=day, creator_id__in=[m.creator_id for m in page.object_list]
-        ).only("creator_id", "score", "rank", "held_out")
-    }
-    for member in page.object_list:
-        member.score_row = scores.get(member.creator_id)
-    counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
-    top = max(counts.values(), default=0)
-    labels = dict(PoolStage.choices)
+    members = selectors.pool_members(request.user, form.cleaned_data if form.is_valid() else {})
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    day = selectors.attach_scores(page.object_list)
     may_nominate = can(request.user, "incubation.nominate")
     return render_page(
         request,
@@ -119,17 +64,9 @@ def pool(request):
             "page": page,
             "query": filter_query(request),
             "scores_day": day,
-            "stage_rows": [
-                {
-                    "label": labels[s],
-                    "value": counts.get(s, 0),
-                    "share": round(100 * counts.get(s, 0) / top, 1) if top else 0,
-                    "key": f"stage-{s}",
-                }
-                for s in STAGE_BARS
-            ],
+            "stage_rows": selectors.stage_rows(request.user),
             "nominate_form": NominateForm(user=request.user) if may_nominate else None,
-            "quota": quota(request.user),
+            "quota": selectors.nomination_quota(request.user),
         },
         partial="results",
     )
@@ -186,7 +123,7 @@ def nominate(request):
             "creator": creator,
             "member": member,
             "pending": pending,
-            "quota": quota(request.user),
+            "quota": selectors.nomination_quota(request.user),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -194,19 +131,6 @@ def nominate(request):
 
 @action_required("incubation.nominations")
 def nominations(request):
-    if request.method == "POST":
-        if request.POST.get("action") != "withdraw":
-            raise PermissionDenied
-        nomination = get_object_or_404(
-            Nomination.objects.for_user(request.user), pk=request.POST.get("nomination")
-        )
-        try:
-            nomination_withdraw(actor=request.user, nomination=nomination)
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("Nomination withdrawn."))
-        return redirect("incubation:nominations")
     rows = Nomination.objects.for_user(request.user).select_related(
         "creator__primary_category", "organization", "nominated_by", "decided_by"
     )
@@ -225,12 +149,25 @@ def nominations(request):
             "status": status,
             "statuses": NominationStatus.choices,
             "query": filter_query(request),
-            "quota": quota(request.user),
+            "quota": selectors.nomination_quota(request.user),
             "may_review": can(request.user, "incubation.review"),
             "may_nominate": can(request.user, "incubation.nominate"),
         },
         partial="results",
     )
+
+
+@require_POST
+@action_required("incubation.nominations")
+def nomination_withdraw_view(request, pk: int):
+    nomination = get_object_or_404(Nomination.objects.for_user(request.user), pk=pk)
+    try:
+        nomination_withdraw(actor=request.user, nomination=nomination)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Nomination withdrawn."))
+    return redirect("incubation:nominations")
 
 
 # --- the review queue ----------------------------------------------------------------------
@@ -239,33 +176,6 @@ def nominations(request):
 @action_required("incubation.review")
 def review(request):
     visible = Nomination.objects.for_user(request.user)
-    if request.method == "POST":
-        nomination = get_object_or_404(
-            visible.select_related("creator"), pk=request.POST.get("nomination")
-        )
-        action = request.POST.get("action")
-        if action not in ("accept", "decline"):
-            raise PermissionDenied
-        try:
-            nomination_decide(
-                actor=request.user,
-                nomination=nomination,
-                accept=action == "accept",
-                reason=request.POST.get("reason", ""),
-            )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            name = nomination.creator.display_name
-            if action == "accept":
-                messages.success(request, _("%(name)s entered the reserve pool.") % {"name": name})
-            else:
-                messages.success(
-                    request,
-                    _("The nomination of %(name)s is declined; the nominator has been told.")
-                    % {"name": name},
-                )
-        return redirect("incubation:review")
     pending = visible.filter(status=NominationStatus.PENDING).select_related(
         "creator__primary_category", "organization", "nominated_by"
     )
@@ -288,34 +198,60 @@ def review(request):
     )
 
 
+def _decide(request, pk: int, *, accept: bool):
+    """Accept or decline one nomination of the review queue, then back to the queue."""
+    nomination = get_object_or_404(
+        Nomination.objects.for_user(request.user).select_related("creator"), pk=pk
+    )
+    try:
+        nomination_decide(
+            actor=request.user,
+            nomination=nomination,
+            accept=accept,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("incubation:review")
+    name = nomination.creator.display_name
+    if accept:
+        messages.success(request, _("%(name)s entered the reserve pool.") % {"name": name})
+    else:
+        messages.success(
+            request,
+            _("The nomination of %(name)s is declined; the nominator has been told.")
+            % {"name": name},
+        )
+    return redirect("incubation:review")
+
+
+@require_POST
+@action_required("incubation.review")
+def nomination_accept(request, pk: int):
+    return _decide(request, pk, accept=True)
+
+
+@require_POST
+@action_required("incubation.review")
+def nomination_decline(request, pk: int):
+    return _decide(request, pk, accept=False)
+
+
 # --- one member ----------------------------------------------------------------------------
 
 
-@action_required("incubation.view")
-def member_detail(request, creator_id: int):
-    member = get_object_or_404(
+def _member(request, creator_id: int) -> PoolMember:
+    return get_object_or_404(
         PoolMember.objects.for_user(request.user).select_related(
             "creator__primary_category", "nomination__organization", "entry_rule"
         ),
         creator_id=creator_id,
     )
+
+
+def _member_page(request, member: PoolMember, form: MoveForm | None = None, status: int = 200):
     may_move = can(request.user, "incubation.review", member.creator)
     stages = MOVES.get(member.stage, set())
-    form = MoveForm(stages=stages)
-    status = 200
-    if request.method == "POST":
-        if not may_move or request.POST.get("action") != "move":
-            raise PermissionDenied
-        form = MoveForm(request.POST, stages=stages)
-        if form.is_valid():
-            try:
-                member_move(actor=request.user, member=member, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Stage changed; the history keeps the reason."))
-                return redirect("incubation:member", creator_id=creator_id)
-        status = 400
     return render_page(
         request,
         "incubation/member.html",
@@ -324,7 +260,7 @@ def member_detail(request, creator_id: int):
             "member": member,
             "creator": member.creator,
             "history": member.history.select_related("changed_by"),
-            "form": form if may_move and stages else None,
+            "form": (form or MoveForm(stages=stages)) if may_move and stages else None,
             "may_see_creator": Creator.objects.for_user(request.user)
             .filter(pk=member.creator_id)
             .exists(),
@@ -334,73 +270,118 @@ def member_detail(request, creator_id: int):
     )
 
 
+@require_GET
+@action_required("incubation.view")
+def member_detail(request, creator_id: int):
+    return _member_page(request, _member(request, creator_id))
+
+
+@require_POST
+@action_required("incubation.view")
+def member_move_view(request, creator_id: int):
+    member = _member(request, creator_id)
+    if not can(request.user, "incubation.review", member.creator):
+        raise PermissionDenied
+    form = MoveForm(request.POST, stages=MOVES.get(member.stage, set()))
+    if form.is_valid():
+        try:
+            member_move(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Stage changed; the history keeps the reason."))
+            return redirect("incubation:member", creator_id=creator_id)
+    return _member_page(request, member, form, status=400)
+
+
 # --- operators' settings -----------------------------------------------------------------------
 
 
-@action_required("incubation.manage")
-def settings_page(request):
-    limit_form = NominationLimitForm(prefix="limit")
-    rule_form = EntryRuleForm(prefix="rule")
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "limit":
-            limit_form = NominationLimitForm(request.POST, prefix="limit")
-            if limit_form.is_valid():
-                try:
-                    nomination_limit_set(actor=request.user, **limit_form.cleaned_data)
-                except ValidationError as error:
-                    add_service_errors(limit_form, error)
-                else:
-                    messages.success(request, _("Nomination limit saved."))
-                    return redirect("incubation:settings")
-        elif action == "rule":
-            rule_form = EntryRuleForm(request.POST, prefix="rule")
-            if rule_form.is_valid():
-                try:
-                    entry_rule_save(actor=request.user, **rule_form.cleaned_data)
-                except ValidationError as error:
-                    add_service_errors(rule_form, error)
-                else:
-                    messages.success(request, _("Entry rule added; it applies from tonight."))
-                    return redirect("incubation:settings")
-        elif action in ("deactivate", "activate"):
-            rule = get_object_or_404(EntryRule, pk=request.POST.get("rule"))
-            entry_rule_save(actor=request.user, rule=rule, is_active=action == "activate")
-            messages.success(
-                request,
-                _("Entry rule switched on.")
-                if action == "activate"
-                else _("Entry rule switched off."),
-            )
-            return redirect("incubation:settings")
-        elif action == "apply":
-            try:
-                admitted = entry_rules_apply(actor=request.user)
-            except ValidationError as error:
-                messages.error(request, error_text(error))
-            else:
-                messages.success(
-                    request,
-                    _("Entry rules applied: %(count)d creators entered the pool.")
-                    % {"count": admitted},
-                )
-            return redirect("incubation:settings")
-        else:
-            raise PermissionDenied
-        status = 400
+def _settings_page(request, limit_form=None, rule_form=None, status: int = 200):
     today = timezone.localdate()
     return render_page(
         request,
         "incubation/settings.html",
         {
             **tabs(request),
-            "limit": nomination_limit(today),
+            "limit": selectors.nomination_limit(today),
             "limits": NominationLimit.objects.select_related("created_by")[:12],
             "rules": EntryRule.objects.select_related("category").order_by("-is_active", "name"),
-            "limit_form": limit_form,
-            "rule_form": rule_form,
+            "limit_form": limit_form or NominationLimitForm(prefix="limit"),
+            "rule_form": rule_form or EntryRuleForm(prefix="rule"),
             "today": today,
         },
         status=status,
     )
+
+
+@require_GET
+@action_required("incubation.manage")
+def settings_page(request):
+    return _settings_page(request)
+
+
+@require_POST
+@action_required("incubation.manage")
+def limit_set(request):
+    form = NominationLimitForm(request.POST, prefix="limit")
+    if form.is_valid():
+        try:
+            nomination_limit_set(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Nomination limit saved."))
+            return redirect("incubation:settings")
+    return _settings_page(request, limit_form=form, status=400)
+
+
+@require_POST
+@action_required("incubation.manage")
+def rule_add(request):
+    form = EntryRuleForm(request.POST, prefix="rule")
+    if form.is_valid():
+        try:
+            entry_rule_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Entry rule added; it applies from tonight."))
+            return redirect("incubation:settings")
+    return _settings_page(request, rule_form=form, status=400)
+
+
+def _rule_switch(request, pk: int, *, active: bool):
+    rule = get_object_or_404(EntryRule, pk=pk)
+    entry_rule_save(actor=request.user, rule=rule, is_active=active)
+    messages.success(
+        request, _("Entry rule switched on.") if active else _("Entry rule switched off.")
+    )
+    return redirect("incubation:settings")
+
+
+@require_POST
+@action_required("incubation.manage")
+def rule_activate(request, pk: int):
+    return _rule_switch(request, pk, active=True)
+
+
+@require_POST
+@action_required("incubation.manage")
+def rule_deactivate(request, pk: int):
+    return _rule_switch(request, pk, active=False)
+
+
+@require_POST
+@action_required("incubation.manage")
+def rules_apply(request):
+    try:
+        admitted = entry_rules_apply(actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Entry rules applied: %(count)d creators entered the pool.") % {"count": admitted},
+        )
+    return redirect("incubation:settings")

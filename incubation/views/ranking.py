@@ -6,19 +6,19 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from incubation import selectors
 from incubation.explain import explain_score, hold_reason_text, movers
 from incubation.forms import RankingFilterForm
 from incubation.models import ScoreSnapshot
 from incubation.services.scoring import NORMALIZED_FIELD, scores_compute
-from incubation.services.shortlist import latest_scores_day
-from portal.accounts.permissions import action_required, authorize, can
+from portal.accounts.permissions import action_required, can
 from portal.core.charts import Point, time_series
 from portal.core.rendering import render_page
 
@@ -78,9 +78,10 @@ def _movers(base, day) -> dict:
     return {**found, "since": day - WEEK}
 
 
-def _compute(request):
+@require_POST
+@action_required("incubation.manage")
+def compute(request):
     """Operators: score the pool now, for yesterday as the nightly job does."""
-    authorize(request.user, "incubation.manage")
     day = timezone.localdate() - datetime.timedelta(days=1)
     try:
         result = scores_compute(actor=request.user, day=day)
@@ -95,58 +96,18 @@ def _compute(request):
     return redirect("incubation:ranking")
 
 
+@require_GET
 @action_required("incubation.view")
 def ranking(request):
-    if request.method == "POST":
-        if request.POST.get("action") != "compute":
-            raise PermissionDenied
-        return _compute(request)
-    day = latest_scores_day()
+    day = selectors.latest_scores_day()
     form = RankingFilterForm(request.GET or None)
-    base = ScoreSnapshot.objects.for_user(request.user)
-    category = None
-    if form.is_valid():
-        data = form.cleaned_data
-        category = data["category"]
-        if category:
-            base = base.filter(category=category)
-        if data["stage"]:
-            base = base.filter(creator__pool_member__stage=data["stage"])
-        if data["q"]:
-            base = base.filter(
-                Q(creator__display_name__icontains=data["q"])
-                | Q(creator__platform_account_id=data["q"])
-            )
-    today_rows = base.filter(day=day)
+    filters = form.cleaned_data if form.is_valid() else {}
+    base = selectors.ranking_base(request.user, filters)
+    category = filters.get("category")
     key = "category_rank" if category else "rank"
-    ranked = (
-        today_rows.filter(held_out=False, **{f"{key}__isnull": False})
-        .select_related("creator__pool_member", "category")
-        .order_by(key, "creator_id")
-    )
-    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
-    previous = (
-        dict(
-            ScoreSnapshot.objects.filter(
-                day=day - WEEK, creator_id__in=[row.creator_id for row in page.object_list]
-            ).values_list("creator_id", key)
-        )
-        if day and page.object_list
-        else {}
-    )
-    for row in page.object_list:
-        row.position = getattr(row, key)
-        row.was = previous.get(row.creator_id)
-        row.move = None if row.was is None else row.was - row.position
-        row.places = None if row.move is None else abs(row.move)
-    held = today_rows.filter(held_out=True)
-    held_rows = list(
-        held.select_related("creator", "category").order_by("creator__display_name", "creator_id")[
-            :HELD_OUT_SHOWN
-        ]
-    )
-    for row in held_rows:
-        row.reason = hold_reason_text(row.hold_reason)
+    page = Paginator(selectors.ranked(base, day, key), PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.mark_moves(page.object_list, day, key, since=WEEK)
+    held_rows, held_count = selectors.held_out(base, day, HELD_OUT_SHOWN)
     return render_page(
         request,
         "incubation/ranking.html",
@@ -158,7 +119,7 @@ def ranking(request):
             "page": page,
             "query": filter_query(request),
             "held": held_rows,
-            "held_count": held.count() if len(held_rows) == HELD_OUT_SHOWN else len(held_rows),
+            "held_count": held_count,
             "movers": _movers(base, day),
             "may_compute": can(request.user, "incubation.manage"),
         },
@@ -171,7 +132,7 @@ def ranking(request):
 
 def score_section(user, creator) -> dict:
     """The score trend of the last 90 days as a chart, and the latest score explained."""
-    last = latest_scores_day()
+    last = selectors.latest_scores_day()
     if last is None:
         return {"score_chart": None, "latest": None, "components": []}
     start = last - datetime.timedelta(days=TREND_DAYS - 1)

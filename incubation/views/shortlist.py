@@ -4,25 +4,25 @@ published list every signed-in person reads."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from creators.models import Binding, Creator
+from incubation import selectors
 from incubation.forms import AwardForm, ExcludeForm, PinForm
 from incubation.models import (
     SHORTLIST_SLOTS,
     Shortlist,
-    ShortlistExclusion,
     ShortlistSnapshot,
     ShortlistStatus,
     SnapshotKind,
 )
 from incubation.services import (
     StaleShortlist,
-    ordered_entries,
     shortlist_add,
     shortlist_award,
     shortlist_exclude,
@@ -31,7 +31,6 @@ from incubation.services import (
     shortlist_include,
     shortlist_propose,
     shortlist_publish,
-    snapshot_diff,
 )
 from portal.accounts.permissions import action_required, can
 from portal.core.rendering import render_page
@@ -81,27 +80,51 @@ def _version(request) -> int:
         ) from None
 
 
-def _act(request, shortlist) -> None:
-    action = request.POST.get("action")
-    actor = request.user
-    if action in ("propose", "freeze", "publish") and not can(actor, "shortlist.decide"):
+def _form_data(form) -> dict:
+    if not form.is_valid():
+        raise ValidationError([m for errors in form.errors.values() for m in errors])
+    return form.cleaned_data
+
+
+def _shortlist_post(request, act, *, decide: bool = False):
+    """Run one action on this year's shortlist: back to the page when done or refused; a stale
+    version changed nothing, so the page shows the list as it is now (409) to edit again."""
+    if decide and not can(request.user, "shortlist.decide"):
         raise PermissionDenied
-    if action == "pin":
-        form = PinForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError([m for errors in form.errors.values() for m in errors])
+    shortlist = shortlist_for(timezone.localdate().year)
+    try:
+        messages.success(request, act(request.user, shortlist))
+    except StaleShortlist as error:
+        messages.error(request, error_text(error))
+        shortlist.refresh_from_db()
+        return _shortlist_page(request, shortlist, status=409)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return redirect("incubation:shortlist")
+
+
+@require_POST
+@action_required("shortlist.edit")
+def pin(request):
+    def act(actor, shortlist):
+        reason = _form_data(PinForm(request.POST))["reason"]
         creator = _creator(request)
         shortlist_add(
             actor=actor,
             shortlist=shortlist,
             creator=creator,
-            reason=form.cleaned_data["reason"],
+            reason=reason,
             expected_version=_version(request),
         )
-        messages.success(
-            request, _("%(name)s is pinned to the shortlist.") % {"name": creator.display_name}
-        )
-    elif action == "exclude":
+        return _("%(name)s is pinned to the shortlist.") % {"name": creator.display_name}
+
+    return _shortlist_post(request, act)
+
+
+@require_POST
+@action_required("shortlist.edit")
+def exclude(request):
+    def act(actor, shortlist):
         creator = _creator(request)
         shortlist_exclude(
             actor=actor,
@@ -110,45 +133,66 @@ def _act(request, shortlist) -> None:
             reason=request.POST.get("reason", ""),
             expected_version=_version(request),
         )
-        messages.success(
-            request,
-            _("%(name)s is kept off the shortlist.") % {"name": creator.display_name},
-        )
-    elif action == "include":
+        return _("%(name)s is kept off the shortlist.") % {"name": creator.display_name}
+
+    return _shortlist_post(request, act)
+
+
+@require_POST
+@action_required("shortlist.edit")
+def include(request):
+    def act(actor, shortlist):
         creator = _creator(request)
         shortlist_include(
             actor=actor, shortlist=shortlist, creator=creator, expected_version=_version(request)
         )
-        messages.success(
-            request,
-            _("%(name)s may be proposed again.") % {"name": creator.display_name},
-        )
-    elif action == "propose":
+        return _("%(name)s may be proposed again.") % {"name": creator.display_name}
+
+    return _shortlist_post(request, act)
+
+
+@require_POST
+@action_required("shortlist.edit")
+def propose(request):
+    def act(actor, shortlist):
         count = shortlist_propose(
             actor=actor, shortlist=shortlist, expected_version=_version(request)
         )
-        messages.success(
-            request,
-            _("Proposed from the latest ranking: %(count)d creators besides the pinned ones.")
-            % {"count": count},
-        )
-    elif action == "freeze":
+        return _(
+            "Proposed from the latest ranking: %(count)d creators besides the pinned ones."
+        ) % {"count": count}
+
+    return _shortlist_post(request, act, decide=True)
+
+
+@require_POST
+@action_required("shortlist.edit")
+def freeze(request):
+    def act(actor, shortlist):
         shortlist_freeze(actor=actor, shortlist=shortlist, expected_version=_version(request))
-        messages.success(
-            request, _("The shortlist is frozen; its creators moved to the top-100 stage.")
-        )
-    elif action == "publish":
+        return _("The shortlist is frozen; its creators moved to the top-100 stage.")
+
+    return _shortlist_post(request, act, decide=True)
+
+
+@require_POST
+@action_required("shortlist.edit")
+def publish(request):
+    def act(actor, shortlist):
         shortlist_publish(actor=actor, shortlist=shortlist)
-        messages.success(
-            request, _("The shortlist is published; the organizations have been told.")
-        )
-    elif action == "award":
-        if not can(actor, "settlement.approve"):
-            raise PermissionDenied
-        form = AwardForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError([m for errors in form.errors.values() for m in errors])
-        data = form.cleaned_data
+        return _("The shortlist is published; the organizations have been told.")
+
+    return _shortlist_post(request, act, decide=True)
+
+
+@require_POST
+@action_required("shortlist.edit")
+def award(request):
+    if not can(request.user, "settlement.approve"):
+        raise PermissionDenied
+
+    def act(actor, shortlist):
+        data = _form_data(AwardForm(request.POST))
         count = shortlist_award(
             actor=actor,
             shortlist=shortlist,
@@ -157,61 +201,33 @@ def _act(request, shortlist) -> None:
             pool=data["pool"],
             note=data["note"],
         )
-        messages.success(
-            request,
-            _("Incubation rewards added for %(count)d creators, with their ledger entries.")
-            % {"count": count},
-        )
-    else:
-        raise PermissionDenied
+        return _("Incubation rewards added for %(count)d creators, with their ledger entries.") % {
+            "count": count
+        }
+
+    return _shortlist_post(request, act)
 
 
+@require_GET
 @action_required("shortlist.edit")
 def shortlist_page(request):
-    year = timezone.localdate().year
-    shortlist = shortlist_for(year)
-    status = 200
-    if request.method == "POST":
-        try:
-            _act(request, shortlist)
-        except StaleShortlist as error:
-            # Nothing was changed: show the list as it is now, with the new version to edit.
-            messages.error(request, error_text(error))
-            status = 409
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-            return redirect("incubation:shortlist")
-        else:
-            return redirect("incubation:shortlist")
-        shortlist.refresh_from_db()
-    entries = ordered_entries(shortlist)
+    return _shortlist_page(request, shortlist_for(timezone.localdate().year))
+
+
+def _shortlist_page(request, shortlist, status: int = 200):
+    entries = selectors.ordered_entries(shortlist)
     editable = shortlist.status == ShortlistStatus.OPEN
     for entry in entries:
         entry.editable = editable and can(request.user, "shortlist.edit", entry.creator)
-    filled = len(entries)
-    pinned = sum(1 for e in entries if e.pinned)
-    snapshots = list(
-        shortlist.snapshots.annotate(size=Count("rows")).order_by("-taken_on", "-id")[:12]
-    )
     return render_page(
         request,
         "incubation/shortlist.html",
         {
             **tabs(request),
+            **selectors.shortlist_figures(shortlist, entries),
             "shortlist": shortlist,
             "entries": entries,
             "cells": grid(entries),
-            "filled": filled,
-            "pinned": pinned,
-            "proposed": filled - pinned,
-            "free": SHORTLIST_SLOTS - filled,
-            "filled_share": round(100 * filled / SHORTLIST_SLOTS, 1),
-            "pinned_share": round(100 * pinned / SHORTLIST_SLOTS, 1),
-            "slots": SHORTLIST_SLOTS,
-            "exclusions": ShortlistExclusion.objects.filter(shortlist=shortlist).select_related(
-                "creator", "excluded_by"
-            ),
-            "snapshots": snapshots,
             "editable": editable,
             "may_decide": can(request.user, "shortlist.decide"),
             # two forms with the same field names on one page: distinct ids
@@ -237,7 +253,7 @@ def snapshot_page(request, pk: int):
         .order_by("-taken_on", "-id")
         .first()
     )
-    diff = snapshot_diff(older, snapshot)
+    diff = selectors.snapshot_diff(older, snapshot)
     return render_page(
         request,
         "incubation/snapshot.html",

@@ -13,11 +13,10 @@ from .organization import Organization
 
 
 class ManagerAssignmentQuerySet(ScopedQuerySet):
+    organization_path = "organization"
+
     def for_manager(self, user):
         return self.filter(manager=user)
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
 
     def active(self):
         return self.filter(ended_at__isnull=True)

@@ -178,11 +178,10 @@ class Organization(models.Model):
 
 
 class MembershipQuerySet(ScopedQuerySet):
+    organization_path = "organization"
+
     def for_manager(self, user):
         return self.filter(organization__in=Organization.objects.for_manager(user).values("pk"))
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
 
 
 class Membership(models.Model):
@@ -315,8 +314,7 @@ class ReviewCheck(models.Model):
 
 
 class InvitationQuerySet(ScopedQuerySet):
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
+    organization_path = "organization"
 
     def pending(self):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)

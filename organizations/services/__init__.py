@@ -1,7 +1,6 @@
 """Every write to an organization goes through these services (see each module)."""
 
 from .application import (
-    application_missing,
     organization_accept_terms,
     organization_create,
     organization_set_licence,
@@ -15,8 +14,6 @@ from .assignment import (
     book_move,
     manager_assign_automatically,
     rebalance_apply,
-    rebalance_proposal,
-    unassigned_organizations,
 )
 from .lifecycle import (
     TRANSITIONS,
@@ -46,7 +43,6 @@ from .members import (
 __all__ = [
     "TRANSITIONS",
     "TransitionRefused",
-    "application_missing",
     "assign_least_loaded",
     "assignment_reassign",
     "book_move",
@@ -76,6 +72,4 @@ __all__ = [
     "organization_update_profile",
     "organization_withdraw",
     "rebalance_apply",
-    "rebalance_proposal",
-    "unassigned_organizations",
 ]

@@ -278,31 +278,6 @@ def organization_accept_terms(
     return organization
 
 
-def application_missing(organization: Organization) -> dict[str, str]:
-    """What still stops the application from being submitted, by field, in the user's language."""
-    missing = {}
-    required = {
-        "legal_name": _("Enter the organization's legal name."),
-        "credit_code": _("Enter the unified social credit code."),
-        "legal_representative": _("Enter the legal representative."),
-        "contact_name": _("Enter a contact person."),
-        "contact_phone": _("Enter a contact mobile number."),
-        "contact_email": _("Enter a contact email."),
-        "main_category": _("Choose the main category."),
-    }
-    for field, message in required.items():
-        if not getattr(organization, field):
-            missing[field] = message
-    if not organization.declared_roster_size:
-        missing["declared_roster_size"] = _("Enter how many creators you work with.")
-    if not organization.licence:
-        missing["licence"] = _("Upload the business licence.")
-    current = ProgramTerms.objects.current()
-    if current is None or organization.terms_version_id != current.pk:
-        missing["accept_terms"] = _("Accept the current program terms.")
-    return missing
-
-
 PROFILE_FIELDS = ["contact_name", "contact_phone", "contact_email", "declared_roster_size"]
 
 

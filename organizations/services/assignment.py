@@ -8,26 +8,16 @@ are locked while choosing, so concurrent approvals cannot push a manager over ca
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import ManagerAssignment, Organization, OrganizationStatus, OrgRole
+from organizations import selectors
+from organizations.models import ManagerAssignment, Organization, OrgRole
 from portal.accounts.models import ManagerProfile
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core.notifications import notify
-
-
-def manager_loads(user_ids) -> dict[int, int]:
-    rows = (
-        ManagerAssignment.objects.active()
-        .filter(manager_id__in=list(user_ids))
-        .values_list("manager_id")
-        .annotate(n=Count("id"))
-    )
-    return dict(rows)
 
 
 def available_managers(*, category, exclude=()):
@@ -60,7 +50,7 @@ def assign_least_loaded(
         .order_by("user_id")
         .values_list("user_id", "capacity")
     )
-    loads = manager_loads(user_id for user_id, _capacity in candidates)
+    loads = selectors.manager_loads(user_id for user_id, _capacity in candidates)
     with_room = [
         (loads.get(user_id, 0), user_id)
         for user_id, capacity in candidates
@@ -138,7 +128,7 @@ def _room(manager_id: int, extra: int = 1) -> None:
     profile = ManagerProfile.objects.select_for_update().filter(user_id=manager_id).first()
     if profile is None or not profile.is_active:
         raise ValidationError({"manager": _("Choose an active category manager.")})
-    load = manager_loads([manager_id]).get(manager_id, 0)
+    load = selectors.manager_loads([manager_id]).get(manager_id, 0)
     if load + extra > profile.capacity:
         raise ValidationError(
             {
@@ -243,76 +233,6 @@ def book_move(*, actor, from_manager, to_manager=None, reason: str) -> dict:
             reason=reason,
         )
     return {"moved": moved, "waiting": waiting}
-
-
-def unassigned_organizations():
-    """Active organizations that have no manager now: the waiting queue operators work through."""
-    return (
-        Organization.objects.filter(status=OrganizationStatus.APPROVED)
-        .exclude(manager_assignments__ended_at__isnull=True)
-        .select_related("main_category")
-    )
-
-
-def rebalance_proposal() -> list[dict]:
-    """Moves that even out the loads inside each category (never above a manager's capacity):
-    from the most loaded manager to the least loaded while they differ by two or more. Nothing is
-    written; the operator confirms."""
-    today = timezone.localdate()
-    profiles = list(
-        ManagerProfile.objects.filter(is_active=True, user__is_active=True)
-        .exclude(away_from__lte=today, away_until__gte=today)
-        .prefetch_related("categories")
-        .select_related("user")
-    )
-    loads = manager_loads(p.user_id for p in profiles)
-    assignments = list(
-        ManagerAssignment.objects.active()
-        .filter(manager_id__in=[p.user_id for p in profiles])
-        .select_related("organization")
-        .order_by("organization_id")
-    )
-    by_manager: dict[int, list] = {}
-    for a in assignments:
-        by_manager.setdefault(a.manager_id, []).append(a)
-    moves, moved = [], set()
-    categories = sorted({c.pk for p in profiles for c in p.categories.all()})
-    for category in categories:
-        team = sorted(
-            (p for p in profiles if any(c.pk == category for c in p.categories.all())),
-            key=lambda p: p.user_id,
-        )
-        while len(team) > 1:
-            busiest = max(team, key=lambda p: (loads.get(p.user_id, 0), -p.user_id))
-            idlest = min(team, key=lambda p: (loads.get(p.user_id, 0), p.user_id))
-            if (
-                loads.get(busiest.user_id, 0) - loads.get(idlest.user_id, 0) < 2
-                or loads.get(idlest.user_id, 0) >= idlest.capacity
-            ):
-                break
-            candidate = next(
-                (
-                    a
-                    for a in by_manager.get(busiest.user_id, [])
-                    if a.organization.main_category_id == category and a.pk not in moved
-                ),
-                None,
-            )
-            if candidate is None:
-                break
-            moved.add(candidate.pk)
-            moves.append(
-                {
-                    "assignment": candidate.pk,
-                    "organization": candidate.organization,
-                    "from": busiest.user,
-                    "to": idlest.user,
-                    "category": category,
-                }
-            )
-            loads[busiest.user_id] = loads.get(busiest.user_id, 0) - 1
-            loads[idlest.user_id] = loads.get(idlest.user_id, 0) + 1
-    return moves
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from organizations import selectors
 from organizations.models import (
     Organization,
     OrganizationStatus,
@@ -27,7 +28,7 @@ from portal.audit.services import audit_record
 from portal.core import events
 from portal.core.notifications import notify
 
-from .application import application_missing, organization_accept_terms
+from .application import organization_accept_terms
 from .assignment import assign_least_loaded
 
 S = OrganizationStatus
@@ -177,7 +178,7 @@ def organization_transition(
             code="illegal_transition",
         )
     if step.name == "submit":
-        missing = application_missing(organization)
+        missing = selectors.application_missing(organization)
         if missing:
             raise ValidationError(missing)
     ticked = _check_review(step, checks) if step.permission == "organization.review" else None

@@ -7,16 +7,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations.models import Invitation, Membership, Organization, OrgRole
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
-from portal.core.notifications import notify
+from portal.core.notifications import absolute_url, notify
 from portal.core.queue import enqueue
 
 
@@ -255,3 +257,12 @@ def invitation_accept_with_sign_up(
     )
     invitation_accept(user=user, invitation=invitation, token=token)
     return user
+
+
+def invitation_email_send(*, invitation: Invitation) -> None:
+    """Email an invitation link in the inviter's language (the invitee has no account yet)."""
+    with translation.override(invitation.created_by.language):
+        context = {"invitation": invitation, "url": absolute_url(invitation_path(invitation))}
+        subject = render_to_string("organizations/invitation_subject.txt", context).strip()
+        body = render_to_string("organizations/invitation_email.txt", context)
+    send_mail(subject, body, None, [invitation.email])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.http import push_url
 
-from organizations import forms, services
+from organizations import forms, selectors, services
 from organizations.models import Membership, Organization, OrganizationStatus, ProgramTerms
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
@@ -58,7 +58,7 @@ def current_application(user) -> Organization | None:
 def _progress(organization):
     if organization is None:
         return [{"step": step, "complete": False} for step in STEPS], {}
-    missing = services.application_missing(organization)
+    missing = selectors.application_missing(organization)
     return [
         {"step": step, "complete": not any(field in missing for field in step.fields)}
         for step in STEPS
@@ -167,25 +167,27 @@ def apply_step(request, step: str):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                if current.slug == "submit":
-                    messages.success(
-                        request,
-                        _(
-                            "Thank you. Your application is submitted; we will let you know of every decision."
-                        ),
-                    )
-                    return redirect_page(request, "core:dashboard")
-                following = STEPS[STEPS.index(current) + 1]
-                url = reverse("organizations:apply_step", args=[following.slug])
-                if not is_partial_request(request):
-                    return redirect_page(request, url)
-                response = _render(
-                    request, following, organization, form_class=FORMS[following.slug]
-                )
-                return push_url(response, url)
+                return _next_step(request, current, organization)
     else:
         form = form_class(initial=_initial(current, organization))
     return _render(request, current, organization, form=form)
+
+
+def _next_step(request, current: Step, organization):
+    """After a step is saved: the dashboard once submitted, else the following step (drawn in
+    place for htmx, with the address pushed)."""
+    if current.slug == "submit":
+        messages.success(
+            request,
+            _("Thank you. Your application is submitted; we will let you know of every decision."),
+        )
+        return redirect_page(request, "core:dashboard")
+    following = STEPS[STEPS.index(current) + 1]
+    url = reverse("organizations:apply_step", args=[following.slug])
+    if not is_partial_request(request):
+        return redirect_page(request, url)
+    response = _render(request, following, organization, form_class=FORMS[following.slug])
+    return push_url(response, url)
 
 
 def _render(request, step: Step, organization, *, form=None, form_class=None):

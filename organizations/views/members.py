@@ -140,8 +140,32 @@ def member_remove(request, pk: int, membership_id: int):
     return _back_to_members(request, organization)
 
 
-class _FormHasErrors(Exception):
-    """The sign-up form did not validate; its errors are shown on its fields."""
+def _accept(request, invitation, token: str, sign_up_form) -> bool:
+    """Join the invitation's organization, signing up first without an account; False when the
+    form or the service refused (the errors are on the form or in a message)."""
+    try:
+        if request.user.is_authenticated:
+            services.invitation_accept(user=request.user, invitation=invitation, token=token)
+        elif sign_up_form is not None and sign_up_form.is_valid():
+            data = sign_up_form.cleaned_data
+            user = services.invitation_accept_with_sign_up(
+                invitation=invitation,
+                token=token,
+                full_name=data["full_name"],
+                password=data["password1"],
+                phone=data["phone"],
+                language=get_language(),
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        else:
+            return False
+    except ValidationError as error:
+        if sign_up_form is not None:
+            add_service_errors(sign_up_form, error)
+        else:
+            messages.error(request, error_text(error))
+        return False
+    return True
 
 
 def invitation_accept(request, invitation_id: int, token: str):
@@ -164,37 +188,13 @@ def invitation_accept(request, invitation_id: int, token: str):
     sign_up_form = None
     if not user.is_authenticated and not has_account:
         sign_up_form = SignUpForm(request.POST or None, fixed_email=invitation.email)
-    if request.method == "POST":
-        try:
-            if user.is_authenticated:
-                services.invitation_accept(user=user, invitation=invitation, token=token)
-            elif sign_up_form is not None and sign_up_form.is_valid():
-                data = sign_up_form.cleaned_data
-                user = services.invitation_accept_with_sign_up(
-                    invitation=invitation,
-                    token=token,
-                    full_name=data["full_name"],
-                    password=data["password1"],
-                    phone=data["phone"],
-                    language=get_language(),
-                )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            else:
-                raise _FormHasErrors
-        except _FormHasErrors:
-            pass
-        except ValidationError as error:
-            if sign_up_form is not None:
-                add_service_errors(sign_up_form, error)
-            else:
-                messages.error(request, error_text(error))
-        else:
-            messages.success(
-                request,
-                _("Welcome to %(organization)s.")
-                % {"organization": invitation.organization.legal_name},
-            )
-            return redirect("core:dashboard")
+    if request.method == "POST" and _accept(request, invitation, token, sign_up_form):
+        messages.success(
+            request,
+            _("Welcome to %(organization)s.")
+            % {"organization": invitation.organization.legal_name},
+        )
+        return redirect("core:dashboard")
     return render(
         request,
         "organizations/invitation_accept.html",

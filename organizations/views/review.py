@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from organizations import forms, services
+from organizations import forms, selectors, services
 from organizations.filtersets import OrganizationFilterSet
 from organizations.models import Organization, OrganizationStatus, ReviewCheck
 from portal.accounts.permissions import action_required, authorize, can
@@ -140,6 +140,10 @@ def review_detail(request, pk: int):
                     request, _("Decision recorded; the organization has been notified.")
                 )
                 return redirect("organizations:review_detail", pk=organization.pk)
+    return _review_page(request, organization, form, checks)
+
+
+def _review_page(request, organization, form, checks):
     return render_page(
         request,
         "organizations/review_detail.html",
@@ -158,7 +162,7 @@ def review_detail(request, pk: int):
             "assignment": organization.manager_assignments.active()
             .select_related("manager")
             .first(),
-            "missing": services.application_missing(organization),
+            "missing": selectors.application_missing(organization),
         },
     )
 

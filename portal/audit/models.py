@@ -16,15 +16,14 @@ class AuditEntryQuerySet(ScopedQuerySet):
     """Operators read the whole log; managers the entries of organizations in their categories;
     organization people the entries of their own organization."""
 
+    organization_path = "organization"
+
     def for_manager(self, user):
         from portal.accounts.permissions import manager_category_ids
 
         return self.filter(
             organization__primary_categories__in=manager_category_ids(user)
         ).distinct()
-
-    def for_organization_member(self, user):
-        return self.filter(organization__memberships__user=user)
 
     def update(self, **kwargs):
         raise AuditLogIsAppendOnly("Audit entries cannot be changed.")

@@ -1,8 +1,16 @@
 """The one place that decides which rows a user may see.
 
 Every user-facing queryset is narrowed with `Model.objects.for_user(user)`. The dispatch on the user's
-role lives here; each model's QuerySet says what each role sees by overriding the hooks. A hook
-that is not overridden shows nothing, so a new model is closed until someone opens it deliberately.
+role lives here; each model's QuerySet says what each role sees, in one of two ways:
+
+- by declaring paths: `category_path` (from a row to its creative field: managers see the rows of
+  the fields they manage) and `organization_path` (from a row to the organization that owns it:
+  an organization's members see its rows), e.g. `category_path = "video__category"`;
+- or, where the rule is not a path (a binding in force, a published list), by overriding
+  `for_manager` / `for_organization_member`.
+
+A role whose path is not declared and whose hook is not overridden sees nothing, so a new model
+is closed until someone opens it deliberately.
 
 Partner applications (the service accounts behind API tokens, `Role.PARTNER`) go through
 `for_partner`. A QuerySet may override it; otherwise it answers what was opened for the model with
@@ -36,6 +44,10 @@ def partner_visible_models() -> list[str]:
 
 
 class ScopedQuerySet(models.QuerySet):
+    # Lookups from a row to its creative field and to its organization (None: closed).
+    category_path: str | None = None
+    organization_path: str | None = None
+
     def for_user(self, user):
         from portal.accounts.models import Role
 
@@ -55,10 +67,18 @@ class ScopedQuerySet(models.QuerySet):
         return self.all()
 
     def for_manager(self, user):
-        return self.none()
+        """The rows of the creative fields the manager manages (none without `category_path`)."""
+        if self.category_path is None:
+            return self.none()
+        from portal.accounts.permissions import manager_category_ids
+
+        return self.filter(**{f"{self.category_path}__in": manager_category_ids(user)})
 
     def for_organization_member(self, user):
-        return self.none()
+        """The rows of the member's organization (none without `organization_path`)."""
+        if self.organization_path is None:
+            return self.none()
+        return self.filter(**{f"{self.organization_path}__memberships__user": user})
 
     def for_partner(self, user):
         scope = _PARTNER_SCOPES.get(self.model._meta.label)

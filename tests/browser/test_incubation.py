@@ -81,7 +81,7 @@ def test_from_nomination_to_the_published_top_100(page, live_server, beauty):
     expect(page.locator("#results")).to_contain_text("星河小美")
     page.get_by_role("navigation", name="Incubation").get_by_role("link", name="Shortlist").click()
     expect(page.get_by_role("heading", name="0 of 100 slots filled")).to_be_visible()
-    pin = page.locator("form", has=page.locator("input[name=action][value=pin]"))
+    pin = page.locator("form[action$='/shortlist/pin/']")
     pin.get_by_label("Creator's platform account id").fill(creator.platform_account_id)
     pin.get_by_label("Why they belong on the list").fill("The field's fastest riser")
     pin.get_by_role("button", name="Pin to the list").click()

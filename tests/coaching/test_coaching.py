@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching import selectors
 from coaching import services as coaching
 from coaching.models import (
     ActionItem,
@@ -72,16 +73,16 @@ def test_goal_progress_comes_from_the_organizations_real_figures(coached, manage
         BindingFactory(organization=coached, creator=CreatorFactory(gmv_30d=Decimal(gmv)))
     roster = goal(manager, coached, GoalKind.ROSTER, Decimal(6), title="Grow the roster")
     gmv = goal(manager, coached, GoalKind.GMV, Decimal("12002"), title="GMV")
-    figures = coaching.organization_figures([coached.pk])[coached.pk]
-    assert coaching.goal_progress(roster, figures) == (Decimal(3), 50)
-    assert coaching.goal_progress(gmv, figures) == (Decimal("3000.50"), 25)
+    figures = selectors.organization_figures([coached.pk])[coached.pk]
+    assert selectors.goal_progress(roster, figures) == (Decimal(3), 50)
+    assert selectors.goal_progress(gmv, figures) == (Decimal("3000.50"), 25)
     assert AuditEntry.objects.filter(action="coaching.goal", object_id=str(roster.pk)).exists()
 
 
 def test_a_custom_goal_takes_progress_by_hand_and_a_measured_one_refuses_it(coached, manager):
     custom = goal(manager, coached, GoalKind.CUSTOM, Decimal(4), title="Open a live room")
     coaching.goal_update(actor=manager, goal=custom, manual_progress=Decimal(3))
-    assert coaching.goal_progress(custom, {}) == (Decimal(3), 75)
+    assert selectors.goal_progress(custom, {}) == (Decimal(3), 75)
     roster = goal(manager, coached, GoalKind.ROSTER, Decimal(5), title="Roster")
     with pytest.raises(ValidationError) as error:
         coaching.goal_update(actor=manager, goal=roster, manual_progress=Decimal(3))
@@ -290,7 +291,7 @@ def test_the_book_highlights_organizations_without_a_session_in_30_days(client, 
     ManagerAssignment.objects.create(organization=quiet, manager=manager, started_at=long_ago)
     ManagerAssignment.objects.create(organization=busy, manager=manager, started_at=long_ago)
     held_session(manager, busy, days_ago=5)
-    rows = {r["organization"].legal_name: r for r in coaching.book_rows([manager.pk])}
+    rows = {r["organization"].legal_name: r for r in selectors.book_rows([manager.pk])}
     assert rows["安静机构"]["quiet"] and not rows["活跃机构"]["quiet"]
     client.force_login(manager)
     body = client.get(reverse("coaching:book"), {"show": "quiet"}).content.decode()

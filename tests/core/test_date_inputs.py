@@ -74,8 +74,8 @@ def test_the_incubation_settings_save_unchanged_in_chinese(client, operator):
     shown = re.search(r'name="limit-effective_from"[^>]*value="([^"]*)"', page)
     assert shown and ISO.fullmatch(shown.group(1)), "the date field shows empty in Chinese"
     response = client.post(
-        reverse("incubation:settings"),
-        {"action": "limit", "limit-per_organization": "5", "limit-effective_from": shown.group(1)},
+        reverse("incubation:limit_set"),
+        {"limit-per_organization": "5", "limit-effective_from": shown.group(1)},
     )
     assert response.status_code == 302
     assert NominationLimit.objects.filter(per_organization=5).exists()

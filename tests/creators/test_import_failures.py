@@ -198,14 +198,14 @@ def test_a_check_over_its_time_limit_ends_as_failed_in_the_uploaders_language(
 def test_a_commit_that_crashes_ends_as_failed_with_nothing_written(
     metrics_upload, run, monkeypatch, operator
 ):
-    from creators.services import imports
+    from creators.services import import_writes
 
     job = metrics_upload(GOOD_METRIC)
 
     def crash(*args, **kwargs):
         raise RuntimeError("numeric field overflow")
 
-    monkeypatch.setattr(imports, "recompute", crash)
+    monkeypatch.setattr(import_writes, "recompute", crash)
     job = run(import_confirm, actor=operator, job=job, skip_errors=False)
     assert job.status == ImportStatus.FAILED and job.failure
     assert not DailyMetric.objects.exists()
@@ -217,7 +217,7 @@ def test_a_job_still_being_checked_can_be_discarded(metrics_upload, operator):
     assert import_discard(actor=operator, job=job)
     from creators.services.imports import import_validate
 
-    assert import_validate(job.pk) is None  # a late task does nothing
+    assert import_validate(job_id=job.pk) is None  # a late task does nothing
     job.refresh_from_db()
     assert job.status == ImportStatus.DISCARDED
     assert not MetricImportRow.objects.filter(job=job).exists()

@@ -176,12 +176,12 @@ def test_a_failure_during_the_commit_leaves_nothing_behind(upload, monkeypatch):
 
     monkeypatch.setattr(imports, "audit_record", crash)
     with pytest.raises(RuntimeError):
-        imports.import_commit(job.pk)
+        imports.import_commit(job_id=job.pk)
     assert not Creator.objects.exists() and not Binding.objects.exists()
     job.refresh_from_db()
     assert job.status == ImportStatus.IMPORTING  # the retried task will finish it
     monkeypatch.undo()
-    imports.import_commit(job.pk)
+    imports.import_commit(job_id=job.pk)
     assert Creator.objects.count() == 3
 
 
@@ -190,7 +190,7 @@ def test_checking_again_after_a_crash_starts_clean(upload):
 
     job = upload(csv_file(*GOOD))
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)
-    import_validate(job.pk)
+    import_validate(job_id=job.pk)
     assert CreatorImportRow.objects.filter(job=job).count() == 3
 
 

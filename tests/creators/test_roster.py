@@ -102,9 +102,8 @@ def test_bulk_ending_bindings_touches_only_our_creators(client, owner, rosters):
     ours, theirs = rosters
     client.force_login(owner)
     response = client.post(
-        "/creators/bulk/",
+        "/creators/bulk/end/",
         {
-            "action": "end",
             "reason": "合约到期",
             "creators": [ours[0].creator_id, theirs.creator_id],
         },
@@ -118,8 +117,8 @@ def test_plain_members_cannot_bulk_end(client, member, rosters):
     client.force_login(member)
     assert (
         client.post(
-            "/creators/bulk/",
-            {"action": "end", "reason": "x", "creators": [rosters[0][0].creator_id]},
+            "/creators/bulk/end/",
+            {"reason": "x", "creators": [rosters[0][0].creator_id]},
         ).status_code
         == 403
     )
@@ -163,8 +162,8 @@ def test_an_avatar_upload_is_re_encoded(client, owner, rosters):
     creator = rosters[0][0].creator
     client.force_login(owner)
     response = client.post(
-        f"/creators/{creator.pk}/",
-        {"action": "avatar", "avatar": SimpleUploadedFile("a.png", out.getvalue())},
+        f"/creators/{creator.pk}/avatar/upload/",
+        {"avatar": SimpleUploadedFile("a.png", out.getvalue())},
     )
     assert response.status_code == 302
     creator.refresh_from_db()

@@ -61,7 +61,7 @@ def test_the_page_shows_the_row_errors_instead_of_failing(client, exported, oper
     client.force_login(operator)
     from django.urls import reverse
 
-    url = reverse("incentives:list", args=[published.pk])
-    response = client.post(url, {"action": "result", "file": result_file(rows)}, follow=True)
+    url = reverse("incentives:list_result", args=[published.pk])
+    response = client.post(url, {"file": result_file(rows)}, follow=True)
     assert response.status_code == 200
     assert "Row 2" in response.content.decode()

@@ -7,11 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from incentives.models import OrgTier, Pool, RuleStatus, SubsidyRule
+from incentives.selectors import rule_version_in_force
 from incentives.services import (
     cycles_for,
     program_create,
     rule_version_draft,
-    rule_version_in_force,
     rule_version_publish,
 )
 from portal.audit.models import AuditEntry

@@ -89,7 +89,9 @@ def test_the_program_page_draws_the_burn_and_asks_for_a_computation(
     client.force_login(operator)
     url = reverse("incentives:program", args=[cycle.program_id])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"action": "compute", "cycle": cycle.pk})
+        response = client.post(
+            reverse("incentives:cycle_compute", args=[cycle.program_id, cycle.pk])
+        )
     assert response.status_code == 302
     page = client.get(url)
     assert page.status_code == 200
@@ -106,8 +108,8 @@ def test_the_program_page_draws_the_burn_and_asks_for_a_computation(
 def test_a_second_request_while_computing_queues_nothing(client, operator, cycle):
     client.force_login(operator)
     url = reverse("incentives:program", args=[cycle.program_id])
-    client.post(url, {"action": "compute", "cycle": cycle.pk})
-    client.post(url, {"action": "compute", "cycle": cycle.pk})
+    client.post(reverse("incentives:cycle_compute", args=[cycle.program_id, cycle.pk]))
+    client.post(reverse("incentives:cycle_compute", args=[cycle.program_id, cycle.pk]))
     assert Cycle.objects.get(pk=cycle.pk).computing
     assert AuditEntry.objects.filter(action="settlement.request").count() == 1
     page = client.get(url)
@@ -118,15 +120,14 @@ def test_a_draft_version_is_edited_simulated_and_published(client, operator, cyc
     client.force_login(operator)
     program = cycle.program
     client.post(
-        reverse("incentives:program", args=[program.pk]),
-        {"action": "draft", "effective_from": "2026-12-01"},
+        reverse("incentives:rules_draft", args=[program.pk]),
+        {"effective_from": "2026-12-01"},
     )
     draft = RuleVersion.objects.get(program=program, number=2)
     url = reverse("incentives:rules", args=[draft.pk])
     page = client.get(url)
     formsets = page.context["formsets"]
     data = {
-        "action": "save",
         "effective_from": "2026-12-01",
         "note": "Higher level 2",
         "creator_cap": "3000",
@@ -154,7 +155,7 @@ def test_a_draft_version_is_edited_simulated_and_published(client, operator, cyc
         i for i, form in enumerate(formsets["subsidy"].forms) if form.initial.get("level") == 2
     )
     data[f"subsidy-{level_two}-amount"] = "2950"
-    response = client.post(url, data)
+    response = client.post(reverse("incentives:rules_save", args=[draft.pk]), data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     assert SubsidyRule.objects.get(version=draft, level=2).amount == Decimal(2950)
     assert SubsidyRule.objects.filter(version=draft).count() == 2
@@ -179,14 +180,16 @@ def test_an_operator_takes_a_list_from_review_to_paid(client, operator, cycle):
     page = client.get(url)
     assert page.status_code == 200 and len(page.context["page"].object_list) == 6
     assert all(line.explanation for line in page.context["page"].object_list)
-    client.post(url, {"action": "submit"})
+    client.post(reverse("incentives:list_submit", args=[reward_list.pk]))
     client.post(
         reverse("incentives:list_approve", args=[reward_list.pk]),
         {"revision": reward_list.revision},
     )
     client.post(reverse("incentives:list_publish", args=[reward_list.pk]))
     assert RewardList.objects.get(pk=reward_list.pk).status == ListStatus.PUBLISHED
-    export = client.post(url, {"action": "export", "format": "csv"})
+    export = client.post(
+        reverse("incentives:list_export", args=[reward_list.pk]), {"format": "csv"}
+    )
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     header, *rows = text.strip().splitlines()
     assert header.split(",")[0] in ("编号", "entry") and len(rows) == 6
@@ -194,8 +197,8 @@ def test_an_operator_takes_a_list_from_review_to_paid(client, operator, cycle):
         f"{row.split(',')[0]},{row.split(',')[7]},已支付,BANK-{n}\n" for n, row in enumerate(rows)
     )
     client.post(
-        url,
-        {"action": "result", "file": SimpleUploadedFile("r.csv", result.encode("utf-8"))},
+        reverse("incentives:list_result", args=[reward_list.pk]),
+        {"file": SimpleUploadedFile("r.csv", result.encode("utf-8"))},
     )
     assert RewardList.objects.get(pk=reward_list.pk).status == ListStatus.PAID
     assert LedgerEntry.objects.filter(payment_status=PaymentStatus.PAID).count() == 6

@@ -31,12 +31,12 @@ from incubation.models import (
     ShortlistSnapshot,
     WeightsStatus,
 )
+from incubation.selectors import weights_in_force
 from incubation.services import (
     NoWeightsInForce,
     scores_compute,
     shortlist_for,
     weights_draft,
-    weights_in_force,
     weights_publish,
     weights_update,
 )

@@ -18,6 +18,7 @@ from incubation.models import (
     ShortlistEntry,
     SnapshotKind,
 )
+from incubation.selectors import snapshot_diff
 from incubation.services import (
     StaleShortlist,
     shortlist_add,
@@ -27,7 +28,6 @@ from incubation.services import (
     shortlist_propose,
     shortlist_publish,
     shortlist_snapshot_weekly,
-    snapshot_diff,
 )
 from tests.creators.factories import BindingFactory, CreatorFactory
 
@@ -312,9 +312,8 @@ def test_an_operator_awards_the_incubation_rewards_from_the_shortlist_page(
     page = client.get(reverse("incubation:shortlist"))
     assert page.context["award_form"] is not None
     client.post(
-        reverse("incubation:shortlist"),
+        reverse("incubation:shortlist_award"),
         {
-            "action": "award",
             "reward_list": reward_list.pk,
             "pool": "traffic",
             "amount": "1500",

@@ -204,9 +204,7 @@ def test_an_organization_nominates_from_the_creator_page_and_a_manager_accepts(
     client.force_login(manager)
     queue = text(client.get(reverse("incubation:review")))
     assert "Twelve originals a week" in queue
-    response = client.post(
-        reverse("incubation:review"), {"nomination": nomination.pk, "action": "accept"}
-    )
+    response = client.post(reverse("incubation:nomination_accept", args=[nomination.pk]))
     assert response.url == reverse("incubation:review")
     member = PoolMember.objects.get(creator=creator)
     assert member.stage == "reserve"
@@ -245,8 +243,8 @@ def test_a_decline_needs_a_reason_the_nominator_then_reads(client, owner, manage
     nomination = nomination_create(actor=owner, creator=creator, case="x")
     client.force_login(manager)
     response = client.post(
-        reverse("incubation:review"),
-        {"nomination": nomination.pk, "action": "decline", "reason": " "},
+        reverse("incubation:nomination_decline", args=[nomination.pk]),
+        {"reason": " "},
         follow=True,
         headers={"Accept-Language": "en"},
     )
@@ -254,8 +252,8 @@ def test_a_decline_needs_a_reason_the_nominator_then_reads(client, owner, manage
     nomination.refresh_from_db()
     assert nomination.status == "pending"
     client.post(
-        reverse("incubation:review"),
-        {"nomination": nomination.pk, "action": "decline", "reason": "Too few originals"},
+        reverse("incubation:nomination_decline", args=[nomination.pk]),
+        {"reason": "Too few originals"},
     )
     nomination.refresh_from_db()
     assert nomination.status == "declined"
@@ -267,9 +265,7 @@ def test_review_is_limited_to_the_managers_categories(client, owner, pets_manage
     nomination = nomination_create(actor=owner, creator=creator, case="x")
     client.force_login(pets_manager)
     assert client.get(reverse("incubation:review")).context["page"].paginator.count == 0
-    response = client.post(
-        reverse("incubation:review"), {"nomination": nomination.pk, "action": "accept"}
-    )
+    response = client.post(reverse("incubation:nomination_accept", args=[nomination.pk]))
     assert response.status_code == 404
     assert not PoolMember.objects.exists()
 
@@ -309,33 +305,32 @@ def test_nominating_someone_elses_creator_is_refused(client, other_owner, creato
 def test_a_manager_moves_a_member_with_a_reason(client, manager, owner, pets_manager, creator):
     admit(creator)
     url = reverse("incubation:member", args=[creator.pk])
+    move = reverse("incubation:member_move", args=[creator.pk])
     client.force_login(manager)
-    response = client.post(url, {"action": "move", "stage": "incubating", "reason": ""})
+    response = client.post(move, {"stage": "incubating", "reason": ""})
     assert response.status_code == 400
-    response = client.post(url, {"action": "move", "stage": "incubating", "reason": "Coaching"})
+    response = client.post(move, {"stage": "incubating", "reason": "Coaching"})
     assert response.url == url
     assert PoolMember.objects.get(creator=creator).stage == "incubating"
     assert "Coaching" in text(client.get(url))
     client.force_login(owner)
     page = text(client.get(url))
     assert "Coaching" in page and 'name="stage"' not in page
-    assert client.post(url, {"action": "move", "stage": "exited", "reason": "x"}).status_code == 403
+    assert client.post(move, {"stage": "exited", "reason": "x"}).status_code == 403
     client.force_login(pets_manager)
     assert client.get(url).status_code == 404
 
 
 def test_operators_set_the_limit_and_manage_entry_rules(client, operator, manager, beauty):
-    url = reverse("incubation:settings")
     client.force_login(operator)
     client.post(
-        url,
-        {"action": "limit", "limit-per_organization": 3, "limit-effective_from": "2026-01-01"},
+        reverse("incubation:limit_set"),
+        {"limit-per_organization": 3, "limit-effective_from": "2026-01-01"},
     )
     assert NominationLimit.objects.get().per_organization == 3
     response = client.post(
-        url,
+        reverse("incubation:rule_add"),
         {
-            "action": "rule",
             "rule-name": "Rising beauty",
             "rule-category": beauty.pk,
             "rule-window_days": 30,
@@ -348,9 +343,8 @@ def test_operators_set_the_limit_and_manage_entry_rules(client, operator, manage
     rule = EntryRule.objects.get()
     assert (rule.name, rule.is_active, rule.min_followers) == ("Rising beauty", True, 10000)
     response = client.post(
-        url,
+        reverse("incubation:rule_add"),
         {
-            "action": "rule",
             "rule-name": "Too long",
             "rule-window_days": 400,
             "rule-min_followers": 0,
@@ -359,14 +353,14 @@ def test_operators_set_the_limit_and_manage_entry_rules(client, operator, manage
         },
     )
     assert response.status_code == 400
-    client.post(url, {"action": "deactivate", "rule": rule.pk})
+    client.post(reverse("incubation:rule_deactivate", args=[rule.pk]))
     rule.refresh_from_db()
     assert not rule.is_active
     from portal.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="entry_rule.save").count() == 2
     client.force_login(manager)
-    assert client.post(url, {"action": "deactivate", "rule": rule.pk}).status_code == 403
+    assert client.post(reverse("incubation:rule_deactivate", args=[rule.pk])).status_code == 403
 
 
 # --- ranking ----------------------------------------------------------------------------------
@@ -442,13 +436,12 @@ def test_operators_compute_scores_from_the_ranking_page(
     client.force_login(manager)
     page = text(client.get(reverse("incubation:ranking"), headers={"Accept-Language": "en"}))
     assert "Compute scores now" not in page
-    assert client.post(reverse("incubation:ranking"), {"action": "compute"}).status_code == 403
+    assert client.post(reverse("incubation:ranking_compute")).status_code == 403
     client.force_login(operator)
     page = text(client.get(reverse("incubation:ranking"), headers={"Accept-Language": "en"}))
     assert "Compute scores now" in page
     response = client.post(
-        reverse("incubation:ranking"),
-        {"action": "compute"},
+        reverse("incubation:ranking_compute"),
         follow=True,
         headers={"Accept-Language": "en"},
     )
@@ -545,9 +538,8 @@ def test_a_stale_shortlist_edit_is_refused_with_a_message_and_changes_nothing(
     seen = shortlist.version
     client.force_login(manager)
     client.post(
-        reverse("incubation:shortlist"),
+        reverse("incubation:shortlist_exclude"),
         {
-            "action": "exclude",
             "creator": creators[0].pk,
             "reason": "Left the platform",
             "expected_version": seen,
@@ -558,9 +550,8 @@ def test_a_stale_shortlist_edit_is_refused_with_a_message_and_changes_nothing(
     # The operator's page was opened before that change.
     client.force_login(operator)
     response = client.post(
-        reverse("incubation:shortlist"),
+        reverse("incubation:shortlist_pin"),
         {
-            "action": "pin",
             "account": creators[2].platform_account_id,
             "reason": "Strong autumn",
             "expected_version": seen,
@@ -578,9 +569,8 @@ def test_a_stale_shortlist_edit_is_refused_with_a_message_and_changes_nothing(
     # with the version now on the page the pin goes through
     assert f'name="expected_version" value="{seen + 1}"' in text(response)
     response = client.post(
-        reverse("incubation:shortlist"),
+        reverse("incubation:shortlist_pin"),
         {
-            "action": "pin",
             "account": creators[2].platform_account_id,
             "reason": "Strong autumn",
             "expected_version": seen + 1,
@@ -596,9 +586,8 @@ def test_managers_edit_only_their_fields_and_cannot_decide(
     shortlist, creators = shortlisted
     client.force_login(pets_manager)
     response = client.post(
-        reverse("incubation:shortlist"),
+        reverse("incubation:shortlist_exclude"),
         {
-            "action": "exclude",
             "creator": creators[0].pk,
             "reason": "x",
             "expected_version": shortlist.version,
@@ -606,8 +595,8 @@ def test_managers_edit_only_their_fields_and_cannot_decide(
     )
     assert response.status_code == 404
     response = client.post(
-        reverse("incubation:shortlist"),
-        {"action": "freeze", "expected_version": shortlist.version},
+        reverse("incubation:shortlist_freeze"),
+        {"expected_version": shortlist.version},
     )
     assert response.status_code == 403
     assert ShortlistEntry.objects.filter(shortlist=shortlist).count() == 2
@@ -623,15 +612,14 @@ def test_propose_freeze_and_publish_from_the_page(
     assert client.get(published_url).status_code == 404
     client.force_login(operator)
     assert client.get(published_url).status_code == 404
-    url = reverse("incubation:shortlist")
-    client.post(url, {"action": "propose", "expected_version": shortlist.version})
+    client.post(reverse("incubation:shortlist_propose"), {"expected_version": shortlist.version})
     shortlist.refresh_from_db()
     assert ShortlistEntry.objects.filter(shortlist=shortlist).count() == 3
-    client.post(url, {"action": "freeze", "expected_version": shortlist.version})
+    client.post(reverse("incubation:shortlist_freeze"), {"expected_version": shortlist.version})
     shortlist.refresh_from_db()
     assert shortlist.status == "frozen"
     assert client.get(published_url).status_code == 404
-    client.post(url, {"action": "publish", "expected_version": shortlist.version})
+    client.post(reverse("incubation:shortlist_publish"), {"expected_version": shortlist.version})
     shortlist.refresh_from_db()
     assert shortlist.status == "published"
 

@@ -192,7 +192,8 @@ def test_a_whole_book_moves_to_one_manager_within_their_capacity(operator, beaut
 
 
 def test_a_book_spread_over_the_category_leaves_the_overflow_waiting(operator, beauty, pets):
-    from organizations.services import book_move, unassigned_organizations
+    from organizations.selectors import unassigned_organizations
+    from organizations.services import book_move
 
     leaving = ManagerFactory(categories=[beauty, pets])
     give(leaving, 3, beauty)
@@ -206,7 +207,8 @@ def test_a_book_spread_over_the_category_leaves_the_overflow_waiting(operator, b
 
 
 def test_rebalancing_proposes_even_loads_and_applies_only_confirmed_moves(operator, beauty):
-    from organizations.services import rebalance_apply, rebalance_proposal
+    from organizations.selectors import rebalance_proposal
+    from organizations.services import rebalance_apply
 
     busy = ManagerFactory(categories=[beauty])
     idle = ManagerFactory(categories=[beauty])
@@ -231,7 +233,7 @@ def test_rebalancing_proposes_even_loads_and_applies_only_confirmed_moves(operat
 
 
 def test_rebalancing_never_fills_a_manager_over_capacity(beauty):
-    from organizations.services import rebalance_proposal
+    from organizations.selectors import rebalance_proposal
 
     busy = ManagerFactory(categories=[beauty])
     idle = ManagerFactory(categories=[beauty])
