@@ -200,8 +200,15 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     )
 
     progress.step("Agency growth: six months of health scores and levels")
-    grown = demo_growth(operator=operator, today=today)
-    progress.done(f"{grown['scorecards']} scorecards over {grown['months']} months")
+    grown = demo_growth(
+        operator=operator,
+        today=today,
+        showcase_owner=User.objects.filter(email=f"owner@{DEMO_DOMAIN}").first(),
+    )
+    progress.done(
+        f"{grown['scorecards']} scorecards over {grown['months']} months, "
+        f"{grown['links']} creator self-service links"
+    )
     return {
         "operators": len(operators),
         "managers": len(plan.managers),

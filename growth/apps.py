@@ -7,9 +7,11 @@ class GrowthConfig(AppConfig):
     verbose_name = _("Agency growth")
 
     def ready(self):
-        from portal.core.rights import register_granted
+        from portal.core.rights import register_granted, register_right, register_values
 
         from . import rules  # noqa: F401
-        from .selectors import organizations_granted
+        from .selectors import granted_values, organizations_granted, right_for
 
         register_granted(organizations_granted)
+        register_values(granted_values)
+        register_right(right_for)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -249,3 +250,68 @@ class Scorecard(models.Model):
     @property
     def level_code(self) -> str:
         return f"L{self.level}" if self.level else "–"
+
+
+class SelfServiceLinkQuerySet(ScopedQuerySet):
+    """Operators see every link; an organization's people the links their organization sent.
+    Managers see none: a link is sent by the organization or the program team."""
+
+    def for_manager(self, user):
+        return self.none()
+
+    def for_organization_member(self, user):
+        membership = getattr(user, "membership", None)
+        if membership is None:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
+
+
+class SelfServiceLink(models.Model):
+    """A signed, expiring link that lets a creator read their own page without an account: who
+    holds them, their lines and their states, their videos. The token is an HMAC of the link's
+    id and salt (never stored); revoking the link or its expiry ends it."""
+
+    creator = models.ForeignKey(
+        "creators.Creator", on_delete=models.CASCADE, related_name="self_service_links"
+    )
+    # The organization that sent it; empty when the program team did.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    salt = models.CharField(max_length=32)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = SelfServiceLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("self-service link")
+        verbose_name_plural = _("self-service links")
+        indexes = [models.Index(fields=["creator", "-created_at"], name="selfservice_creator_idx")]
+
+    audit_repr = "{creator}"
+
+    def __str__(self):
+        return f"{self.creator_id} #{self.pk}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.is_expired else "active"

@@ -66,6 +66,25 @@ def organizations_granted(key: str, on: datetime.date | None = None):
     )
 
 
+def granted_values(key: str, on: datetime.date | None = None) -> dict[int, int]:
+    """{organization id: value} of right `key` for every organization whose current level (on
+    `on`) grants it: for set-based work over many organizations (the payout holds)."""
+    if key not in RIGHT_KINDS:
+        raise ValueError(f"unknown right {key!r}")
+    on = on or timezone.localdate()
+    newest = (
+        Scorecard.objects.filter(organization=OuterRef("organization"), month__lte=on)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    values = dict(LevelRight.objects.filter(key=key).values_list("level__number", "value"))
+    rows = Scorecard.objects.filter(month=Subquery(newest), level__in=list(values))
+    return {
+        organization: values[level]
+        for organization, level in rows.values_list("organization_id", "level")
+    }
+
+
 def rights_by_level() -> dict[int, dict[str, int]]:
     rights: dict[int, dict[str, int]] = {}
     for number, key, value in LevelRight.objects.values_list("level__number", "key", "value"):

@@ -224,7 +224,7 @@ def manager_queue(user):
 
 def organization_figures(user, organization) -> dict:
     """An organization's nominations, quota, placements and coupons per video and per creator."""
-    from placements.services.scheduling import quota_used
+    from placements.services.scheduling import monthly_quota, quota_used
 
     today = timezone.localdate()
     rule = PlacementRule.objects.in_force(today)
@@ -245,7 +245,7 @@ def organization_figures(user, organization) -> dict:
         .annotate(granted=Sum("impressions"), delivered=Sum("delivered"), n=Count("id"))[:100]
     )
     return {
-        "quota": rule.monthly_quota if rule else 0,
+        "quota": monthly_quota(organization, rule, today) if rule else 0,
         "quota_used": quota_used(organization, today),
         "nominations": Nomination.objects.for_user(user)
         .select_related("video", "surface", "product")

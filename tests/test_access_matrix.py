@@ -1114,3 +1114,90 @@ def test_an_organizations_risk_review_never_names_the_other_party(client, risk_w
     page = client.get(reverse("risk:my_case", args=[risk_world["case"].pk])).content.decode()
     assert "上海远山网络科技有限公司" not in page  # the twin's organization
     assert "not shown" in page
+
+
+# --- creators' self-service links (issue 19) ------------------------------------------------------
+
+
+@pytest.fixture
+def selfservice_world(world, owner):
+    from growth.services.selfservice import selfservice_link_send
+
+    link = selfservice_link_send(actor=owner, creator=world["creator"])
+    return world | {"link": link}
+
+
+def _public_page(s, token=None):
+    from growth.services.selfservice import link_path
+
+    path = link_path(s["link"])
+    return path if token is None else reverse("growth:creator_page", args=[s["link"].pk, token])
+
+
+SELF_SERVICE_PAGES = {
+    "self-service links": (
+        lambda s: reverse("growth:links"),
+        dict.fromkeys(ROLES, OK)
+        | {"anonymous": LOGIN, "manager": FORBIDDEN, "pets_manager": FORBIDDEN},
+    ),
+    # No account needed: the signed link is the key, whoever holds it.
+    "creator's own page": (_public_page, dict.fromkeys(ROLES, OK)),
+    "creator's page, wrong token": (
+        lambda s: _public_page(s, "0" * 40),
+        dict.fromkeys(ROLES, MISSING),
+    ),
+}
+
+SELF_SERVICE_ACTIONS = {
+    "send a link": (
+        lambda s: reverse("growth:link_send"),
+        lambda s: {"platform_account_id": s["creator"].platform_account_id, "days": 30},
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {
+            "anonymous": LOGIN,
+            "operator": ELSEWHERE,
+            "owner": ELSEWHERE,
+            "other_owner": 400,  # not on their roster: the form says so
+        },
+    ),
+    "revoke a link": (
+        lambda s: reverse("growth:link_revoke", args=[s["link"].pk]),
+        lambda s: {},
+        dict.fromkeys(ROLES, FORBIDDEN)
+        | {
+            "anonymous": LOGIN,
+            "operator": ELSEWHERE,
+            "owner": ELSEWHERE,
+            "other_owner": MISSING,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(SELF_SERVICE_PAGES))
+def test_selfservice_page_access(client, request, selfservice_world, page, role):
+    url_for, expected = SELF_SERVICE_PAGES[page]
+    response = client_for(client, request, role).get(url_for(selfservice_world))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(SELF_SERVICE_ACTIONS))
+def test_selfservice_action_access(client, request, selfservice_world, action, role):
+    url_for, body, expected = SELF_SERVICE_ACTIONS[action]
+    response = client_for(client, request, role).post(
+        url_for(selfservice_world), body(selfservice_world)
+    )
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif expected[role] == ELSEWHERE:
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {action}"

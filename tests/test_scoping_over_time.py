@@ -84,6 +84,7 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     rows["B"]["organizations.Membership"] = list(Membership.objects.filter(organization=b))
     pool_and_scores(rows, cai=cai, alpha=alpha, zeta=zeta, beauty=beauty)
     growth_scorecards(rows, a, b)
+    selfservice_links(rows, owner, other_owner, cai=cai, alpha=alpha, zeta=zeta)
     videos(rows, manager, cai=cai, alpha=alpha, zeta=zeta)
     reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
     placement_rows(rows, operator, reward_list.cycle, beauty, cai=cai, alpha=alpha, zeta=zeta)
@@ -215,6 +216,17 @@ def growth_scorecards(rows, a, b):
                 organization=organization, month=day(1), version=version, score=50, level=3
             )
         ]
+
+
+def selfservice_links(rows, owner, other_owner, *, cai, alpha, zeta):
+    """Each organization's links to its creators' self-service pages: Cai's now comes from B."""
+    from growth.services.selfservice import selfservice_link_send
+
+    rows["A"]["growth.SelfServiceLink"] = [selfservice_link_send(actor=owner, creator=alpha)]
+    rows["B"]["growth.SelfServiceLink"] = [
+        selfservice_link_send(actor=other_owner, creator=cai),
+        selfservice_link_send(actor=other_owner, creator=zeta),
+    ]
 
 
 def videos(rows, manager, *, cai, alpha, zeta):
@@ -515,6 +527,7 @@ SIDED = {
     "incubation.PoolMember",
     "incubation.ScoreSnapshot",
     "growth.Scorecard",
+    "growth.SelfServiceLink",  # issue 19
     "content.Video",
     "content.VideoMetric",
     "content.OriginalityReview",
@@ -758,6 +771,7 @@ ACTIONS = {
     "growth:level",
     "risk:decide",  # operators' decision on a risk case
     "risk:statement",  # an organization's statement for its own case
+    "growth:link_revoke",  # the links' queryset is scoped (SIDED); the access matrix has the POST
 }
 NOT_ORGANIZATION_PAGES = {
     "content:review",  # originality and grading queues, rubrics, imports: staff only

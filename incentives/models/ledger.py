@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.core.money import MoneyField
 from portal.core.scoping import ScopedQuerySet
@@ -16,7 +17,7 @@ class PaymentStatus(models.TextChoices):
     ("pending": the next export takes it) -> exported -> paid or failed (failed ones are exported
     again); a held entry may instead be forfeited (its amount returns to the pool)."""
 
-    HELD = "held", _("Held")
+    HELD = "held", pgettext_lazy("payment", "Held")
     PENDING = "pending", _("Releasable")
     EXPORTED = "exported", _("Exported")
     PAID = "paid", _("Paid")

@@ -29,6 +29,7 @@ from incentives.models import (
 from portal.accounts.permissions import SYSTEM, authorize
 from portal.audit.services import audit_record
 from portal.core.money import to_fen
+from portal.core.rights import granted_values
 
 from .review import commit_to_pools, lock_pools
 
@@ -44,28 +45,64 @@ def _has_active_hold():
     return Exists(active_holds().filter(entry=OuterRef("pk")))
 
 
+_HOLD_PERIOD = """
+INSERT INTO incentives_hold (entry_id, reason, releases_on, note, placed_at, release_note)
+SELECT id, %s, %s, '', %s, '' FROM incentives_ledgerentry
+WHERE cycle_id = %s AND kind = %s AND payment_status = %s AND amount > 0
+"""
+# The entries of the organizations named (a shortened period), or of every other beneficiary.
+_HOLD_THESE = _HOLD_PERIOD + "AND organization_id = ANY(%s)"
+_HOLD_OTHERS = _HOLD_PERIOD + "AND (organization_id IS NULL OR NOT (organization_id = ANY(%s)))"
+
+
 def holds_post_periods(
     cycle: Cycle, version: RuleVersion, today: datetime.date | None = None
 ) -> int:
     """Hold the cycle's new releasable entries of every kind with a holding period that has not
-    passed (called by posting, inside its transaction). Returns the entries held."""
+    passed (called by posting, inside its transaction). Returns the entries held.
+
+    An organization whose growth level grants days off the holding period (the right
+    "holding_days_less", read through `portal.core.rights` on the posting day) has the entries on
+    its statement, its creators' included, released that many days sooner."""
     today = today or timezone.localdate()
     now = timezone.now()
+    days_off = granted_values("holding_days_less", today)
     held = 0
     for period in HoldingPeriod.objects.filter(version=version, days__gt=0).order_by("kind"):
-        releases_on = cycle.ends_on + datetime.timedelta(days=period.days)
-        if releases_on <= today:
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-INSERT INTO incentives_hold (entry_id, reason, releases_on, note, placed_at, release_note)
-SELECT id, %s, %s, '', %s, '' FROM incentives_ledgerentry
-WHERE cycle_id = %s AND kind = %s AND payment_status = %s AND amount > 0
-""",
-                [HoldReason.PERIOD, releases_on, now, cycle.pk, period.kind, PaymentStatus.PENDING],
-            )
-            held += cursor.rowcount
+        shortened: dict[int, list[int]] = {}
+        for organization, off in days_off.items():
+            if off > 0:
+                shortened.setdefault(min(off, period.days), []).append(organization)
+        everyone_shortened = [o for organizations in shortened.values() for o in organizations]
+        groups = [
+            (
+                period.days,
+                _HOLD_OTHERS,
+                everyone_shortened,
+            ),
+            *(
+                (period.days - off, _HOLD_THESE, organizations)
+                for off, organizations in sorted(shortened.items())
+            ),
+        ]
+        for days, sql, organizations in groups:
+            releases_on = cycle.ends_on + datetime.timedelta(days=days)
+            if releases_on <= today:
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    sql,
+                    [
+                        HoldReason.PERIOD,
+                        releases_on,
+                        now,
+                        cycle.pk,
+                        period.kind,
+                        PaymentStatus.PENDING,
+                        organizations,
+                    ],
+                )
+                held += cursor.rowcount
     if held:
         LedgerEntry.objects.filter(cycle=cycle, payment_status=PaymentStatus.PENDING).filter(
             _has_active_hold()

@@ -5,7 +5,7 @@ from django import forms
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from incentives.models import PaymentExport, RewardList
 from incentives.reconciliation import (
@@ -21,7 +21,7 @@ from portal.core.rendering import render_page
 from portal.core.tabular import TableError, write_csv, write_xlsx
 
 STATE_LABELS = {
-    "held": gettext_lazy("Held"),
+    "held": pgettext_lazy("payment", "Held"),
     "releasable": gettext_lazy("Releasable"),
     "exported": gettext_lazy("Exported"),
     "paid": gettext_lazy("Paid"),

@@ -35,6 +35,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core import events
+from portal.core.rights import right_for
 
 from .coupons import NOT_STANDING, close_coupons, grant_for_placement, rule_in_force
 
@@ -81,6 +82,14 @@ def month_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day.replace(day=1), datetime.time.min))
 
 
+def monthly_quota(organization, rule, day: datetime.date) -> int:
+    """Nominations `organization` may make in `day`'s month: the placement rule's quota, raised
+    to the placement quota its growth level grants (`growth.selectors.right_for`, through the
+    core's rights hook). A level's quota never lowers the rule's."""
+    granted = right_for(organization, "placement_quota", day)
+    return max(rule.monthly_quota, granted) if granted is not None else rule.monthly_quota
+
+
 def quota_used(organization, day: datetime.date | None = None) -> int:
     day = day or timezone.localdate()
     return Nomination.objects.filter(
@@ -108,11 +117,11 @@ def placement_nominate(
     problems = eligibility_problems(video, surface, product)
     if organization is not None and "quota" not in problems:
         today = timezone.localdate()
-        rule = rule_in_force(today)
-        if quota_used(organization, today) >= rule.monthly_quota:
+        quota = monthly_quota(organization, rule_in_force(today), today)
+        if quota_used(organization, today) >= quota:
             problems["quota"] = _(
                 "Your organization has used its %(n)s nominations this month."
-            ) % {"n": rule.monthly_quota}
+            ) % {"n": quota}
     if len(note) > 500:
         problems["note"] = _("At most 500 characters.")
     if problems:

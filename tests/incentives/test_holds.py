@@ -106,6 +106,37 @@ def test_a_holding_period_holds_commission_with_its_release_day(
     assert second.number == 2
 
 
+def test_a_growth_level_with_days_off_releases_the_organizations_entries_sooner(
+    operator, organization, beauty, today
+):
+    """The right is read where the hold is placed: L4 takes 3 days off (the seeded rights), so
+    the 15-day period releases on 13 December instead of 16; a level without the right, the full
+    period."""
+    from growth.models import Scorecard, ScorecardVersion
+
+    card = Scorecard.objects.create(
+        organization=organization,
+        month=D(2026, 11, 1),
+        version=ScorecardVersion.objects.get(number=1),
+        score=80,
+        reached_level=4,
+        level=4,
+    )
+    cycle = with_rules(operator, organization, beauty, commission_days=15)
+    publish(operator, cycle)
+    assert entry("commission").holds.get().releases_on == D(2026, 12, 13)
+    assert holds_release_due(today=D(2026, 12, 13)) == 1
+    Scorecard.objects.filter(pk=card.pk).update(level=1)
+    Hold.objects.all().delete()
+    LedgerEntry.objects.update(payment_status=PaymentStatus.PENDING)
+    from incentives.services.holds import holds_post_periods
+
+    assert (
+        holds_post_periods(cycle, RuleVersion.objects.get(holding_periods__kind="commission")) == 1
+    )
+    assert entry("commission").holds.get().releases_on == D(2026, 12, 16)
+
+
 def test_a_period_already_over_at_approval_holds_nothing(operator, organization, beauty):
     cycle = with_rules(operator, organization, beauty, commission_days=1)
     publish(operator, cycle)  # today (December 2026 or later) is past 2026-12-02

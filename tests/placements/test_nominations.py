@@ -113,3 +113,28 @@ def test_member_and_other_fields_manager_may_not_nominate(
 def test_other_organization_may_not_nominate_our_video(other_owner, outfit_video, outfit_tab):
     with pytest.raises(PermissionDenied):
         placement_nominate(actor=other_owner, video=outfit_video, surface=outfit_tab)
+
+
+def test_a_growth_levels_placement_quota_raises_the_rules(
+    owner, make_outfit, outfit_tab, rule, today
+):
+    """The level's right is read where the quota is applied: at L3 (20 a month in the seeded
+    rights) the rule's 3 no longer stop the fourth nomination; an operator lowering the right
+    below the rule leaves the rule's quota."""
+    from growth.models import Level, LevelRight, Scorecard, ScorecardVersion
+
+    Scorecard.objects.create(
+        organization=owner.membership.organization,
+        month=today.replace(day=1),
+        version=ScorecardVersion.objects.get(number=1),
+        score=60,
+        reached_level=3,
+        level=3,
+    )
+    for _i in range(rule.monthly_quota + 1):
+        placement_nominate(actor=owner, video=make_outfit(), surface=outfit_tab)
+    LevelRight.objects.filter(level=Level.objects.get(number=3), key="placement_quota").update(
+        value=1
+    )
+    errors = refusal(actor=owner, video=make_outfit(), surface=outfit_tab)
+    assert "3 nominations this month" in errors["quota"][0]
