@@ -9,6 +9,7 @@ class PartnersConfig(AppConfig):
     def ready(self):
         from portal.core import events
 
-        from . import rules, visibility, webhooks  # noqa: F401
+        from . import rules, token_cache, visibility, webhooks  # noqa: F401
 
         events.listen(webhooks.emit)  # every app's events become webhook deliveries
+        token_cache.connect()  # changes to tokens, applications and accounts reach every process

@@ -12,8 +12,10 @@ A token is checked completely here, before the view runs, in this order:
    naming the scope; see `portal.core.api.scopes`).
 
 Checking here rather than in each view's permission classes means no API view can forget it: a view
-that names no scope refuses tokens. Nothing about the token is cached, so a revocation takes effect
-at the next request. The time of last use is written at most once a minute per token.
+that names no scope refuses tokens. Each process remembers live tokens between requests
+(`partners.token_cache`) and learns in the rate limit's round trip whether any token, application
+or partner account changed since, reading it again if so: a revocation takes effect at the next
+request. The time of last use is written at most once a minute per token.
 
 The request then runs as the application's service account, so services authorize it with the
 usual rules and the audit log names it.
@@ -34,6 +36,7 @@ from portal.accounts import ratelimit
 from portal.audit.context import client_ip
 from portal.core.api.scopes import ANY_SCOPE, required_scope
 
+from . import token_cache, tokens
 from .scopes import SCOPES
 
 security_log = logging.getLogger("portal.security")
@@ -90,7 +93,6 @@ class RateLimited(exceptions.APIException):
 
 def find_token(raw: str):
     """The token row for `raw`, or None. The digest is compared in constant time."""
-    from . import tokens
     from .models import PartnerToken
 
     prefix = tokens.prefix_of(raw)
@@ -119,17 +121,25 @@ def _touch(token, now) -> None:
         return  # recorded again once the shared cache is back; the request goes on
     if first:
         PartnerToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token_cache.note_used(token.prefix, now)  # written, or being written by another request
 
 
 def check_request(token, request, view) -> None:
     """Refuse what this token may not do on this endpoint (steps 2 to 4 of the module's doc)."""
-    application = token.application
+    _check_address(token.application, request)
+    verdict = ratelimit.hit(
+        f"partner-token:{token.pk}", limit=token.application.rate_limit, window=RATE_WINDOW_SECONDS
+    )
+    _check_verdict(verdict, token.application, request, view)
+
+
+def _check_address(application, request) -> None:
     if not application.allows_address(client_ip(request)):
         raise AddressNotAllowed()
-    verdict = ratelimit.hit(
-        f"partner-token:{token.pk}", limit=application.rate_limit, window=RATE_WINDOW_SECONDS
-    )
-    if not verdict.allowed:
+
+
+def _check_verdict(verdict, application, request, view) -> None:
+    if verdict.count > application.rate_limit:
         raise RateLimited(wait=verdict.retry_after)
     if application.read_only and request.method not in SAFE_METHODS:
         raise ReadOnlyToken()
@@ -138,15 +148,80 @@ def check_request(token, request, view) -> None:
         raise InsufficientScope(scope)
 
 
-def _live_token(header: list[bytes]):
-    """The token named by `Authorization: Bearer <token>` if it may be used now (step 1)."""
+def _raw_token(header: list[bytes]) -> str:
     if len(header) != 2:
         raise InvalidToken(_("Send the token as: Authorization: Bearer <token>."))
     try:
-        raw = header[1].decode("ascii")
+        return header[1].decode("ascii")
     except UnicodeDecodeError as error:
         raise InvalidToken() from error
+
+
+def _stored_token(raw: str):
+    """The token from the database, remembered under the generation read before it (a change
+    committed after that read bumps past it)."""
+    read = token_cache.generation() if token_cache.enabled() else None
     token = find_token(raw)
+    if token is not None and read is not None:
+        token_cache.remember(token, read)
+    return token
+
+
+def _remembered_token(raw: str, prefix: str | None, request, view):
+    """The token as this process remembers it, checked completely, if nothing changed since it
+    was read; None otherwise (read it from the database). The generation comes back with the
+    rate limit's count: one round trip to the shared cache, none to the database. A token the
+    remembered rows would refuse before counting is read again rather than refused, so that a
+    change lifting a refusal is seen at once too."""
+    remembered = token_cache.recall(prefix) if prefix else None
+    if remembered is None or not tokens.matches(raw, remembered[1].digest):
+        return None, None
+    generation, token = remembered
+    try:
+        _live_token(token)
+        _check_address(token.application, request)
+    except exceptions.APIException:
+        token_cache.forget(prefix)
+        return None, None
+    verdict = ratelimit.hit(
+        f"partner-token:{token.pk}",
+        limit=token.application.rate_limit,
+        window=RATE_WINDOW_SECONDS,
+        read=token_cache.GENERATION_KEY,
+    )
+    if verdict.read is None or verdict.read != generation:
+        token_cache.forget(prefix)
+        return None, verdict  # this request is counted already
+    try:
+        _check_verdict(verdict, token.application, request, view)
+    except exceptions.APIException as refusal:
+        refusal.token = token
+        raise
+    return token, verdict
+
+
+def authenticate_token(raw: str, request, view):
+    """The live token `raw` names, if it may call `view` now; refusals raise (naming the token
+    for the security log)."""
+    prefix = tokens.prefix_of(raw)
+    token, verdict = _remembered_token(raw, prefix, request, view)
+    if token is not None:
+        return token
+    token = _live_token(_stored_token(raw))
+    try:
+        if verdict is None:
+            check_request(token, request, view)
+        else:
+            _check_address(token.application, request)
+            _check_verdict(verdict, token.application, request, view)
+    except exceptions.APIException as refusal:
+        refusal.token = token
+        raise
+    return token
+
+
+def _live_token(token):
+    """`token` if it may be used now (step 1)."""
     if token is None:
         raise InvalidToken()
     if token.revoked_at is not None:
@@ -180,8 +255,9 @@ class PartnerTokenAuthentication(BaseAuthentication):
             return None
         token = None
         try:
-            token = _live_token(header)
-            check_request(token, request._request, request.parser_context.get("view"))
+            token = authenticate_token(
+                _raw_token(header), request._request, request.parser_context.get("view")
+            )
         except exceptions.APIException as refusal:
             _log_refusal(refusal, token or getattr(refusal, "token", None), request._request)
             raise

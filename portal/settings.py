@@ -410,6 +410,9 @@ SPECTACULAR_SETTINGS = {
 PARTNER_TOKEN_KEY = os.environ.get("PARTNER_TOKEN_KEY", "")
 # The key the risk center re-keys partners' identity hashes with (SECRET_KEY when unset).
 RISK_HASH_KEY = os.environ.get("RISK_HASH_KEY", "")
+# Each process remembers live tokens between requests, checking at every request that nothing
+# changed (partners/token_cache.py): only when the cache is shared by every process (Redis).
+PARTNER_TOKEN_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
 # API requests with a larger body answer 413 before anything reads them (documented in the API
 # guide). Keep it under DATA_UPLOAD_MAX_MEMORY_SIZE.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(4 * 1024 * 1024)))

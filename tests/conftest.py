@@ -73,9 +73,15 @@ def _fast_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Partner tokens remembered between requests, as in production (one process: the local
+    # cache is shared by everything the test does).
+    settings.PARTNER_TOKEN_CACHE = True
     from django.core.cache import cache
 
+    from partners import token_cache
+
     cache.clear()
+    token_cache.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -94,16 +94,18 @@ def user_set_active(*, actor, user: User, is_active: bool, reason: str) -> User:
     if getattr(actor, "pk", None) == user.pk and not is_active:
         raise ValidationError(_("You cannot disable your own account."))
     if user.is_active != is_active:
-        User.objects.filter(pk=user.pk).update(is_active=is_active)
+        # Saved (not a queryset update) so that post_save listeners hear it: the partner token
+        # cache forgets a disabled service account at once.
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
         audit_record(
             actor=actor,
             action="user.activate" if is_active else "user.deactivate",
             obj=user,
-            before={"is_active": user.is_active},
+            before={"is_active": not is_active},
             after={"is_active": is_active},
             reason=reason.strip(),
         )
-        user.is_active = is_active
     return user
 
 
