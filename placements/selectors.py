@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from placements.models import (
 from portal.accounts.models import Role
 from portal.accounts.permissions import manager_category_ids
 from portal.core.models import Category, localized
+from portal.core.money import money_sum
 
 ONE = Decimal("1.00")
 
@@ -61,6 +62,73 @@ def with_boosts(placements):
             placement.video, placement.day, cache
         )
     return placements
+
+
+# --- the feed -------------------------------------------------------------------------------------
+# The columns of a feed row, in the serializer's names (PlacementSerializer describes them).
+FEED_COLUMNS = {
+    "id": "id",
+    "surface": "surface__code",
+    "date": "day",
+    "field": "category__code",
+    "video_id": "video__video_id",
+    "creator": "video__creator__platform_account_id",
+    "sku": "product__sku_id",
+    "impressions": "impressions",
+    "status": "status",
+    "withdrawn_reason": "withdrawn_reason",
+    "grade": "video__grade",
+    "originality": "video__originality",
+    "updated_at": "updated_at",
+}
+
+
+def feed(user, *, surface="", day=None, field="", sku="", status=""):
+    """The placement feed as `.values()` rows, answered from an index: the codes the front ends
+    send become their ids in scalar subqueries (one indexed row each), so the placements are
+    read by `placement_feed_idx` (surface, day, field, id), `placement_feed_day_idx` (surface,
+    day, id) or `placement_sku_feed_idx` (product, id) already in the cursor's id order; the
+    video, creator and product come by primary key for the page's rows only."""
+    from content.models import Product
+
+    placements = Placement.objects.for_user(user)
+    if surface:
+        placements = placements.filter(
+            surface_id=Subquery(Surface.objects.filter(code=surface).values("pk")[:1])
+        )
+    if field:
+        placements = placements.filter(
+            category_id=Subquery(Category.objects.filter(code=field).values("pk")[:1])
+        )
+    if sku:
+        placements = placements.filter(
+            product_id=Subquery(Product.objects.filter(sku_id=sku).values("pk")[:1])
+        )
+    if day is not None:
+        placements = placements.filter(day=day)
+    if status:
+        placements = placements.filter(status=status)
+    return placements.order_by().values(*FEED_COLUMNS.values())
+
+
+def feed_rows(found: list[dict], represent: dict) -> list[dict]:
+    """Feed rows in the serializer's names and representations (`represent`: name -> the
+    serializer field's `to_representation`), each with the video's boost factor and the rule
+    that gave it (two small queries a page)."""
+    cache: dict = {}
+    rows = []
+    for values in found:
+        rule_id, table = boost_table(values["day"], cache)
+        row = {}
+        for name, path in FEED_COLUMNS.items():
+            if name == "updated_at":  # the boost comes before it, as in the serializer
+                factor = table.get((values["video__grade"], values["video__originality"]), ONE)
+                row["boost_factor"] = represent["boost_factor"](factor)
+                row["boost_rule"] = rule_id
+            value = values[path]
+            row[name] = None if value is None else represent[name](value)
+        rows.append(row)
+    return rows
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -266,3 +334,41 @@ def organization_figures(user, organization) -> dict:
 def _rate(row: dict) -> dict:
     row["rate"] = round(share(row["delivered"] or 0, row["granted"] or 0))
     return row
+
+
+# --- the organization's statement (a section registered with portal.core.statements) -------------
+STATEMENT_COUPONS = 100
+
+
+def statement_coupons(user, organization, cycle) -> dict | None:
+    """The organization's videos' traffic coupons granted in `cycle`: each with its video,
+    creator, grade, the placement or grade rule that granted it, impressions granted and
+    delivered, its value in CNY of the traffic pool and what went back. None when it has none.
+    Three queries whatever the number of coupons (the newest 100 are listed, the totals count
+    them all)."""
+    coupons = Coupon.objects.for_user(user).filter(organization=organization, entry__cycle=cycle)
+    totals = coupons.aggregate(
+        n=Count("id"),
+        granted=Sum("impressions"),
+        delivered=Sum("delivered"),
+        value=money_sum("value"),
+        returned=money_sum("returned_value"),
+    )
+    if not totals["n"]:
+        return None
+    rows = list(
+        coupons.select_related("video", "creator", "rule", "placement__surface", "placement__product")
+        .order_by("-created_at", "-pk")[:STATEMENT_COUPONS]
+    )
+    for coupon in rows:
+        coupon.rate = round(share(coupon.delivered, coupon.impressions))
+    return {
+        "coupons": rows,
+        "count": totals["n"],
+        "granted": totals["granted"] or 0,
+        "delivered": totals["delivered"] or 0,
+        "value": totals["value"],
+        "returned": totals["returned"],
+        "rate": round(share(totals["delivered"] or 0, totals["granted"] or 0)),
+        "more": totals["n"] > len(rows),
+    }
