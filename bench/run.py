@@ -26,6 +26,7 @@ SCRIPTS = {
     "creators": "creators_bench.py",
     "content": "content_bench.py",
     "growth": "growth_bench.py",
+    "placements": "placements_bench.py",
 }
 # The quick run stays under three minutes on two shared cores: the smallest sizes only, and the
 # content benchmark's near-duplicate part (minutes even when small) left out.
@@ -36,6 +37,7 @@ QUICK_ARGS = {
     "creators": ["--scale", "100"],
     "content": ["--scale", "100", "--skip", "duplicates,ingestion"],
     "growth": ["--sizes", "200:20000", "--repeat", "1"],
+    "placements": ["--quick", "--runs", "50"],
 }
 
 

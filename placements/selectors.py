@@ -5,7 +5,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,7 +66,8 @@ def with_boosts(placements):
 
 
 # --- the feed -------------------------------------------------------------------------------------
-# The columns of a feed row, in the serializer's names (PlacementSerializer describes them).
+# The columns of a feed row in the serializer's names and order (PlacementSerializer describes
+# them), each with the path `.values()` reads it from.
 FEED_COLUMNS = {
     "id": "id",
     "surface": "surface__code",
@@ -79,16 +81,21 @@ FEED_COLUMNS = {
     "withdrawn_reason": "withdrawn_reason",
     "grade": "video__grade",
     "originality": "video__originality",
+    "boost_factor": "boost_factor",
+    "boost_rule": "boost_rule",
     "updated_at": "updated_at",
 }
 
 
 def feed(user, *, surface="", day=None, field="", sku="", status=""):
-    """The placement feed as `.values()` rows, answered from an index: the codes the front ends
-    send become their ids in scalar subqueries (one indexed row each), so the placements are
-    read by `placement_feed_idx` (surface, day, field, id), `placement_feed_day_idx` (surface,
-    day, id) or `placement_sku_feed_idx` (product, id) already in the cursor's id order; the
-    video, creator and product come by primary key for the page's rows only."""
+    """The placement feed as `.values()` rows in one query, answered from an index: the codes
+    the front ends send become their ids in scalar subqueries (one indexed row each), so the
+    placements are read by `placement_feed_idx` (surface, day, field, id),
+    `placement_feed_day_idx` (surface, day, id) or `placement_sku_feed_idx` (product, id)
+    already in the cursor's id order; the video, creator and product come by primary key, and
+    the boost factor (the rule in force on the day, its factor for the video's grade and
+    originality, 1.00 when it names none) by two unique-index lookups, for the page's rows
+    only. A withdrawal is an update of the placement's row: the next request shows it."""
     from content.models import Product
 
     placements = Placement.objects.for_user(user)
@@ -108,27 +115,39 @@ def feed(user, *, surface="", day=None, field="", sku="", status=""):
         placements = placements.filter(day=day)
     if status:
         placements = placements.filter(status=status)
-    return placements.order_by().values(*FEED_COLUMNS.values())
+    rule_of_day = PlacementRule.objects.filter(effective_from__lte=OuterRef("day")).order_by(
+        "-effective_from", "-id"
+    )
+    factor = BoostFactor.objects.filter(
+        rule_id=OuterRef("boost_rule"),
+        grade=OuterRef("video__grade"),
+        originality=OuterRef("video__originality"),
+    )
+    return (
+        placements.order_by()
+        .annotate(boost_rule=Subquery(rule_of_day.values("pk")[:1]))
+        .annotate(
+            boost_factor=Coalesce(
+                Subquery(factor.values("factor")[:1]),
+                Value(ONE),
+                output_field=DecimalField(max_digits=4, decimal_places=2),
+            )
+        )
+        .values(*FEED_COLUMNS.values())
+    )
 
 
 def feed_rows(found: list[dict], represent: dict) -> list[dict]:
     """Feed rows in the serializer's names and representations (`represent`: name -> the
-    serializer field's `to_representation`), each with the video's boost factor and the rule
-    that gave it (two small queries a page)."""
-    cache: dict = {}
-    rows = []
-    for values in found:
-        rule_id, table = boost_table(values["day"], cache)
-        row = {}
-        for name, path in FEED_COLUMNS.items():
-            if name == "updated_at":  # the boost comes before it, as in the serializer
-                factor = table.get((values["video__grade"], values["video__originality"]), ONE)
-                row["boost_factor"] = represent["boost_factor"](factor)
-                row["boost_rule"] = rule_id
-            value = values[path]
-            row[name] = None if value is None else represent[name](value)
-        rows.append(row)
-    return rows
+    serializer field's `to_representation`)."""
+    columns = list(FEED_COLUMNS.items())
+    return [
+        {
+            name: None if values[path] is None else represent[name](values[path])
+            for name, path in columns
+        }
+        for values in found
+    ]
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -357,8 +376,9 @@ def statement_coupons(user, organization, cycle) -> dict | None:
     if not totals["n"]:
         return None
     rows = list(
-        coupons.select_related("video", "creator", "rule", "placement__surface", "placement__product")
-        .order_by("-created_at", "-pk")[:STATEMENT_COUPONS]
+        coupons.select_related(
+            "video", "creator", "rule", "placement__surface", "placement__product"
+        ).order_by("-created_at", "-pk")[:STATEMENT_COUPONS]
     )
     for coupon in rows:
         coupon.rate = round(share(coupon.delivered, coupon.impressions))

@@ -36,7 +36,9 @@ def fills_propose_next_week(*, actor=SYSTEM, today: datetime.date | None = None)
     today = today or timezone.localdate()
     week_start = next_week_start(today)
     pairs = (
-        InventoryRule.objects.filter(surface__is_active=True, effective_from__lt=week_start + datetime.timedelta(days=7))
+        InventoryRule.objects.filter(
+            surface__is_active=True, effective_from__lt=week_start + datetime.timedelta(days=7)
+        )
         .values_list("surface_id", "category_id")
         .order_by("surface_id", "category_id")
         .distinct()

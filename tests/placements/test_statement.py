@@ -15,8 +15,12 @@ from incentives.services import (
     settlement_submit,
 )
 from placements.models import Coupon
-from placements.services import DeliveryRow, coupons_grant_grades, deliveries_report
-from placements.services import placement_rule_add
+from placements.services import (
+    DeliveryRow,
+    coupons_grant_grades,
+    deliveries_report,
+    placement_rule_add,
+)
 from portal.accounts.permissions import SYSTEM
 from portal.core.statements import sections, statement_sections
 from tests.incentives.test_computation import setup_cycle
@@ -90,9 +94,7 @@ def test_a_cycle_without_coupons_has_no_section(owner, organization, published):
     assert statement_sections(owner, organization, published.cycle) == []
 
 
-def test_another_organizations_coupons_never_show(
-    other_owner, organization, published, coupons
-):
+def test_another_organizations_coupons_never_show(other_owner, organization, published, coupons):
     assert statement_sections(other_owner, organization, published.cycle) == []
 
 
