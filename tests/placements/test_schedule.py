@@ -91,3 +91,24 @@ def test_coupons_of_an_ended_cycle_close_once_after_the_last_reports(
     assert LedgerEntry.objects.filter(kind="coupon_return").count() == 1
     tasks.close_ended_cycles()
     assert LedgerEntry.objects.filter(kind="coupon_return").count() == 1
+
+
+def test_a_manager_proposes_then_confirms_the_week_one_url_each(
+    client, manager, owner, make_outfit, outfit_tab, beauty, today
+):
+    from django.urls import reverse
+
+    from placements.models import Placement
+
+    make_outfit(grade="S")
+    week = next_week_start(today).isoformat()
+    data = {"surface": outfit_tab.pk, "category": beauty.pk, "week_start": week}
+    client.force_login(owner)
+    assert client.post(reverse("placements:fill_propose"), data).status_code == 403
+    client.force_login(manager)
+    assert client.post(reverse("placements:fill_propose"), data).status_code == 302
+    assert Nomination.objects.filter(source=NominationSource.AUTO_FILL).count() == 1
+    assert client.post(reverse("placements:fill_confirm"), data).status_code == 302
+    assert Placement.objects.filter(surface=outfit_tab).count() == 1
+    refused = client.post(reverse("placements:fill_confirm"), {**data, "week_start": "x"})
+    assert refused.status_code == 400 and refused.context["fill_form"].errors
