@@ -105,9 +105,14 @@ def published_list(operator, cycle):
         settlement_submit,
     )
 
+    from decimal import Decimal
+
+    from incentives.models import OrgTier
+
     version = rule_version_draft(
         actor=operator, program=cycle.program, effective_from=cycle.program.starts_on
     )
+    OrgTier.objects.create(version=version, level=1, min_introduced=1, amount=Decimal(5000))
     rule_version_publish(actor=operator, version=version)
     reward_list = settlement_submit(
         actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
