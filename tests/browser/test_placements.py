@@ -96,6 +96,9 @@ def test_nominate_schedule_feed_deliver_and_read(
 
 def published_list(operator, cycle):
     """The cycle's reward list, computed under a published rule version and published."""
+    from decimal import Decimal
+
+    from incentives.models import OrgTier
     from incentives.services import (
         rule_version_draft,
         rule_version_publish,
@@ -104,10 +107,6 @@ def published_list(operator, cycle):
         settlement_publish,
         settlement_submit,
     )
-
-    from decimal import Decimal
-
-    from incentives.models import OrgTier
 
     version = rule_version_draft(
         actor=operator, program=cycle.program, effective_from=cycle.program.starts_on
