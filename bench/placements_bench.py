@@ -4,45 +4,37 @@
     ... --quick                                   (10x smaller, for a smoke run)
     ... --videos 10000000 --placements 1000000    (the issue's size; loading takes a long while)
 
-A throw-away test database is created and dropped. Videos, nominations and placements are
+It joins `make bench`'s table (bench/run.py). A throw-away database (<database>_bench_placements)
+is created and dropped. Videos, nominations and placements are
 written with set-based SQL (generate_series), spread over 20 fields, four surfaces and 90 days,
 one SKU per 20 placements. Every figure comes with the raw baseline of the same run:
 
-- the feed by surface-day-field and by SKU: p95 of the API (`/api/v1/placements/`, a partner's
-  view: authentication, scoping, filters, cursor page, boost factors, ETag) against p95 of the
-  hand-written indexed SELECT of the same page of rows with the same joins;
+- the feed by surface-day-field, surface-day and SKU: p95 of the API (`/api/v1/placements/` as
+  the front ends call it, with a placements:read token: authentication, scoping, filters, cursor
+  page, boost factors, ETag) against p95 of the hand-written indexed SELECT of the same page of
+  rows with the same joins; and the p95 of the 304 answer to a request carrying the ETag;
 - the weekly fill of one field with 100,000 (scaled) eligible videos: `fill_propose` (rolled back)
   against the raw ORDER BY … LIMIT of the same candidates.
 """
 
 import argparse
 import datetime
-import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from creators_bench import (
-    RESULTS,
-    report,
-    settings,
-    setup_databases,
-    setup_people,
-    teardown_databases,
-)
+import common
+from common import bench_database, p95_time, ratio, report, timed
+from creators_bench import setup_people
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 FIELDS = 20
 DAYS = 90
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[-1] * 1000 if len(samples) > 1 else samples[0] * 1000
+FEED_GOAL = 3.0  # the API against the raw indexed SELECT of the same page
 
 
 def sql(statement: str, params=()) -> None:
@@ -162,6 +154,8 @@ def load(operator, videos: int, placements: int, eligible: int) -> dict:
     return {"fields": fields, "start": start}
 
 
+# The raw baseline: the same page of rows with the same joins, the codes the front ends send
+# resolved by the same indexed lookups, hand-written, in the cursor's order.
 FEED_SQL = """
 SELECT p.id, s.code, p.day, c.code, v.video_id, cr.platform_account_id, pr.sku_id,
        p.impressions, p.status, p.withdrawn_reason, v.grade, v.originality, p.updated_at
@@ -172,66 +166,95 @@ JOIN content_video v ON v.id = p.video_id
 JOIN creators_creator cr ON cr.id = v.creator_id
 LEFT JOIN content_product pr ON pr.id = p.product_id
 WHERE {where}
-ORDER BY p.id DESC LIMIT 50
+ORDER BY p.id DESC LIMIT 51
 """
+SURFACE = "p.surface_id = (SELECT id FROM placements_surface WHERE code = %s)"
+FIELD = "p.category_id = (SELECT id FROM core_category WHERE code = %s)"
+SKU = "p.product_id = (SELECT id FROM content_product WHERE sku_id = %s)"
 
 
-def bench_feed(operator, world: dict, runs: int) -> None:
+def front_end_token(operator) -> dict:
+    """A partner's token with placements:read, as the platform's front ends call the feed."""
+    from partners import services
+
+    application = services.application_create(
+        actor=operator,
+        name="前台",
+        contact_name="王芳",
+        contact_email="fe@partner.example.com",
+        scopes=["placements:read"],
+    )
+    _token, raw = services.token_issue(actor=operator, application=application)
+    return {"Authorization": f"Bearer {raw}"}, application.account
+
+
+def bench_feed(operator, world: dict, runs: int, size: str) -> None:
+    from django.http import QueryDict
+
     from content.models import Product
+    from placements.api.filters import feed_filters
     from placements.models import Placement
+    from placements.selectors import feed
     from portal.core.models import Category
 
     sample = Placement.objects.order_by("id")[Placement.objects.count() // 2]
     field = Category.objects.get(pk=sample.category_id).code
     sku = Product.objects.get(pk=sample.product_id).sku_id
+    surface = sample.surface.code
+    headers, account = front_end_token(operator)
     client = Client()
-    client.force_login(operator)
     cases = [
         (
             "surface-day-field",
-            f"/api/v1/placements/?surface={sample.surface.code}&date={sample.day}&field={field}",
-            FEED_SQL.format(where="p.surface_id = %s AND p.day = %s AND p.category_id = %s"),
-            [sample.surface_id, sample.day, sample.category_id],
+            f"/api/v1/placements/?surface={surface}&date={sample.day}&field={field}",
+            FEED_SQL.format(where=f"{SURFACE} AND p.day = %s AND {FIELD}"),
+            [surface, sample.day, field],
         ),
         (
             "surface-day",
-            f"/api/v1/placements/?surface={sample.surface.code}&date={sample.day}",
-            FEED_SQL.format(where="p.surface_id = %s AND p.day = %s"),
-            [sample.surface_id, sample.day],
+            f"/api/v1/placements/?surface={surface}&date={sample.day}",
+            FEED_SQL.format(where=f"{SURFACE} AND p.day = %s"),
+            [surface, sample.day],
         ),
-        (
-            "SKU",
-            f"/api/v1/placements/?sku={sku}",
-            FEED_SQL.format(where="pr.sku_id = %s"),
-            [sku],
-        ),
+        ("SKU", f"/api/v1/placements/?sku={sku}", FEED_SQL.format(where=SKU), [sku]),
     ]
     for label, url, raw, params in cases:
-        client.get(url)
-        api, base = [], []
-        for _ in range(runs):
-            elapsed, response = timed(client.get, url)
-            api.append(elapsed)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+        response = client.get(url, headers=headers)
         assert response.status_code == 200 and response.json()["results"], url
-        with connection.cursor() as cursor:
-            for _ in range(runs):
-                started = time.perf_counter()
-                cursor.execute(raw, params)
-                cursor.fetchall()
-                base.append(time.perf_counter() - started)
-        report(
-            f"feed by {label}: API p95 / raw SELECT p95",
-            f"{p95(api):7.1f} ms / {p95(base):6.2f} ms = {p95(api) / p95(base):5.1f}x "
-            f"({len(queries)} queries, {len(response.json()['results'])} rows)",
+        etag = response["ETag"]
+        queries = []  # (Django's query log is reset at each request's start)
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(url, headers=headers)
+        api = p95_time(lambda url=url: client.get(url, headers=headers), runs)
+        cached = p95_time(
+            lambda url=url, etag=etag: client.get(url, headers={**headers, "If-None-Match": etag}),
+            runs,
         )
 
+        def select(raw=raw, params=params):
+            with connection.cursor() as cursor:
+                cursor.execute(raw, params)
+                cursor.fetchall()
 
-def timed(function, *args, **kwargs):
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - started, result
+        base = p95_time(select, runs)
+        filters = feed_filters(QueryDict(url.split("?", 1)[1]))
+        orm = p95_time(
+            lambda filters=filters: list(feed(account, **filters).order_by("-id")[:51]), runs
+        )
+        rows = len(response.json()["results"])
+        ratio(
+            f"placement feed by {label}, {size}: API p95 / raw indexed SELECT p95",
+            api,
+            base,
+            goal=FEED_GOAL,
+            note=f"{len(queries)} queries, {rows} rows; 304 with the ETag: {cached * 1000:.1f} ms; "
+            f"the feed's SELECT alone: {orm * 1000:.2f} ms",
+        )
 
 
 def bench_fill(operator, world: dict, eligible: int) -> None:
@@ -268,10 +291,11 @@ def bench_fill(operator, world: dict, eligible: int) -> None:
         cursor.fetchall()
         raw = time.perf_counter() - started
     del query
-    report(
-        f"weekly fill, {eligible:,} eligible videos: fill_propose / raw SELECT",
-        f"{elapsed * 1000:7.0f} ms / {raw * 1000:6.0f} ms = {elapsed / raw:5.1f}x "
-        f"({len(proposed):,} proposed)",
+    ratio(
+        f"weekly fill, {eligible:,} eligible videos: fill_propose / raw ORDER BY … LIMIT",
+        elapsed,
+        raw,
+        note=f"{len(proposed):,} proposed",
     )
 
 
@@ -283,26 +307,18 @@ def main():
     parser.add_argument("--eligible", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Run the benchmarks on PostgreSQL: set DATABASE_URL=postgres://...")
     scale = 10 if args.quick else 1
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["testserver"]
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    videos, placements = args.videos // scale, args.placements // scale
+    with bench_database("placements"):
+        common.settings.ALLOWED_HOSTS = ["testserver"]
+        print(common.server_settings())
         operator, _owner, _organization = setup_people()
-        world = load(
-            operator, args.videos // scale, args.placements // scale, args.eligible // scale
-        )
+        world = load(operator, videos, placements, args.eligible // scale)
         print("Placement feed")
-        bench_feed(operator, world, args.runs)
+        bench_feed(operator, world, args.runs, f"{videos:,} videos")
         print("Weekly fill")
         bench_fill(operator, world, args.eligible // scale)
-    finally:
-        teardown_databases(old, verbosity=0)
-    print("\n| measure | figure |\n| --- | --- |")
-    for label, value in RESULTS:
-        print(f"| {label} | {value.strip()} |")
+    common.print_results()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ SCRIPTS = {
     "growth": "growth_bench.py",
     "risk": "risk_bench.py",
     "payouts": "payouts_bench.py",
+    "placements": "placements_bench.py",
 }
 # The quick run stays under three minutes on two shared cores: the smallest sizes only, and the
 # content benchmark's near-duplicate part (minutes even when small) left out.
@@ -40,6 +41,7 @@ QUICK_ARGS = {
     "growth": ["--sizes", "200:20000", "--repeat", "1"],
     "risk": ["--sizes", "20000", "--repeat", "1"],
     "payouts": ["--sizes", "10000"],
+    "placements": ["--quick", "--runs", "50"],
 }
 
 

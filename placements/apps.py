@@ -11,4 +11,5 @@ class PlacementsConfig(AppConfig):
         from . import (
             rules,  # noqa: F401 - registers the permission rules
             signals,  # noqa: F401 - withdraws placements of videos rejected as copies
+            statement,  # noqa: F401 - the coupons section of an organization's statement
         )

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from content.models import Video
-from incentives.models import Program, ProgramStatus
-from placements.models import Coupon, DeclineReason, Placement, Surface
+from incentives.models import PUBLISHED_STATUSES, Cycle, Program, ProgramStatus
+from placements.models import Coupon, CouponSource, DeclineReason, Placement, Surface
 from placements.services import (
     DeliveryRow,
     coupons_grant_grades,
@@ -23,6 +23,7 @@ from placements.services import (
     placement_nominate,
     placement_rule_add,
 )
+from placements.services.schedule import coupons_close_ended_cycles
 from placements.services.scheduling import fill_candidates
 from portal.accounts.permissions import SYSTEM
 
@@ -104,7 +105,8 @@ def demo_placements(*, seed: int, operator, showcase_owner, today: datetime.date
                     for d in run:
                         free[d] -= 1
     delivered = _deliver(rng, today)
-    granted = coupons_grant_grades(actor=operator, day=today)
+    granted, delivered_grants = _grade_grants(rng, operator, program, today)
+    delivered += delivered_grants
     pending = _pending(showcase_owner, reserved)
     return {
         "placements": placed,
@@ -113,6 +115,34 @@ def demo_placements(*, seed: int, operator, showcase_owner, today: datetime.date
         "delivered": delivered,
         "pending": pending,
     }
+
+
+def _grade_grants(rng, operator, program, today) -> tuple[int, int]:
+    """Grade grants made on the last day of the newest published cycle (so its statements show
+    them), delivered in part during it and closed at its end: the undelivered impressions went
+    back to the pool. Without a published cycle, granted today."""
+    published = (
+        Cycle.objects.filter(
+            program=program, reward_list__status__in=PUBLISHED_STATUSES, ends_on__lte=today
+        )
+        .order_by("-starts_on")
+        .first()
+    )
+    if published is None:
+        return coupons_grant_grades(actor=operator, day=today), 0
+    last_day = published.ends_on - datetime.timedelta(days=1)
+    granted = coupons_grant_grades(actor=operator, day=last_day)
+    rows = [
+        DeliveryRow(coupon=pk, day=last_day, impressions=int(n * rng.uniform(0.4, 0.95)))
+        for pk, n in Coupon.objects.filter(source=CouponSource.GRADE, entry__cycle=published)
+        .order_by("pk")
+        .values_list("pk", "impressions")
+    ]
+    delivered = 0
+    for start in range(0, len(rows), 2000):
+        delivered += deliveries_report(actor=SYSTEM, rows=rows[start : start + 2000]).applied
+    coupons_close_ended_cycles(actor=SYSTEM, today=today)
+    return granted, delivered
 
 
 def _reserve(owner) -> set[int]:

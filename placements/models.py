@@ -436,6 +436,8 @@ class Placement(models.Model):
         indexes = [
             # The feed: one surface-day (optionally one field), and one SKU, both in id order.
             models.Index(fields=["surface", "day", "category", "id"], name="placement_feed_idx"),
+            models.Index(fields=["surface", "day", "id"], name="placement_feed_day_idx"),
+            models.Index(fields=["product", "id"], name="placement_sku_feed_idx"),
             models.Index(fields=["product", "day", "id"], name="placement_sku_idx"),
             models.Index(fields=["video", "day"], name="placement_video_idx"),
             models.Index(fields=["organization", "day"], name="placement_org_idx"),

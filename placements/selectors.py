@@ -5,7 +5,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from placements.models import (
 from portal.accounts.models import Role
 from portal.accounts.permissions import manager_category_ids
 from portal.core.models import Category, localized
+from portal.core.money import money_sum
 
 ONE = Decimal("1.00")
 
@@ -61,6 +63,91 @@ def with_boosts(placements):
             placement.video, placement.day, cache
         )
     return placements
+
+
+# --- the feed -------------------------------------------------------------------------------------
+# The columns of a feed row in the serializer's names and order (PlacementSerializer describes
+# them), each with the path `.values()` reads it from.
+FEED_COLUMNS = {
+    "id": "id",
+    "surface": "surface__code",
+    "date": "day",
+    "field": "category__code",
+    "video_id": "video__video_id",
+    "creator": "video__creator__platform_account_id",
+    "sku": "product__sku_id",
+    "impressions": "impressions",
+    "status": "status",
+    "withdrawn_reason": "withdrawn_reason",
+    "grade": "video__grade",
+    "originality": "video__originality",
+    "boost_factor": "boost_factor",
+    "boost_rule": "boost_rule",
+    "updated_at": "updated_at",
+}
+
+
+def feed(user, *, surface="", day=None, field="", sku="", status=""):
+    """The placement feed as `.values()` rows in one query, answered from an index: the codes
+    the front ends send become their ids in scalar subqueries (one indexed row each), so the
+    placements are read by `placement_feed_idx` (surface, day, field, id),
+    `placement_feed_day_idx` (surface, day, id) or `placement_sku_feed_idx` (product, id)
+    already in the cursor's id order; the video, creator and product come by primary key, and
+    the boost factor (the rule in force on the day, its factor for the video's grade and
+    originality, 1.00 when it names none) by two unique-index lookups, for the page's rows
+    only. A withdrawal is an update of the placement's row: the next request shows it."""
+    from content.models import Product
+
+    placements = Placement.objects.for_user(user)
+    if surface:
+        placements = placements.filter(
+            surface_id=Subquery(Surface.objects.filter(code=surface).values("pk")[:1])
+        )
+    if field:
+        placements = placements.filter(
+            category_id=Subquery(Category.objects.filter(code=field).values("pk")[:1])
+        )
+    if sku:
+        placements = placements.filter(
+            product_id=Subquery(Product.objects.filter(sku_id=sku).values("pk")[:1])
+        )
+    if day is not None:
+        placements = placements.filter(day=day)
+    if status:
+        placements = placements.filter(status=status)
+    rule_of_day = PlacementRule.objects.filter(effective_from__lte=OuterRef("day")).order_by(
+        "-effective_from", "-id"
+    )
+    factor = BoostFactor.objects.filter(
+        rule_id=OuterRef("boost_rule"),
+        grade=OuterRef("video__grade"),
+        originality=OuterRef("video__originality"),
+    )
+    return (
+        placements.order_by()
+        .annotate(boost_rule=Subquery(rule_of_day.values("pk")[:1]))
+        .annotate(
+            boost_factor=Coalesce(
+                Subquery(factor.values("factor")[:1]),
+                Value(ONE),
+                output_field=DecimalField(max_digits=4, decimal_places=2),
+            )
+        )
+        .values(*FEED_COLUMNS.values())
+    )
+
+
+def feed_rows(found: list[dict], represent: dict) -> list[dict]:
+    """Feed rows in the serializer's names and representations (`represent`: name -> the
+    serializer field's `to_representation`)."""
+    columns = list(FEED_COLUMNS.items())
+    return [
+        {
+            name: None if values[path] is None else represent[name](values[path])
+            for name, path in columns
+        }
+        for values in found
+    ]
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -266,3 +353,42 @@ def organization_figures(user, organization) -> dict:
 def _rate(row: dict) -> dict:
     row["rate"] = round(share(row["delivered"] or 0, row["granted"] or 0))
     return row
+
+
+# --- the organization's statement (a section registered with portal.core.statements) -------------
+STATEMENT_COUPONS = 100
+
+
+def statement_coupons(user, organization, cycle) -> dict | None:
+    """The organization's videos' traffic coupons granted in `cycle`: each with its video,
+    creator, grade, the placement or grade rule that granted it, impressions granted and
+    delivered, its value in CNY of the traffic pool and what went back. None when it has none.
+    Three queries whatever the number of coupons (the newest 100 are listed, the totals count
+    them all)."""
+    coupons = Coupon.objects.for_user(user).filter(organization=organization, entry__cycle=cycle)
+    totals = coupons.aggregate(
+        n=Count("id"),
+        granted=Sum("impressions"),
+        delivered=Sum("delivered"),
+        value=money_sum("value"),
+        returned=money_sum("returned_value"),
+    )
+    if not totals["n"]:
+        return None
+    rows = list(
+        coupons.select_related(
+            "video", "creator", "rule", "placement__surface", "placement__product"
+        ).order_by("-created_at", "-pk")[:STATEMENT_COUPONS]
+    )
+    for coupon in rows:
+        coupon.rate = round(share(coupon.delivered, coupon.impressions))
+    return {
+        "coupons": rows,
+        "count": totals["n"],
+        "granted": totals["granted"] or 0,
+        "delivered": totals["delivered"] or 0,
+        "value": totals["value"],
+        "returned": totals["returned"],
+        "rate": round(share(totals["delivered"] or 0, totals["granted"] or 0)),
+        "more": totals["n"] > len(rows),
+    }

@@ -162,35 +162,48 @@ def decline(request, pk: int):
     return redirect("placements:queue")
 
 
-@require_POST
-@action_required("placements.schedule")
-def fill(request):
+def _fill(request, act):
+    """A weekly fill action on the form's surface, field and week; the queue again with the
+    bound form when refused."""
     _staff(request)
     form = FillForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        arguments = {
-            "actor": request.user,
-            "surface": data["surface"],
-            "category_id": data["category"].pk,
-            "week_start": data["week_start"],
-        }
         try:
-            if request.POST.get("confirm"):
-                n = services.fill_confirm(**arguments)
-                messages.success(request, _("%(n)s proposals scheduled.") % {"n": n})
-            else:
-                n = len(services.fill_propose(**arguments))
-                messages.success(
-                    request, _("%(n)s videos proposed; confirm them to schedule.") % {"n": n}
-                )
+            message = act(
+                actor=request.user,
+                surface=data["surface"],
+                category_id=data["category"].pk,
+                week_start=data["week_start"],
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         except PermissionDenied:
             form.add_error("category", _("You do not manage this field."))
         else:
+            messages.success(request, message)
             return redirect("placements:queue")
     return queue(request, fill_form=form, status=400)
+
+
+@require_POST
+@action_required("placements.schedule")
+def fill_propose(request):
+    def propose(**arguments):
+        n = len(services.fill_propose(**arguments))
+        return _("%(n)s videos proposed; confirm them to schedule.") % {"n": n}
+
+    return _fill(request, propose)
+
+
+@require_POST
+@action_required("placements.schedule")
+def fill_confirm(request):
+    def confirm(**arguments):
+        n = services.fill_confirm(**arguments)
+        return _("%(n)s proposals scheduled.") % {"n": n}
+
+    return _fill(request, confirm)
 
 
 @require_POST

@@ -345,6 +345,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incentives.tasks.estimate_running_cycles",
         "schedule": crontab(hour=3, minute=30),  # after the night's metrics and scores
     },
+    "placements-grant-grade-coupons": {
+        "task": "placements.tasks.grant_grade_coupons",
+        "schedule": crontab(hour=5, minute=0),  # grades given yesterday
+    },
+    "placements-close-ended-cycles": {
+        "task": "placements.tasks.close_ended_cycles",
+        "schedule": crontab(hour=6, minute=0),  # after the night's delivery reports
+    },
+    "placements-propose-weekly-fill": {
+        "task": "placements.tasks.propose_weekly_fill",
+        "schedule": crontab(hour=6, minute=30, day_of_week=4),  # Thursdays, for next week
+    },
     "webhooks-retry-due": {
         "task": "partners.tasks.retry_due_webhooks",
         "schedule": 600.0,  # deliveries whose retry message was lost

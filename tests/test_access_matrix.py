@@ -941,6 +941,17 @@ PLACEMENT_ACTIONS = {
             "pets_manager": MISSING,
         },
     ),
+    # An empty weekly-fill form: staff get the queue again with the form's errors (400).
+    "propose the week": (
+        lambda p: reverse("placements:fill_propose"),
+        {},
+        staff_only(LOGIN) | {"operator": 400, "manager": 400, "pets_manager": 400},
+    ),
+    "confirm the week": (
+        lambda p: reverse("placements:fill_confirm"),
+        {},
+        staff_only(LOGIN) | {"operator": 400, "manager": 400, "pets_manager": 400},
+    ),
     "inventory": (
         lambda p: reverse("placements:inventory_add"),
         {},

@@ -33,6 +33,7 @@ from organizations.models import Organization
 from portal.accounts.permissions import action_required, can
 from portal.core.kit import own_organization
 from portal.core.rendering import render_page
+from portal.core.statements import statement_sections
 from portal.core.tabular import write_csv, write_xlsx
 
 from .common import filtered_lines, lines_context, lines_page, with_entries
@@ -87,6 +88,7 @@ def statement_page(request, pk: int, *, invoice_form=None):
         "cycle": reward_list.cycle,
         "organization": organization,
         "corrections": corrections,
+        "sections": statement_sections(request.user, organization, reward_list.cycle),
         "program_states": state_totals(
             organization_entries(organization, reward_list.cycle.program)
         ),

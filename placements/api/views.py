@@ -5,13 +5,14 @@ from rest_framework.response import Response
 
 from placements import services
 from placements.models import Coupon, Placement
-from placements.selectors import with_boosts
+from placements.selectors import feed, feed_rows, with_boosts
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin, conditional
 from portal.core.api.errors import ErrorSerializer
+from portal.core.api.values import converter
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
-from .filters import CouponFilterSet, PlacementFilterSet
+from .filters import CouponFilterSet, PlacementFilterSet, feed_filters
 from .serializers import (
     CouponSerializer,
     DeliveryBatchSerializer,
@@ -53,15 +54,18 @@ class PlacementViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
             "surface", "category", "video__creator", "product"
         )
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return with_boosts(page) if page is not None else page
-
     def get_object(self):
         return with_boosts([super().get_object()])[0]
 
     def list(self, request, *args, **kwargs):
-        return conditional(request, super().list(request, *args, **kwargs))
+        """Answered from the feed's indexes as `.values()` rows (placements/selectors.py
+        `feed`), built with the serializer's own field representations: the same JSON and
+        schema as a serialized page, without a model instance per row."""
+        values = feed(request.user, **feed_filters(request.query_params))
+        page = self.paginate_queryset(values)
+        fields = self.get_serializer().fields
+        rows = feed_rows(page, {name: converter(field) for name, field in fields.items()})
+        return conditional(request, self.get_paginated_response(rows))
 
 
 @extend_schema_view(

@@ -289,11 +289,11 @@ def deliveries_report(*, actor, rows: list[DeliveryRow]) -> DeliveryResult:
 
 
 @transaction.atomic
-def coupons_close_cycle(*, actor, cycle: Cycle) -> int:
+def coupons_close_cycle(*, actor, cycle: Cycle, as_of: datetime.date | None = None) -> int:
     """At a cycle's end, every still-open coupon granted in it gives back its undelivered
     impressions. Idempotent: a closed coupon is never closed again. Returns coupons closed."""
     authorize(actor, "coupons.grant")
-    if cycle.ends_on > timezone.localdate():
+    if cycle.ends_on > (as_of or timezone.localdate()):
         raise ValidationError(_("This cycle has not ended yet."))
     coupons = list(
         Coupon.objects.select_for_update()

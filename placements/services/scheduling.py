@@ -391,13 +391,20 @@ def fill_candidates(surface: Surface, category_id: int):
 
 @transaction.atomic
 def fill_propose(
-    *, actor, surface: Surface, category_id: int, week_start: datetime.date
+    *,
+    actor,
+    surface: Surface,
+    category_id: int,
+    week_start: datetime.date,
+    as_of: datetime.date | None = None,
 ) -> list[Nomination]:
     """Propose the best-graded eligible videos for the week's free slots (not yet proposed):
     pending nominations from the weekly fill, each with a proposed day, for a manager to
-    confirm."""
+    confirm. The surface's row is locked, so two proposals at once (the schedule and a manager)
+    queue and the second sees the first's proposals."""
     authorize(actor, "placements.schedule", category_id)
-    today = timezone.localdate()
+    Surface.objects.select_for_update().filter(pk=surface.pk).first()
+    today = as_of or timezone.localdate()
     days = [d for d in week_days(week_start) if d > today]
     if not days:
         raise ValidationError({"week": _("Choose a week that has days after today.")})
@@ -427,6 +434,8 @@ def fill_propose(
         )
         for video, day in zip(videos, wanted, strict=False)
     )
+    if not nominations:
+        return []
     audit_record(
         actor=actor,
         action="placements.fill_propose",

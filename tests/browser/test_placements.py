@@ -1,6 +1,7 @@
 # ruff: noqa: F811 - the test takes the imported fixtures as arguments
 """An owner nominates a video to the outfit tab; the field's manager schedules it; the feed lists
-it; the content system reports delivery; the owner sees granted against delivered."""
+it; the content system reports delivery; the owner sees granted against delivered, on the
+placements page and on the cycle's statement."""
 
 import pytest
 from playwright.sync_api import expect
@@ -81,4 +82,39 @@ def test_nominate_schedule_feed_deliver_and_read(
     expect(per_video).to_contain_text("4,000")  # delivered
     expect(per_video).to_contain_text("40%")
     expect(coupons).to_contain_text("价值 25.00 元")
+
+    reward_list = published_list(operator, coupon.entry.cycle)
+    page.goto(f"{live_server.url}/rewards/lists/{reward_list.pk}/statement/")
+    section = page.get_by_role("region", name="流量券", exact=True)
+    row = section.get_by_role("row").filter(has_text=outfit_video.title)
+    expect(row).to_contain_text("10,000")  # granted
+    expect(row).to_contain_text("4,000 (40%)")  # delivered
+    expect(row).to_contain_text("25.00")  # CNY of the traffic pool
+    expect(row).to_contain_text("逛频道·穿搭")  # the placement that granted it
     assert errors == []
+
+
+def published_list(operator, cycle):
+    """The cycle's reward list, computed under a published rule version and published."""
+    from decimal import Decimal
+
+    from incentives.models import OrgTier
+    from incentives.services import (
+        rule_version_draft,
+        rule_version_publish,
+        settlement_approve,
+        settlement_compute,
+        settlement_publish,
+        settlement_submit,
+    )
+
+    version = rule_version_draft(
+        actor=operator, program=cycle.program, effective_from=cycle.program.starts_on
+    )
+    OrgTier.objects.create(version=version, level=1, min_introduced=1, amount=Decimal(5000))
+    rule_version_publish(actor=operator, version=version)
+    reward_list = settlement_submit(
+        actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
+    )
+    settlement_approve(actor=operator, reward_list=reward_list, revision=reward_list.revision)
+    return settlement_publish(actor=operator, reward_list=reward_list)

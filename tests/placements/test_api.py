@@ -171,3 +171,48 @@ def test_feed_queries_do_not_grow_with_rows(
         )
     with django_assert_max_num_queries(12):
         assert len(client.get("/api/v1/placements/", headers=front_end).json()["results"]) == 4
+
+
+def test_feed_rows_are_the_serializers_rows_in_one_query(
+    client, front_end, manager, make_outfit, outfit_tab, today
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    day = today + datetime.timedelta(days=1)
+    for grade in ("S", "A"):
+        nomination = placement_nominate(
+            actor=manager, video=make_outfit(grade=grade), surface=outfit_tab
+        )
+        placement_accept(actor=manager, nomination=nomination, days=[day])
+    url = f"/api/v1/placements/?surface=browse_outfit&date={day.isoformat()}&field=beauty"
+    with CaptureQueriesContext(connection) as queries:
+        rows = client.get(url, headers=front_end).json()["results"]
+    feed_reads = [q["sql"] for q in queries if "placements_" in q["sql"]]
+    assert len(feed_reads) == 1  # placements, boosts and their rule in the same SELECT
+    assert [r["grade"] for r in rows] == ["A", "S"]  # newest first, the cursor's order
+    assert rows[1]["boost_factor"] == "1.50" and rows[0]["boost_factor"] == "1.00"
+    for row in rows:  # the same fields, values and order as the serialized detail resource
+        detail = client.get(f"/api/v1/placements/{row['id']}/", headers=front_end).json()
+        assert list(row.items()) == list(detail.items())
+
+
+def test_feed_pages_by_cursor(client, front_end, manager, make_outfit, outfit_tab, today):
+    day = today + datetime.timedelta(days=1)
+    for _i in range(2):  # the day's two slots
+        nomination = placement_nominate(actor=manager, video=make_outfit(), surface=outfit_tab)
+        placement_accept(actor=manager, nomination=nomination, days=[day])
+    url = f"/api/v1/placements/?surface=browse_outfit&date={day.isoformat()}&page_size=1"
+    first = client.get(url, headers=front_end).json()
+    second = client.get(first["next"], headers=front_end).json()
+    ids = [r["id"] for r in first["results"] + second["results"]]
+    assert len(ids) == 2 and ids == sorted(ids, reverse=True) and second["next"] is None
+
+
+def test_feed_refuses_a_bad_date_or_status_on_the_parameter(client, front_end, scheduled):
+    bad_date = client.get("/api/v1/placements/?date=2026-02-30", headers=front_end)
+    assert bad_date.status_code == 400 and "date" in bad_date.json()["errors"]
+    bad_status = client.get("/api/v1/placements/?status=gone", headers=front_end)
+    assert bad_status.status_code == 400 and "status" in bad_status.json()["errors"]
+    listed = client.get("/api/v1/placements/?status=scheduled", headers=front_end).json()
+    assert [r["id"] for r in listed["results"]] == [scheduled.pk]
