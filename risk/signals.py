@@ -15,26 +15,36 @@ The plain-Python reference in `tests/risk/reference.py` says the same in loops; 
 compares both on random data.
 """
 
-from incentives.models import COUPON_KINDS
+from content.models import CreatorDay
+from creators.models import Binding, Creator, DailyMetric, Dispute
+from incentives.models import COUPON_KINDS, LedgerEntry
+
+# Other apps' tables, by their models (never as literals).
+LEDGER = LedgerEntry._meta.db_table
+BINDING = Binding._meta.db_table
+CREATOR = Creator._meta.db_table
+DAILY = DailyMetric._meta.db_table
+DISPUTE = Dispute._meta.db_table
+CREATOR_DAY = CreatorDay._meta.db_table
 
 UNPAID = ("held", "pending", "failed")
 
 # A creator's flagged rows -> one row per organization concerned.
-_SUBJECTS = """
+_SUBJECTS = f"""
 SELECT f.creator_id, s.organization_id, f.figure, f.evidence
 FROM flagged f
 JOIN LATERAL (
-    SELECT e.organization_id FROM incentives_ledgerentry e
+    SELECT e.organization_id FROM {LEDGER} e
     WHERE e.creator_id = f.creator_id AND e.organization_id IS NOT NULL
       AND e.payment_status IN ('held', 'pending', 'failed') AND e.amount > 0
     UNION
-    SELECT b.organization_id FROM creators_binding b
+    SELECT b.organization_id FROM {BINDING} b
     WHERE b.creator_id = f.creator_id AND b.ended_on IS NULL
 ) s ON true
-"""
+"""  # noqa: S608 - constants only, parameters are bound
 
 SHARED_IDENTITY = (
-    """
+    f"""
 WITH h AS (
     SELECT creator_id, 'identity' AS kind, identity AS value FROM risk_identityhash
     WHERE identity <> ''
@@ -57,8 +67,8 @@ WITH h AS (
                'organization', ob.organization_id, 'matched', to_jsonb(p.kinds)
            ) ORDER BY o.id) AS evidence
     FROM pairs p
-    JOIN creators_creator o ON o.id = p.other_id
-    LEFT JOIN creators_binding ob ON ob.creator_id = o.id AND ob.ended_on IS NULL
+    JOIN {CREATOR} o ON o.id = p.other_id
+    LEFT JOIN {BINDING} ob ON ob.creator_id = o.id AND ob.ended_on IS NULL
     GROUP BY p.creator_id
 )
 """  # noqa: S608 - constants only, parameters are bound
@@ -66,17 +76,17 @@ WITH h AS (
 )
 
 MULTI_CLAIM = (
-    """
+    f"""
 WITH claims AS (
     SELECT creator_id, organization_id, started_on AS day, 'binding' AS kind
-    FROM creators_binding WHERE started_on BETWEEN %(since)s AND %(today)s
+    FROM {BINDING} WHERE started_on BETWEEN %(since)s AND %(today)s
     UNION ALL
     SELECT creator_id, claimant_id, (created_at AT TIME ZONE 'Asia/Shanghai')::date, 'claim'
-    FROM creators_dispute
+    FROM {DISPUTE}
     WHERE (created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN %(since)s AND %(today)s
     UNION ALL
     SELECT creator_id, holder_id, (created_at AT TIME ZONE 'Asia/Shanghai')::date, 'held'
-    FROM creators_dispute
+    FROM {DISPUTE}
     WHERE (created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN %(since)s AND %(today)s
 ), flagged AS (
     SELECT creator_id, count(DISTINCT organization_id) AS figure,
@@ -91,12 +101,12 @@ WITH claims AS (
 )
 
 TRANSFER_CHURN = (
-    """
+    f"""
 WITH flagged AS (
     SELECT creator_id, count(*) AS figure,
            jsonb_agg(jsonb_build_object('organization', organization_id, 'kind', 'transfer',
                                         'day', started_on) ORDER BY started_on, id) AS evidence
-    FROM creators_binding
+    FROM {BINDING}
     WHERE source = 'transferred' AND started_on BETWEEN %(since)s AND %(today)s
     GROUP BY creator_id HAVING count(*) >= %(threshold)s
 )
@@ -119,13 +129,13 @@ WITH flagged AS (
 )
 
 PLAY_ANOMALY = (
-    """
+    f"""
 WITH flagged AS (
     SELECT creator_id, count(*) AS figure,
            jsonb_agg(jsonb_build_object('subject', true, 'day', date, 'plays', plays,
                                         'baseline', flag_baseline, 'flag', flag) ORDER BY date)
                AS evidence
-    FROM creators_dailymetric
+    FROM {DAILY}
     WHERE flag IN ('open', 'confirmed') AND date BETWEEN %(since)s AND %(today)s
     GROUP BY creator_id HAVING count(*) >= %(threshold)s
 )
@@ -135,21 +145,21 @@ WITH flagged AS (
 
 # Recruited bindings whose qualification window started in the signal's window and is over by
 # today, that did not qualify: per organization. `last_start` = today - the rule's window days.
-FAILED_INTRODUCTIONS = """
+FAILED_INTRODUCTIONS = f"""
 WITH ended AS (
     SELECT b.id, b.creator_id, b.organization_id, b.started_on,
            b.started_on + %(rule_days)s AS window_end
-    FROM creators_binding b
+    FROM {BINDING} b
     WHERE b.source = 'recruited' AND b.started_on BETWEEN %(since)s AND %(last_start)s
 ), plays AS (
     SELECT e.id, sum(m.counted_valid_plays) AS plays
-    FROM ended e JOIN creators_dailymetric m
+    FROM ended e JOIN {DAILY} m
       ON m.creator_id = e.creator_id AND m.date >= e.started_on AND m.date < e.window_end
     WHERE m.date >= %(since)s AND m.date < %(today)s
     GROUP BY e.id
 ), videos AS (
     SELECT e.id, sum(d.original_videos) AS videos
-    FROM ended e JOIN content_creatorday d
+    FROM ended e JOIN {CREATOR_DAY} d
       ON d.creator_id = e.creator_id AND d.date >= e.started_on AND d.date < e.window_end
     WHERE d.date >= %(since)s AND d.date < %(today)s
     GROUP BY e.id
@@ -163,9 +173,9 @@ SELECT NULL::bigint, f.organization_id, count(*) AS figure,
            'organization', f.organization_id, 'creator', f.creator_id,
            'account', c.platform_account_id, 'name', c.display_name, 'day', f.started_on,
            'plays', f.plays, 'videos', f.videos) ORDER BY f.started_on, f.id) AS evidence
-FROM failed f JOIN creators_creator c ON c.id = f.creator_id
+FROM failed f JOIN {CREATOR} c ON c.id = f.creator_id
 GROUP BY f.organization_id HAVING count(*) >= %(threshold)s
-"""
+"""  # noqa: S608 - constants only, parameters are bound
 
 QUERIES = {
     "shared_identity": SHARED_IDENTITY,
@@ -180,7 +190,7 @@ QUERIES = {
 LINK_CREATOR_ENTRIES = f"""
 INSERT INTO risk_caseentry (case_id, entry_id)
 SELECT c.id, e.id FROM risk_riskcase c
-JOIN incentives_ledgerentry e
+JOIN {LEDGER} e
   ON e.creator_id = c.creator_id AND e.organization_id = c.organization_id
 WHERE c.status = 'open' AND c.signal = %(signal)s AND c.creator_id IS NOT NULL
   AND e.payment_status IN {UNPAID} AND e.amount > 0 AND e.kind NOT IN {COUPON_KINDS}
@@ -190,7 +200,7 @@ RETURNING entry_id
 LINK_ORGANIZATION_ENTRIES = f"""
 INSERT INTO risk_caseentry (case_id, entry_id)
 SELECT c.id, e.id FROM risk_riskcase c
-JOIN incentives_ledgerentry e ON e.organization_id = c.organization_id AND e.creator_id IS NULL
+JOIN {LEDGER} e ON e.organization_id = c.organization_id AND e.creator_id IS NULL
 WHERE c.status = 'open' AND c.signal = %(signal)s AND c.creator_id IS NULL
   AND e.payment_status IN {UNPAID} AND e.amount > 0 AND e.kind NOT IN {COUPON_KINDS}
 ON CONFLICT DO NOTHING

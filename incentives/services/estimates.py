@@ -15,11 +15,11 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, DateTimeField, Value
 from django.utils import timezone
 
+from incentives import selectors
 from incentives.models import Cycle, Estimate, ProgramStatus
 from portal.accounts.permissions import SYSTEM, authorize
 from portal.audit.services import audit_record
 
-from .programs import rule_version_in_force
 from .simulation import computed_then_rolled_back
 
 COLUMNS = ("creator_id", "organization_id", "kind", "pool", "amount")
@@ -64,7 +64,7 @@ def estimate_compute(*, actor=SYSTEM, cycle: Cycle) -> int:
     estimated lines; 0 without rules in force."""
     authorize(actor, "settlement.compute", cycle.program)
     cycle = Cycle.objects.select_for_update().select_related("program").get(pk=cycle.pk)
-    version = rule_version_in_force(cycle.program, cycle.starts_on)
+    version = selectors.rule_version_in_force(cycle.program, cycle.starts_on)
     Estimate.objects.filter(cycle=cycle).delete()
     if version is None:
         return 0
