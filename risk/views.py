@@ -19,7 +19,7 @@ from . import selectors
 from .forms import DecisionForm, RuleRowForm, RulesNoteForm, StatementForm
 from .models import CaseStatement, CaseStatus, RiskCase, RunStatus, Signal
 from .services.cases import case_decide, case_statement_send
-from .services.compute import risk_run_start
+from .services.compute import UNAVAILABLE, risk_run_start, signals_available
 from .services.rule_sets import rule_set_publish
 
 PER_PAGE = 50
@@ -43,6 +43,7 @@ def center(request):
         "run": run,
         "running": run is not None and run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
         "filter_query": f"signal={signal}&status={status}",
+        "signals_unavailable": None if signals_available() else UNAVAILABLE,
     }
     return render_page(request, "risk/center.html", context, partial="run")
 
@@ -50,8 +51,12 @@ def center(request):
 @require_POST
 @action_required("risk.compute")
 def run_start(request):
-    risk_run_start(actor=request.user)
-    messages.success(request, _("The signals are being computed; the progress shows below."))
+    try:
+        risk_run_start(actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The signals are being computed; the progress shows below."))
     return redirect_page(request, "risk:center")
 
 

@@ -50,9 +50,17 @@ INSERT INTO incentives_hold (entry_id, reason, releases_on, note, placed_at, rel
 SELECT id, %s, %s, '', %s, '' FROM incentives_ledgerentry
 WHERE cycle_id = %s AND kind = %s AND payment_status = %s AND amount > 0
 """
-# The entries of the organizations named (a shortened period), or of every other beneficiary.
-_HOLD_THESE = _HOLD_PERIOD + "AND organization_id = ANY(%s)"
-_HOLD_OTHERS = _HOLD_PERIOD + "AND (organization_id IS NULL OR NOT (organization_id = ANY(%s)))"
+
+
+def _hold_sql(these: bool, organizations: list[int]) -> str:
+    """The entries of the organizations named (a shortened period), or of every other beneficiary
+    (plain IN lists, so the embedded SQLite of `make run` runs it as PostgreSQL does)."""
+    marks = ", ".join(["%s"] * len(organizations))
+    if these:
+        return _HOLD_PERIOD + f"AND organization_id IN ({marks})"
+    if organizations:
+        return _HOLD_PERIOD + f"AND (organization_id IS NULL OR organization_id NOT IN ({marks}))"
+    return _HOLD_PERIOD
 
 
 def holds_post_periods(
@@ -75,23 +83,19 @@ def holds_post_periods(
                 shortened.setdefault(min(off, period.days), []).append(organization)
         everyone_shortened = [o for organizations in shortened.values() for o in organizations]
         groups = [
-            (
-                period.days,
-                _HOLD_OTHERS,
-                everyone_shortened,
-            ),
+            (period.days, False, everyone_shortened),
             *(
-                (period.days - off, _HOLD_THESE, organizations)
+                (period.days - off, True, organizations)
                 for off, organizations in sorted(shortened.items())
             ),
         ]
-        for days, sql, organizations in groups:
+        for days, these, organizations in groups:
             releases_on = cycle.ends_on + datetime.timedelta(days=days)
             if releases_on <= today:
                 continue
             with connection.cursor() as cursor:
                 cursor.execute(
-                    sql,
+                    _hold_sql(these, organizations),
                     [
                         HoldReason.PERIOD,
                         releases_on,
@@ -99,7 +103,7 @@ def holds_post_periods(
                         cycle.pk,
                         period.kind,
                         PaymentStatus.PENDING,
-                        organizations,
+                        *organizations,
                     ],
                 )
                 held += cursor.rowcount

@@ -171,6 +171,48 @@ SELECT count(*) FILTER (WHERE carry <> '') FROM moved
 """
 
 
+# The same decisions on the embedded SQLite of `make run` (one writer at a time, so no row locks,
+# and no UPDATE inside a WITH there): the window nets in the database, the carry is decided per
+# entry and written by one UPDATE per outcome.
+EMBEDDED_NET_SQL = """
+SELECT e.id, e.pool_id, sum(e.amount) OVER (
+    PARTITION BY e.creator_id, CASE WHEN e.creator_id IS NULL THEN e.organization_id END, e.pool_id
+)
+FROM incentives_ledgerentry e JOIN incentives_cycle c ON c.id = e.cycle_id
+WHERE c.program_id = %s AND c.starts_on <= %s
+  AND e.payment_status IN ('pending', 'failed') AND e.kind NOT IN ({coupons})
+"""
+
+
+def _export_embedded(cursor, params) -> int:
+    coupons = ", ".join(["%s"] * len(params["coupons"]))
+    cursor.execute(
+        EMBEDDED_NET_SQL.format(coupons=coupons),
+        [params["program"], params["starts_on"], *params["coupons"]],
+    )
+    outcome: dict[str, list[int]] = {}
+    for entry_id, pool_id, net in cursor.fetchall():
+        if net <= 0:
+            carry = "not_positive"
+        elif pool_id == params["cash_pool"] and net < params["minimum"]:
+            carry = "minimum"
+        else:
+            carry = ""
+        outcome.setdefault(carry, []).append(entry_id)
+    for carry, ids in outcome.items():
+        for start in range(0, len(ids), 500):
+            chunk = LedgerEntry.objects.filter(pk__in=ids[start : start + 500])
+            if carry:
+                chunk.update(carry_reason=carry)
+            else:
+                chunk.update(
+                    payment_status=PaymentStatus.EXPORTED,
+                    exported_in_id=params["export"],
+                    carry_reason="",
+                )
+    return sum(len(ids) for carry, ids in outcome.items() if carry)
+
+
 @transaction.atomic
 def settlement_export(*, actor, reward_list: RewardList) -> PaymentExport:
     """Export the releasable entries: lock them (in id order, as holds do), net them per payee,
@@ -187,19 +229,20 @@ def settlement_export(*, actor, reward_list: RewardList) -> PaymentExport:
     export = PaymentExport.objects.create(
         reward_list=reward_list, number=number, created_by=None if actor is SYSTEM else actor
     )
+    params = {
+        "program": cycle.program_id,
+        "starts_on": cycle.starts_on,
+        "coupons": list(COUPON_KINDS),
+        "cash_pool": cash_pool.pk,
+        "minimum": max(to_fen(reward_list.rule_version.minimum_payout), 1),
+        "export": export.pk,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            EXPORT_SQL,
-            {
-                "program": cycle.program_id,
-                "starts_on": cycle.starts_on,
-                "coupons": list(COUPON_KINDS),
-                "cash_pool": cash_pool.pk,
-                "minimum": max(to_fen(reward_list.rule_version.minimum_payout), 1),
-                "export": export.pk,
-            },
-        )
-        (carried_over,) = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(EXPORT_SQL, params)
+            (carried_over,) = cursor.fetchone()
+        else:
+            carried_over = _export_embedded(cursor, params)
         cursor.execute(
             "INSERT INTO incentives_paymentexportitem (export_id, entry_id, amount) "
             "SELECT %s, id, amount FROM incentives_ledgerentry WHERE exported_in_id = %s",

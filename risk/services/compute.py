@@ -4,10 +4,13 @@ each case holds, and the holds placed through the holds service. One transaction
 the run's progress is visible while it works and a failure leaves the signals before it done."""
 
 import datetime
+import logging
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creators.models import QualificationRule
 from incentives.models import HoldReason
@@ -18,6 +21,21 @@ from portal.core.queue import enqueue
 
 from ..models import RiskRule, RiskRuleSet, RiskRun, RunStatus, Signal
 from ..signals import LINK_CREATOR_ENTRIES, LINK_ORGANIZATION_ENTRIES, QUERIES, UPSERT_CASES
+
+logger = logging.getLogger(__name__)
+
+
+def signals_available() -> bool:
+    """The signals' statements are PostgreSQL's (lateral joins, JSON aggregates, upserts with a
+    partial unique index): the embedded SQLite of `make run` records partner data and shows cases
+    but cannot compute them."""
+    return connection.vendor == "postgresql"
+
+
+UNAVAILABLE = gettext_lazy(
+    "The risk signals are computed on PostgreSQL; this portal runs on its embedded database "
+    "(set DATABASE_URL to a PostgreSQL database to compute them)."
+)
 
 
 def rules_in_force() -> list[RiskRule]:
@@ -100,6 +118,8 @@ def signal_apply(*, actor, rule: RiskRule, today: datetime.date) -> dict:
 def risk_run_start(*, actor) -> RiskRun:
     """An operator's button: one run at a time (a run queued or running is returned)."""
     authorize(actor, "risk.compute")
+    if not signals_available():
+        raise ValidationError(UNAVAILABLE)
     with transaction.atomic():
         busy = (
             RiskRun.objects.select_for_update()
@@ -120,6 +140,9 @@ def risk_signals_compute(*, actor=SYSTEM, run: RiskRun | None = None, today=None
     """Every enabled signal in turn (nightly, or the run an operator started). Safe to run again:
     open cases are updated, entries already held stay held once."""
     authorize(actor, "risk.compute")
+    if not signals_available():
+        logger.warning("Risk signals not computed: %s", UNAVAILABLE)
+        return {}
     today = today or timezone.localdate()
     rules = [rule for rule in rules_in_force() if rule.enabled]
     if run is None:
@@ -143,4 +166,10 @@ def risk_signals_compute(*, actor=SYSTEM, run: RiskRun | None = None, today=None
     return summary
 
 
-__all__ = ["flagged_rows", "risk_run_start", "risk_signals_compute", "signal_apply"]
+__all__ = [
+    "flagged_rows",
+    "risk_run_start",
+    "risk_signals_compute",
+    "signal_apply",
+    "signals_available",
+]

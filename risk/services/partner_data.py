@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core.money import from_fen
+
+from ..models import IdentityHash, LinkedOrders
 
 HEX_HASH = re.compile(r"^[0-9a-f]{64}$")
 HASH_FIELDS = ("identity", "phone", "account")
@@ -51,16 +54,29 @@ def identity_hashes_record(*, actor, rows: list[dict]) -> int:
         (creator_id, *(rekey(check_hash(row.get(field, ""))) for field in HASH_FIELDS), now)
         for creator_id, row in latest.items()
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+        IdentityHash.objects.bulk_create(
+            [
+                IdentityHash(
+                    creator_id=v[0], identity=v[1], phone=v[2], account=v[3], received_at=v[4]
+                )
+                for v in values
+            ],
+            update_conflicts=True,
+            unique_fields=["creator"],
+            update_fields=["identity", "phone", "account", "received_at"],
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
 INSERT INTO risk_identityhash (creator_id, identity, phone, account, received_at)
 SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
 ON CONFLICT (creator_id) DO UPDATE SET identity = EXCLUDED.identity, phone = EXCLUDED.phone,
-    account = EXCLUDED.account, received_at = EXCLUDED.received_at
+        account = EXCLUDED.account, received_at = EXCLUDED.received_at
 """,
-            [list(column) for column in zip(*values, strict=True)],
-        )
+                [list(column) for column in zip(*values, strict=True)],
+            )
     audit_record(actor=actor, action="risk.identities", obj=None, after={"creators": len(values)})
     return len(values)
 
@@ -78,15 +94,28 @@ def linked_orders_record(*, actor, rows: list[dict]) -> int:
         (creator_id, day, row["orders"], row["gmv_fen"], now)
         for (creator_id, day), row in latest.items()
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+        LinkedOrders.objects.bulk_create(
+            [
+                LinkedOrders(
+                    creator_id=v[0], day=v[1], orders=v[2], gmv=from_fen(v[3]), received_at=v[4]
+                )
+                for v in values
+            ],
+            update_conflicts=True,
+            unique_fields=["creator", "day"],
+            update_fields=["orders", "gmv", "received_at"],
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
 INSERT INTO risk_linkedorders (creator_id, day, orders, gmv, received_at)
 SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::bigint[], %s::timestamptz[])
 ON CONFLICT (creator_id, day) DO UPDATE SET orders = EXCLUDED.orders, gmv = EXCLUDED.gmv,
-    received_at = EXCLUDED.received_at
+        received_at = EXCLUDED.received_at
 """,
-            [list(column) for column in zip(*values, strict=True)],
-        )
+                [list(column) for column in zip(*values, strict=True)],
+            )
     audit_record(actor=actor, action="risk.linked_orders", obj=None, after={"days": len(values)})
     return len(values)
