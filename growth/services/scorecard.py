@@ -50,12 +50,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.introduced import counting_bindings
-from creators.models import Binding, PlayFlag
+from creators.models import Binding, DailyMetric, PlayFlag
 from growth.models import COMPONENTS, Scorecard, ScorecardVersion, VersionStatus
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 
 SORT_MEMORY = "256MB"
+
+# Other apps' tables by their models (the organization's through the binding: growth does not
+# import organizations' models at load).
+BINDING = Binding._meta.db_table
+DAILY = DailyMetric._meta.db_table
+ORGANIZATION = Binding._meta.get_field("organization").related_model._meta.db_table
 
 COMPONENT_SQL = {
     "original_share": "CASE WHEN f.videos > 0 THEN CAST(f.original_videos AS DOUBLE PRECISION)"
@@ -147,11 +153,11 @@ def _score_sql(qualified_sql: str) -> str:
     f_figures = ", ".join(f"f.{name}" for name in FIGURES)
     return f"""
 WITH orgs AS (
-  SELECT o.id AS organization_id FROM organizations_organization o WHERE o.status = %s
+  SELECT o.id AS organization_id FROM {ORGANIZATION} o WHERE o.status = %s
 ),
 held AS (
   SELECT b.organization_id, b.creator_id, b.started_on, b.ended_on, b.source
-  FROM creators_binding b
+  FROM {BINDING} b
   WHERE b.started_on < %s AND (b.ended_on IS NULL OR b.ended_on > %s)
     AND b.organization_id IN (SELECT organization_id FROM orgs)
 ),
@@ -181,7 +187,7 @@ vids AS (
 ),
 flags AS (
   SELECT h.organization_id, COUNT(*) AS n
-  FROM creators_dailymetric m
+  FROM {DAILY} m
   JOIN held h ON h.creator_id = m.creator_id AND h.started_on <= m.date
              AND (h.ended_on IS NULL OR h.ended_on > m.date)
   WHERE m.date >= %s AND m.date < %s AND m.flag = %s
