@@ -727,6 +727,23 @@ PAGE_OBJECTS = {
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
+    # One URL per POST action (issue 14): each looks its object up through the same scoped
+    # queryset as the page it came from; the access matrix has the POSTs per role.
+    "creators:avatar_upload",
+    "creators:binding_end",
+    "incentives:list_export",
+    "incentives:list_result",
+    "incentives:list_return",
+    "incentives:list_submit",
+    "incentives:program_open",  # operators only
+    "incentives:rules_draft",
+    "incentives:rules_save",
+    "incubation:member_move",
+    "incubation:nomination_accept",
+    "incubation:nomination_decline",
+    "incubation:nomination_withdraw",
+    "incubation:rule_activate",
+    "incubation:rule_deactivate",
     "placements:accept",  # a manager's decision on a nomination of their field
     "placements:decline",
     "placements:close_cycle",  # operators only

@@ -163,9 +163,10 @@ def test_holding_periods_are_edited_per_kind_and_copied_to_the_next_draft(client
 
     client.force_login(operator)
     url = reverse("incentives:rules", args=[draft.pk])
+    save = reverse("incentives:rules_save", args=[draft.pk])
     data = posted(client.get(url))
     data.update({"hold-0-kind": "commission", "hold-0-days": "15"})
-    response = client.post(url, data)
+    response = client.post(save, data)
     assert response.status_code == 302
     assert list(HoldingPeriod.objects.filter(version=draft).values_list("kind", "days")) == [
         ("commission", 15)
@@ -173,11 +174,11 @@ def test_holding_periods_are_edited_per_kind_and_copied_to_the_next_draft(client
     # A kind twice, or a period over a year, is refused on its row and nothing changes.
     data = posted(client.get(url))
     data.update({"hold-1-kind": "commission", "hold-1-days": "3"})
-    refused = client.post(url, data)
+    refused = client.post(save, data)
     assert refused.status_code == 200
     data = posted(client.get(url))
     data["hold-0-days"] = "400"
-    too_long = client.post(url, data)
+    too_long = client.post(save, data)
     assert too_long.status_code == 200 and too_long.context["formsets"]["hold"].errors[0]
     assert HoldingPeriod.objects.get(version=draft).days == 15
     rule_version_publish(actor=operator, version=draft)
