@@ -11,7 +11,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ def check_hash(value: str) -> str:
 @transaction.atomic
 def identity_hashes_record(*, actor, rows: list[dict]) -> int:
     """Upsert `rows` ({creator_id, identity, phone, account}: partner hashes, '' when unknown)
-    in one statement; the last row of a creator wins. Returns the creators written."""
+    in one upsert; the last row of a creator wins. Returns the creators written."""
     authorize(actor, "risk.partner_data")
     latest = {row["creator_id"]: row for row in rows}
     if not latest:
@@ -54,29 +54,15 @@ def identity_hashes_record(*, actor, rows: list[dict]) -> int:
         (creator_id, *(rekey(check_hash(row.get(field, ""))) for field in HASH_FIELDS), now)
         for creator_id, row in latest.items()
     ]
-    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
-        IdentityHash.objects.bulk_create(
-            [
-                IdentityHash(
-                    creator_id=v[0], identity=v[1], phone=v[2], account=v[3], received_at=v[4]
-                )
-                for v in values
-            ],
-            update_conflicts=True,
-            unique_fields=["creator"],
-            update_fields=["identity", "phone", "account", "received_at"],
-        )
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-INSERT INTO risk_identityhash (creator_id, identity, phone, account, received_at)
-SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
-ON CONFLICT (creator_id) DO UPDATE SET identity = EXCLUDED.identity, phone = EXCLUDED.phone,
-        account = EXCLUDED.account, received_at = EXCLUDED.received_at
-""",
-                [list(column) for column in zip(*values, strict=True)],
-            )
+    IdentityHash.objects.bulk_create(
+        [
+            IdentityHash(creator_id=v[0], identity=v[1], phone=v[2], account=v[3], received_at=v[4])
+            for v in values
+        ],
+        update_conflicts=True,
+        unique_fields=["creator"],
+        update_fields=["identity", "phone", "account", "received_at"],
+    )
     audit_record(actor=actor, action="risk.identities", obj=None, after={"creators": len(values)})
     return len(values)
 
@@ -84,7 +70,7 @@ ON CONFLICT (creator_id) DO UPDATE SET identity = EXCLUDED.identity, phone = EXC
 @transaction.atomic
 def linked_orders_record(*, actor, rows: list[dict]) -> int:
     """Upsert `rows` ({creator_id, day, orders, gmv_fen}: running totals of the day's orders
-    placed by accounts linked to the creator) in one statement. Returns the days written."""
+    placed by accounts linked to the creator) in one upsert. Returns the days written."""
     authorize(actor, "risk.partner_data")
     latest = {(row["creator_id"], row["day"]): row for row in rows}
     if not latest:
@@ -94,28 +80,16 @@ def linked_orders_record(*, actor, rows: list[dict]) -> int:
         (creator_id, day, row["orders"], row["gmv_fen"], now)
         for (creator_id, day), row in latest.items()
     ]
-    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
-        LinkedOrders.objects.bulk_create(
-            [
-                LinkedOrders(
-                    creator_id=v[0], day=v[1], orders=v[2], gmv=from_fen(v[3]), received_at=v[4]
-                )
-                for v in values
-            ],
-            update_conflicts=True,
-            unique_fields=["creator", "day"],
-            update_fields=["orders", "gmv", "received_at"],
-        )
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-INSERT INTO risk_linkedorders (creator_id, day, orders, gmv, received_at)
-SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::bigint[], %s::timestamptz[])
-ON CONFLICT (creator_id, day) DO UPDATE SET orders = EXCLUDED.orders, gmv = EXCLUDED.gmv,
-        received_at = EXCLUDED.received_at
-""",
-                [list(column) for column in zip(*values, strict=True)],
+    LinkedOrders.objects.bulk_create(
+        [
+            LinkedOrders(
+                creator_id=v[0], day=v[1], orders=v[2], gmv=from_fen(v[3]), received_at=v[4]
             )
+            for v in values
+        ],
+        update_conflicts=True,
+        unique_fields=["creator", "day"],
+        update_fields=["orders", "gmv", "received_at"],
+    )
     audit_record(actor=actor, action="risk.linked_orders", obj=None, after={"days": len(values)})
     return len(values)
