@@ -3,9 +3,11 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/placements_bench.py
     ... --quick                                   (10x smaller, for a smoke run)
     ... --videos 10000000 --placements 1000000    (the issue's size; loading takes a long while)
+    ... --keep                                    (load once into <database>_bench_placements,
+                                                   keep it and measure the kept rows next time)
 
 It joins `make bench`'s table (bench/run.py). A throw-away database (<database>_bench_placements)
-is created and dropped. Videos, nominations and placements are
+is created and dropped, unless `--keep` keeps it for the next run. Videos, nominations and placements are
 written with set-based SQL (generate_series), spread over 20 fields, four surfaces and 90 days,
 one SKU per 20 placements. Every figure comes with the raw baseline of the same run:
 
@@ -72,6 +74,34 @@ def load(operator, videos: int, placements: int, eligible: int) -> dict:
         boosts={("S", "unchecked"): Decimal("1.5"), ("A", "unchecked"): Decimal("1.2")},
     )
     began = time.perf_counter()
+    with transaction.atomic():  # all or nothing: a kept database never holds half a load
+        insert_rows(operator, videos, placements, eligible, fields, outfit, surfaces, start)
+    sql("VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM placements_placement")
+        made = cursor.fetchone()[0]
+    report(
+        f"loaded {videos:,} videos, {made:,} placements",
+        f"{time.perf_counter() - began:8.1f} s",
+    )
+    return {"fields": fields, "start": start}
+
+
+def loaded_world() -> dict | None:
+    """The rows a kept database holds from an earlier `--keep` run, or None when it is empty."""
+    from placements.models import InventoryRule
+    from portal.core.models import Category
+
+    start = InventoryRule.objects.order_by("effective_from").values_list(
+        "effective_from", flat=True
+    )
+    if not start:
+        return None
+    fields = list(Category.objects.order_by("pk").values_list("pk", flat=True)[:FIELDS])
+    return {"fields": fields, "start": start[0]}
+
+
+def insert_rows(operator, videos, placements, eligible, fields, outfit, surfaces, start) -> None:
     sql(
         """INSERT INTO creators_creator (platform_account_id, display_name, primary_category_id,
              follower_count, real_name_verified, stage, avatar, plays_30d, valid_plays_30d,
@@ -143,15 +173,6 @@ def load(operator, videos: int, placements: int, eligible: int) -> dict:
              AND i.category_id = n.category_id AND i.day = n.proposed_day""",
         [placements // 20],
     )
-    sql("VACUUM ANALYZE")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM placements_placement")
-        made = cursor.fetchone()[0]
-    report(
-        f"loaded {videos:,} videos, {made:,} placements",
-        f"{time.perf_counter() - began:8.1f} s",
-    )
-    return {"fields": fields, "start": start}
 
 
 # The raw baseline: the same page of rows with the same joins, the codes the front ends send
@@ -173,13 +194,19 @@ FIELD = "p.category_id = (SELECT id FROM core_category WHERE code = %s)"
 SKU = "p.product_id = (SELECT id FROM content_product WHERE sku_id = %s)"
 
 
+def placement_count() -> int:
+    from placements.models import Placement
+
+    return Placement.objects.count()
+
+
 def front_end_token(operator) -> dict:
     """A partner's token with placements:read, as the platform's front ends call the feed."""
     from partners import services
 
     application = services.application_create(
         actor=operator,
-        name="前台",
+        name=f"前台 {timezone.now():%Y%m%d%H%M%S%f}",  # one per run of a kept database
         contact_name="王芳",
         contact_email="fe@partner.example.com",
         scopes=["placements:read"],
@@ -306,14 +333,25 @@ def main():
     parser.add_argument("--placements", type=int, default=100_000)
     parser.add_argument("--eligible", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the loaded database and reuse it next time"
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     videos, placements = args.videos // scale, args.placements // scale
-    with bench_database("placements"):
+    database = common.kept_database if args.keep else bench_database
+    with database("placements"):
+        from portal.accounts.models import User
+
         common.settings.ALLOWED_HOSTS = ["testserver"]
         print(common.server_settings())
-        operator, _owner, _organization = setup_people()
-        world = load(operator, videos, placements, args.eligible // scale)
+        world = loaded_world() if args.keep else None
+        if world is None:
+            operator, _owner, _organization = setup_people()
+            world = load(operator, videos, placements, args.eligible // scale)
+        else:
+            operator = User.objects.get(email="bench-operator@example.com")
+            report("reused the kept database", f"{placement_count():,} placements")
         print("Placement feed")
         bench_feed(operator, world, args.runs, f"{videos:,} videos")
         print("Weekly fill")
