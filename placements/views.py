@@ -197,7 +197,7 @@ def _fill(request, act):
 @action_required("placements.schedule")
 def fill_propose(request):
     def propose(**arguments):
-        n = len(services.fill_propose(**arguments))
+        n = services.fill_propose(**arguments)
         return _("%(n)s videos proposed; confirm them to schedule.") % {"n": n}
 
     return _fill(request, propose)
