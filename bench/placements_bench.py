@@ -285,6 +285,49 @@ def bench_feed(operator, world: dict, runs: int, size: str) -> None:
         )
 
 
+BOOSTS_SQL = """
+SELECT v.id, v.video_id, cr.platform_account_id, c.code, v.grade, v.originality,
+       COALESCE((SELECT b.factor FROM placements_boostfactor b WHERE b.rule_id = %s
+                 AND b.grade = v.grade AND b.originality = v.originality), 1.00),
+       v.updated_at
+FROM content_video v
+JOIN creators_creator cr ON cr.id = v.creator_id
+JOIN core_category c ON c.id = v.category_id
+WHERE v.category_id = (SELECT id FROM core_category WHERE code = %s) AND v.declared_original
+  AND v.grade <> '' AND v.originality <> 'copy'
+ORDER BY v.id DESC LIMIT 51
+"""
+
+
+def bench_boosts(operator, world: dict, runs: int, size: str) -> None:
+    """The boost list of one field, as an operator's session reads it (the bench's videos have
+    no organization, so a partner token sees none), against the raw indexed SELECT."""
+    from placements.models import PlacementRule
+    from portal.core.models import Category
+
+    field = Category.objects.get(pk=world["fields"][1]).code
+    rule = PlacementRule.objects.in_force(timezone.localdate())
+    client = Client()
+    client.force_login(operator)
+    url = f"/api/v1/placements/boosts/?field={field}"
+    response = client.get(url)
+    assert response.status_code == 200 and response.json()["results"], url
+    api = p95_time(lambda: client.get(url), runs)
+
+    def select():
+        with connection.cursor() as cursor:
+            cursor.execute(BOOSTS_SQL, [rule.pk, field])
+            cursor.fetchall()
+
+    ratio(
+        f"boost factors of one field, {size}: API p95 / raw indexed SELECT p95",
+        api,
+        p95_time(select, runs),
+        goal=FEED_GOAL,
+        note=f"{len(response.json()['results'])} rows",
+    )
+
+
 FILL_RAW = """SELECT id FROM content_video WHERE category_id = %s AND declared_original
 AND grade IN ('S','A','B') AND content_type_id = (SELECT id FROM content_contenttype
 WHERE code = 'outfit') AND originality NOT IN ('copy','suspected')
@@ -389,6 +432,8 @@ def main():
             report("reused the kept database", f"{placement_count():,} placements")
         print("Placement feed")
         bench_feed(operator, world, args.runs, f"{videos:,} videos")
+        print("Boost factors")
+        bench_boosts(operator, world, args.runs, f"{videos:,} videos")
         print("Weekly fill")
         bench_fill(operator, world, args.eligible // scale, args.explain)
     common.print_results()
