@@ -199,7 +199,10 @@ class PlacementRuleForm(PortalFormMixin, forms.Form):
         max_value=Decimal(100_000),
     )
     monthly_quota = forms.IntegerField(
-        label=_("Nominations per organization a month"), min_value=0, max_value=1000
+        label=_("Nominations per organization a month"),
+        min_value=0,
+        max_value=1000,
+        help_text=_("0: organizations nominate nothing; managers of the fields still may."),
     )
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
 

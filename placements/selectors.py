@@ -149,16 +149,8 @@ def feed(user, *, surface="", day=None, field="", sku="", status=""):
 
 
 def feed_rows(found: list[dict], represent: dict) -> list[dict]:
-    """Feed rows in the serializer's names and representations (`represent`: name -> the
-    serializer field's `to_representation`)."""
-    columns = list(FEED_COLUMNS.items())
-    return [
-        {
-            name: None if values[path] is None else represent[name](values[path])
-            for name, path in columns
-        }
-        for values in found
-    ]
+    """Feed rows in the serializer's names and representations (see `value_rows`)."""
+    return value_rows(found, FEED_COLUMNS, represent)
 
 
 # --- boost factors for the recommendation system ---------------------------------------------------
