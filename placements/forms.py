@@ -139,6 +139,8 @@ class SurfaceForm(PortalFormMixin, forms.ModelForm):
         queryset=ContentType.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
+    # Bounded here: SQLite gives a small integer column no range of its own.
+    sort_order = forms.IntegerField(label=_("sort order"), min_value=0, max_value=1000, initial=0)
 
     class Meta:
         model = Surface

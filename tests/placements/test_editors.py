@@ -170,7 +170,7 @@ def test_an_operator_adds_and_edits_a_surface(client, operator):
         ({"code": "browse_outfit"}, "code", "already exists"),
         ({"code": "has space"}, "code", "Enter a valid"),
         ({"name_zh": ""}, "name_zh", "This field is required."),
-        ({"sort_order": "99999999999"}, "sort_order", "less than or equal to 32767"),
+        ({"sort_order": "99999999999"}, "sort_order", "less than or equal to 1000"),
         ({"min_grade": "Z"}, "min_grade", "Select a valid choice"),
     ],
 )
