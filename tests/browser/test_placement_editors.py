@@ -42,4 +42,6 @@ def test_an_operator_adds_a_rule_version_on_a_phone(page, live_server, operator,
     expect(page.locator(".messages")).to_contain_text(f"新版本自 {day.isoformat()} 起生效")
     expect(page.get_by_role("main")).to_contain_text("待生效")
     new = PlacementRule.objects.get(effective_from=day)
-    assert BoostFactor.objects.get(rule=new, grade="S", originality="original").factor == Decimal("1.90")
+    assert BoostFactor.objects.get(rule=new, grade="S", originality="original").factor == Decimal(
+        "1.90"
+    )
