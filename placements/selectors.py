@@ -133,7 +133,7 @@ def feed(user, *, surface="", day=None, field="", sku="", status=""):
         rule_id=OuterRef("boost_rule"),
         grade=OuterRef("video__grade"),
         originality=OuterRef("video__originality"),
-    )
+    ).order_by()  # one row by the unique index: no join to the rule for its default ordering
     return (
         placements.order_by()
         .annotate(boost_rule=Subquery(rule_of_day.values("pk")[:1]))
@@ -195,7 +195,7 @@ def boosts(user, *, day: datetime.date, since=None, field=""):
         rule_id=rule.pk if rule else None,
         grade=OuterRef("grade"),
         originality=OuterRef("originality"),
-    )
+    ).order_by()  # one row by the unique index: no join to the rule for its default ordering
     return (
         videos.order_by()
         .annotate(boost_rule=Value(rule.pk if rule else None, output_field=IntegerField()))
