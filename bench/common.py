@@ -153,6 +153,27 @@ def bench_database(suffix: str):
         teardown_databases(old, verbosity=0)
 
 
+@contextlib.contextmanager
+def kept_database(suffix: str):
+    """Like `bench_database`, but the database stays after the run, so a large build (tens of
+    millions of rows) is made once and measured again and again: created and migrated when
+    missing, reused as it is otherwise. The script decides whether its rows are already there."""
+    from django.core.management import call_command
+    from psycopg import sql
+
+    require_postgresql()
+    settings.DEBUG = False
+    name = database_name(suffix)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0)
+    yield
+
+
 def server_settings() -> str:
     with connection.cursor() as cursor:
         cursor.execute(

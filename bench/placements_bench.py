@@ -3,9 +3,11 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/placements_bench.py
     ... --quick                                   (10x smaller, for a smoke run)
     ... --videos 10000000 --placements 1000000    (the issue's size; loading takes a long while)
+    ... --keep                                    (load once into <database>_bench_placements,
+                                                   keep it and measure the kept rows next time)
 
 It joins `make bench`'s table (bench/run.py). A throw-away database (<database>_bench_placements)
-is created and dropped. Videos, nominations and placements are
+is created and dropped, unless `--keep` keeps it for the next run. Videos, nominations and placements are
 written with set-based SQL (generate_series), spread over 20 fields, four surfaces and 90 days,
 one SKU per 20 placements. Every figure comes with the raw baseline of the same run:
 
@@ -14,7 +16,8 @@ one SKU per 20 placements. Every figure comes with the raw baseline of the same 
   page, boost factors, ETag) against p95 of the hand-written indexed SELECT of the same page of
   rows with the same joins; and the p95 of the 304 answer to a request carrying the ETag;
 - the weekly fill of one field with 100,000 (scaled) eligible videos: `fill_propose` (rolled back)
-  against the raw ORDER BY … LIMIT of the same candidates.
+  against the raw ORDER BY … LIMIT of the same candidates, and against a hand-written INSERT …
+  SELECT writing the same proposals (the floor of proposing); `--explain` prints its plan.
 """
 
 import argparse
@@ -72,6 +75,34 @@ def load(operator, videos: int, placements: int, eligible: int) -> dict:
         boosts={("S", "unchecked"): Decimal("1.5"), ("A", "unchecked"): Decimal("1.2")},
     )
     began = time.perf_counter()
+    with transaction.atomic():  # all or nothing: a kept database never holds half a load
+        insert_rows(operator, videos, placements, eligible, fields, outfit, surfaces, start)
+    sql("VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM placements_placement")
+        made = cursor.fetchone()[0]
+    report(
+        f"loaded {videos:,} videos, {made:,} placements",
+        f"{time.perf_counter() - began:8.1f} s",
+    )
+    return {"fields": fields, "start": start}
+
+
+def loaded_world() -> dict | None:
+    """The rows a kept database holds from an earlier `--keep` run, or None when it is empty."""
+    from placements.models import InventoryRule
+    from portal.core.models import Category
+
+    start = InventoryRule.objects.order_by("effective_from").values_list(
+        "effective_from", flat=True
+    )
+    if not start:
+        return None
+    fields = list(Category.objects.order_by("pk").values_list("pk", flat=True)[:FIELDS])
+    return {"fields": fields, "start": start[0]}
+
+
+def insert_rows(operator, videos, placements, eligible, fields, outfit, surfaces, start) -> None:
     sql(
         """INSERT INTO creators_creator (platform_account_id, display_name, primary_category_id,
              follower_count, real_name_verified, stage, avatar, plays_30d, valid_plays_30d,
@@ -143,15 +174,6 @@ def load(operator, videos: int, placements: int, eligible: int) -> dict:
              AND i.category_id = n.category_id AND i.day = n.proposed_day""",
         [placements // 20],
     )
-    sql("VACUUM ANALYZE")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM placements_placement")
-        made = cursor.fetchone()[0]
-    report(
-        f"loaded {videos:,} videos, {made:,} placements",
-        f"{time.perf_counter() - began:8.1f} s",
-    )
-    return {"fields": fields, "start": start}
 
 
 # The raw baseline: the same page of rows with the same joins, the codes the front ends send
@@ -173,13 +195,19 @@ FIELD = "p.category_id = (SELECT id FROM core_category WHERE code = %s)"
 SKU = "p.product_id = (SELECT id FROM content_product WHERE sku_id = %s)"
 
 
+def placement_count() -> int:
+    from placements.models import Placement
+
+    return Placement.objects.count()
+
+
 def front_end_token(operator) -> dict:
     """A partner's token with placements:read, as the platform's front ends call the feed."""
     from partners import services
 
     application = services.application_create(
         actor=operator,
-        name="前台",
+        name=f"前台 {timezone.now():%Y%m%d%H%M%S%f}",  # one per run of a kept database
         contact_name="王芳",
         contact_email="fe@partner.example.com",
         scopes=["placements:read"],
@@ -257,7 +285,63 @@ def bench_feed(operator, world: dict, runs: int, size: str) -> None:
         )
 
 
-def bench_fill(operator, world: dict, eligible: int) -> None:
+BOOSTS_SQL = """
+SELECT v.id, v.video_id, cr.platform_account_id, c.code, v.grade, v.originality,
+       COALESCE((SELECT b.factor FROM placements_boostfactor b WHERE b.rule_id = %s
+                 AND b.grade = v.grade AND b.originality = v.originality), 1.00),
+       v.updated_at
+FROM content_video v
+JOIN creators_creator cr ON cr.id = v.creator_id
+JOIN core_category c ON c.id = v.category_id
+WHERE v.category_id = (SELECT id FROM core_category WHERE code = %s) AND v.declared_original
+  AND v.grade <> '' AND v.originality <> 'copy'
+ORDER BY v.id DESC LIMIT 51
+"""
+
+
+def bench_boosts(operator, world: dict, runs: int, size: str) -> None:
+    """The boost list of one field, as an operator's session reads it (the bench's videos have
+    no organization, so a partner token sees none), against the raw indexed SELECT."""
+    from placements.models import PlacementRule
+    from portal.core.models import Category
+
+    field = Category.objects.get(pk=world["fields"][1]).code
+    rule = PlacementRule.objects.in_force(timezone.localdate())
+    client = Client()
+    client.force_login(operator)
+    url = f"/api/v1/placements/boosts/?field={field}"
+    response = client.get(url)
+    assert response.status_code == 200 and response.json()["results"], url
+    api = p95_time(lambda: client.get(url), runs)
+
+    def select():
+        with connection.cursor() as cursor:
+            cursor.execute(BOOSTS_SQL, [rule.pk, field])
+            cursor.fetchall()
+
+    ratio(
+        f"boost factors of one field, {size}: API p95 / raw indexed SELECT p95",
+        api,
+        p95_time(select, runs),
+        goal=FEED_GOAL,
+        note=f"{len(response.json()['results'])} rows",
+    )
+
+
+FILL_RAW = """SELECT id FROM content_video WHERE category_id = %s AND declared_original
+AND grade IN ('S','A','B') AND content_type_id = (SELECT id FROM content_contenttype
+WHERE code = 'outfit') AND originality NOT IN ('copy','suspected')
+ORDER BY CASE grade WHEN 'S' THEN 4 WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END DESC,
+grade_score DESC NULLS LAST, published_at DESC, id DESC LIMIT %s"""
+
+# The floor of proposing: the same rows written by one hand-written INSERT … SELECT.
+FILL_INSERT = """INSERT INTO placements_nomination (video_id, surface_id, category_id, source,
+status, note, proposed_day, nominated_at, decline_reason, decision_note)
+SELECT v.id, %s, %s, 'auto_fill', 'pending', 'Weekly fill: grade ' || v.grade, %s, now(), '', ''
+FROM ({raw}) c JOIN content_video v ON v.id = c.id"""
+
+
+def bench_fill(operator, world: dict, eligible: int, explain: bool) -> None:
     from placements.models import Surface
     from placements.services import fill_propose
     from placements.services.scheduling import fill_candidates
@@ -266,36 +350,56 @@ def bench_fill(operator, world: dict, eligible: int) -> None:
     field = world["fields"][0]
     monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
 
-    class Rollback(Exception):
-        pass
-
-    try:
+    def rolled_back(function):
+        """Seconds of `function` in a transaction rolled back afterwards, and its result."""
         with transaction.atomic():
-            elapsed, proposed = timed(
-                fill_propose, actor=operator, surface=surface, category_id=field, week_start=monday
+            found = timed(function)
+            transaction.set_rollback(True)
+        return found
+
+    elapsed, proposed = rolled_back(
+        lambda: fill_propose(actor=operator, surface=surface, category_id=field, week_start=monday)
+    )
+    if explain:
+        print("    the candidates' query (fill_candidates, LIMIT the slots wanted):")
+        query = fill_candidates(surface, field).values("id")[:proposed].query
+        common.explain(*query.sql_with_params())
+
+    def raw_select():
+        with connection.cursor() as cursor:
+            cursor.execute(FILL_RAW, [field, proposed])
+            cursor.fetchall()
+
+    def raw_insert():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                FILL_INSERT.format(raw=FILL_RAW), [surface.pk, field, monday, field, proposed]
             )
-            raise Rollback
-    except Rollback:
-        pass
-    query = str(fill_candidates(surface, field).values("id")[: len(proposed)].query)
-    with connection.cursor() as cursor:
-        started = time.perf_counter()
-        cursor.execute(
-            "SELECT id FROM content_video WHERE category_id = %s AND declared_original "
-            "AND grade IN ('S','A','B') AND content_type_id = (SELECT id FROM content_contenttype "
-            "WHERE code = 'outfit') AND originality NOT IN ('copy','suspected') "
-            "ORDER BY CASE grade WHEN 'S' THEN 4 WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END DESC, "
-            "grade_score DESC NULLS LAST, published_at DESC, id DESC LIMIT %s",
-            [field, len(proposed)],
-        )
-        cursor.fetchall()
-        raw = time.perf_counter() - started
-    del query
+
+    raw = min(timed(raw_select)[0] for _ in range(3))
+    written = min(rolled_back(raw_insert)[0] for _ in range(3))
+    best = min(
+        [elapsed]
+        + [
+            rolled_back(
+                lambda: fill_propose(
+                    actor=operator, surface=surface, category_id=field, week_start=monday
+                )
+            )[0]
+            for _ in range(2)
+        ]
+    )
     ratio(
         f"weekly fill, {eligible:,} eligible videos: fill_propose / raw ORDER BY … LIMIT",
-        elapsed,
+        best,
         raw,
-        note=f"{len(proposed):,} proposed",
+        note=f"{proposed:,} proposed; best of 3",
+    )
+    ratio(
+        f"weekly fill, {eligible:,} eligible videos: fill_propose / raw INSERT … SELECT",
+        best,
+        written,
+        note=f"{proposed:,} nominations written, rolled back; best of 3",
     )
 
 
@@ -306,18 +410,32 @@ def main():
     parser.add_argument("--placements", type=int, default=100_000)
     parser.add_argument("--eligible", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--explain", action="store_true", help="print the fill's query plan")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the loaded database and reuse it next time"
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     videos, placements = args.videos // scale, args.placements // scale
-    with bench_database("placements"):
+    database = common.kept_database if args.keep else bench_database
+    with database("placements"):
+        from portal.accounts.models import User
+
         common.settings.ALLOWED_HOSTS = ["testserver"]
         print(common.server_settings())
-        operator, _owner, _organization = setup_people()
-        world = load(operator, videos, placements, args.eligible // scale)
+        world = loaded_world() if args.keep else None
+        if world is None:
+            operator, _owner, _organization = setup_people()
+            world = load(operator, videos, placements, args.eligible // scale)
+        else:
+            operator = User.objects.get(email="bench-operator@example.com")
+            report("reused the kept database", f"{placement_count():,} placements")
         print("Placement feed")
         bench_feed(operator, world, args.runs, f"{videos:,} videos")
+        print("Boost factors")
+        bench_boosts(operator, world, args.runs, f"{videos:,} videos")
         print("Weekly fill")
-        bench_fill(operator, world, args.eligible // scale)
+        bench_fill(operator, world, args.eligible // scale, args.explain)
     common.print_results()
 
 

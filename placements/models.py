@@ -25,6 +25,8 @@ from portal.core.scoping import ScopedQuerySet
 
 GRADES = ("S", "A", "B", "C")
 GRADE_RANK = {grade: rank for rank, grade in enumerate(reversed(GRADES), start=1)}  # C=1 … S=4
+# The originalities a boost factor may name: a copy is never boosted (it has no place to show).
+BOOST_ORIGINALITIES = ("unchecked", "clear", "suspected", "original", "transformative")
 
 
 class Grade(models.TextChoices):

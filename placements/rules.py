@@ -86,6 +86,16 @@ register_actions(
 register_details(
     {
         "placements.surface:content_types": _("Content types accepted"),
+        "placements.surface:code": _("Code"),
+        "placements.surface:name_zh": _("Chinese name"),
+        "placements.surface:name_en": _("English name"),
+        "placements.surface:page": _("Where"),
+        "placements.surface:min_grade": _("Minimum grade"),
+        "placements.surface:product_required": _("Product required"),
+        "placements.surface:is_active": _("Active"),
+        "placements.surface:sort_order": _("Sort order"),
+        "placements.rule:rate_per_thousand": _("Value of 1,000 impressions (CNY)"),
+        "placements.rule:monthly_quota": _("Nominations per organization a month"),
         "placements.inventory:field": _("Creative field"),
         "placements.inventory:from": _("In force from"),
         "placements.inventory:slots_per_day": _("Slots per day"),

@@ -5,7 +5,16 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +22,8 @@ from django.utils.translation import gettext as _
 from incentives.models import LedgerEntry, LineKind, PoolKind
 from incentives.selectors import share
 from placements.models import (
+    BOOST_ORIGINALITIES,
+    GRADES,
     BoostFactor,
     Coupon,
     CouponSource,
@@ -122,7 +133,7 @@ def feed(user, *, surface="", day=None, field="", sku="", status=""):
         rule_id=OuterRef("boost_rule"),
         grade=OuterRef("video__grade"),
         originality=OuterRef("video__originality"),
-    )
+    ).order_by()  # one row by the unique index: no join to the rule for its default ordering
     return (
         placements.order_by()
         .annotate(boost_rule=Subquery(rule_of_day.values("pk")[:1]))
@@ -138,9 +149,71 @@ def feed(user, *, surface="", day=None, field="", sku="", status=""):
 
 
 def feed_rows(found: list[dict], represent: dict) -> list[dict]:
-    """Feed rows in the serializer's names and representations (`represent`: name -> the
+    """Feed rows in the serializer's names and representations (see `value_rows`)."""
+    return value_rows(found, FEED_COLUMNS, represent)
+
+
+# --- boost factors for the recommendation system ---------------------------------------------------
+BOOST_COLUMNS = {
+    "id": "id",
+    "video_id": "video_id",
+    "creator": "creator__platform_account_id",
+    "field": "category__code",
+    "grade": "grade",
+    "originality": "originality",
+    "boost_factor": "boost_factor",
+    "boost_rule": "boost_rule",
+    "updated_at": "updated_at",
+}
+
+
+def boosts(user, *, day: datetime.date, since=None, field=""):
+    """Every graded video whose originality stands (declared original, not rejected as a copy)
+    with the boost factor of its grade and originality under the placement rule in force on
+    `day` (1.00 when the rule names none, or when no rule is in force yet), as `.values()` rows
+    in one query: the field's code becomes its id in a scalar subquery, the videos are read in
+    the cursor's id order from the partial index `video_boost_field_idx` (field, id) or
+    `video_boost_since_idx` (updated_at), the factor by a unique-index lookup per row of the
+    page. `since`: only videos whose grade or originality changed (their row was updated) at
+    or after it."""
+    from content.models import Originality, Video
+
+    rule = PlacementRule.objects.in_force(day)
+    videos = (
+        Video.objects.for_user(user)
+        .filter(declared_original=True)
+        .exclude(grade="")
+        .exclude(originality=Originality.COPY)
+    )
+    if field:
+        videos = videos.filter(
+            category_id=Subquery(Category.objects.filter(code=field).values("pk")[:1])
+        )
+    if since is not None:
+        videos = videos.filter(updated_at__gte=since)
+    factor = BoostFactor.objects.filter(
+        rule_id=rule.pk if rule else None,
+        grade=OuterRef("grade"),
+        originality=OuterRef("originality"),
+    ).order_by()  # one row by the unique index: no join to the rule for its default ordering
+    return (
+        videos.order_by()
+        .annotate(boost_rule=Value(rule.pk if rule else None, output_field=IntegerField()))
+        .annotate(
+            boost_factor=Coalesce(
+                Subquery(factor.values("factor")[:1]),
+                Value(ONE),
+                output_field=DecimalField(max_digits=4, decimal_places=2),
+            )
+        )
+        .values(*BOOST_COLUMNS.values())
+    )
+
+
+def value_rows(found: list[dict], columns: dict, represent: dict) -> list[dict]:
+    """`.values()` rows in the serializer's names and representations (`represent`: name -> the
     serializer field's `to_representation`)."""
-    columns = list(FEED_COLUMNS.items())
+    columns = list(columns.items())
     return [
         {
             name: None if values[path] is None else represent[name](values[path])
@@ -392,3 +465,36 @@ def statement_coupons(user, organization, cycle) -> dict | None:
         "rate": round(share(totals["delivered"] or 0, totals["granted"] or 0)),
         "more": totals["n"] > len(rows),
     }
+
+
+# --- the operators' editors ------------------------------------------------------------------------
+def rule_versions(today: datetime.date) -> dict:
+    """Every version of the placement rule, newest first, each with its grade grants and its
+    boost factors as a grade × originality table; which one is in force today, which are still
+    to come. Three queries."""
+    from content.models import Originality
+
+    originalities = [Originality(code) for code in BOOST_ORIGINALITIES]
+    versions = list(
+        PlacementRule.objects.select_related("program", "created_by")
+        .prefetch_related("grade_grants", "boosts")
+        .order_by("-effective_from", "-id")
+    )
+    current = next((v for v in versions if v.effective_from <= today), None)
+    for version in versions:
+        version.state = (
+            "current"
+            if version is current
+            else "future"
+            if version.effective_from > today
+            else "past"
+        )
+        factors = {(b.grade, b.originality): b.factor for b in version.boosts.all()}
+        version.boost_rows = [
+            (grade, [factors.get((grade, o)) for o in BOOST_ORIGINALITIES]) for grade in GRADES
+        ]
+    return {"versions": versions, "current": current, "originalities": originalities}
+
+
+def surfaces_for_setup():
+    return Surface.objects.prefetch_related("content_types").order_by("sort_order", "code")

@@ -12,10 +12,19 @@ from incentives.models import Cycle
 from portal.accounts.models import Role
 from portal.accounts.permissions import action_required, can
 from portal.core.kit import add_service_errors
-from portal.core.rendering import render_page
+from portal.core.rendering import redirect_page, render_page
 
 from . import selectors, services
-from .forms import AcceptForm, DeclineForm, FillForm, InventoryForm, MonthForm, NominateForm
+from .forms import (
+    AcceptForm,
+    DeclineForm,
+    FillForm,
+    InventoryForm,
+    MonthForm,
+    NominateForm,
+    PlacementRuleForm,
+    SurfaceForm,
+)
 from .models import Coupon, InventoryRule, Nomination, PlacementRule, Surface
 
 
@@ -51,8 +60,6 @@ def overview(request):
         "granted": selectors.granted_vs_delivered(coupons),
         "totals": services.coupons.delivered_totals(coupons),
         "fill_form": FillForm(),
-        "inventory_form": InventoryForm(),
-        "inventory": InventoryRule.objects.select_related("surface", "category", "created_by")[:50],
         "queue_count": selectors.manager_queue(request.user).count(),
         "ended_cycles": Cycle.objects.filter(
             program=rule.program, ends_on__lte=timezone.localdate()
@@ -190,7 +197,7 @@ def _fill(request, act):
 @action_required("placements.schedule")
 def fill_propose(request):
     def propose(**arguments):
-        n = len(services.fill_propose(**arguments))
+        n = services.fill_propose(**arguments)
         return _("%(n)s videos proposed; confirm them to schedule.") % {"n": n}
 
     return _fill(request, propose)
@@ -206,6 +213,20 @@ def fill_confirm(request):
     return _fill(request, confirm)
 
 
+# --- the operators' editors: surfaces, inventory, rule versions -----------------------------------
+@action_required("placements.configure")
+def setup(request, inventory_form=None, status=200):
+    """Operators: every surface (to edit, or add one) and each field's dated inventory."""
+    context = {
+        "surfaces": selectors.surfaces_for_setup(),
+        "inventory_form": inventory_form or InventoryForm(),
+        "inventory": InventoryRule.objects.select_related("surface", "category", "created_by")[
+            :200
+        ],
+    }
+    return render_page(request, "placements/setup.html", context, status=status)
+
+
 @require_POST
 @action_required("placements.configure")
 def inventory_add(request):
@@ -214,12 +235,93 @@ def inventory_add(request):
         try:
             services.inventory_set(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Inventory set."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("placements:overview")
+            return redirect_page(request, "placements:setup")
+    return setup(request, inventory_form=form, status=400)
+
+
+def _surface_page(request, form, status=200):
+    return render_page(request, "placements/surface.html", {"form": form}, status=status)
+
+
+@action_required("placements.configure")
+def surface_new(request):
+    return _surface_page(request, SurfaceForm(initial={"is_active": True}))
+
+
+@action_required("placements.configure")
+def surface_edit(request, pk: int):
+    surface = get_object_or_404(Surface, pk=pk)
+    return _surface_page(request, SurfaceForm(instance=surface))
+
+
+def _surface_save(request, surface):
+    form = SurfaceForm(request.POST, instance=surface)
+    if form.is_valid():
+        try:
+            services.surface_save(
+                actor=request.user,
+                surface=form.instance,
+                content_types=form.cleaned_data["content_types"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Surface saved."))
+            return redirect_page(request, "placements:setup")
+    return _surface_page(request, form, status=400)
+
+
+@require_POST
+@action_required("placements.configure")
+def surface_add(request):
+    return _surface_save(request, Surface())
+
+
+@require_POST
+@action_required("placements.configure")
+def surface_update(request, pk: int):
+    return _surface_save(request, get_object_or_404(Surface, pk=pk))
+
+
+@action_required("placements.configure")
+def rules(request, form=None, status=200):
+    """Operators: the placement rule's versions (in force, to come, history) and a new one."""
+    found = selectors.rule_versions(timezone.localdate())
+    form = form or PlacementRuleForm(rule=found["current"])
+    context = {**found, "form": form}
+    return render_page(request, "placements/rules.html", context, status=status)
+
+
+@require_POST
+@action_required("placements.configure")
+def rule_add(request):
+    form = PlacementRuleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rule = services.placement_rule_add(
+                actor=request.user,
+                program=data["program"],
+                effective_from=data["effective_from"],
+                rate_per_thousand=data["rate_per_thousand"],
+                monthly_quota=data["monthly_quota"],
+                grade_grants=form.grade_grants(),
+                boosts=form.boosts(),
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The new version is in force from %(day)s.")
+                % {"day": rule.effective_from.isoformat()},
+            )
+            return redirect_page(request, "placements:rules")
+    return rules(request, form=form, status=400)
 
 
 @require_POST

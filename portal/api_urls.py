@@ -22,7 +22,7 @@ from incubation.api.views import (
     ShortlistViewSet,
 )
 from organizations.api.views import AssignmentViewSet, OrganizationViewSet
-from placements.api.views import CouponViewSet, PlacementViewSet
+from placements.api.views import BoostViewSet, CouponViewSet, PlacementViewSet
 from portal.accounts.api.views import MeView
 from portal.audit.api.views import AuditEntryViewSet
 from portal.core.api.views import CategoryViewSet
@@ -55,6 +55,8 @@ router.register("rankings", RankingViewSet, basename="ranking")
 router.register("shortlist", ShortlistViewSet, basename="shortlist")
 router.register("videos", VideoViewSet, basename="video")
 router.register("video-metrics", VideoMetricViewSet, basename="video-metric")
+# Before "placements": its detail route would take "boosts" for a placement's id.
+router.register("placements/boosts", BoostViewSet, basename="placement-boost")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("coupons", CouponViewSet, basename="coupon")
 router.register("risk-identities", IdentityHashViewSet, basename="risk-identity")

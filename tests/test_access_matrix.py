@@ -915,6 +915,13 @@ def organization_people(anonymous):
 PLACEMENT_PAGES = {
     "placements": (lambda p: reverse("placements:overview"), everyone(LOGIN)),
     "placement queue": (lambda p: reverse("placements:queue"), staff_only(LOGIN)),
+    "surfaces and inventory": (lambda p: reverse("placements:setup"), operators_only(LOGIN)),
+    "new surface": (lambda p: reverse("placements:surface_new"), operators_only(LOGIN)),
+    "surface": (
+        lambda p: reverse("placements:surface", args=[p["nomination"].surface_id]),
+        operators_only(LOGIN),
+    ),
+    "placement rules": (lambda p: reverse("placements:rules"), operators_only(LOGIN)),
 }
 
 # POSTs: (url builder, body, expected per role). 302 is a redirect after the service ran or refused.
@@ -952,10 +959,26 @@ PLACEMENT_ACTIONS = {
         {},
         staff_only(LOGIN) | {"operator": 400, "manager": 400, "pets_manager": 400},
     ),
+    # Empty editor forms: operators get the page again with the fields' errors (400).
     "inventory": (
         lambda p: reverse("placements:inventory_add"),
         {},
-        operators_only(LOGIN) | {"operator": ELSEWHERE},
+        operators_only(LOGIN) | {"operator": 400},
+    ),
+    "add a surface": (
+        lambda p: reverse("placements:surface_add"),
+        {},
+        operators_only(LOGIN) | {"operator": 400},
+    ),
+    "save a surface": (
+        lambda p: reverse("placements:surface_save", args=[p["nomination"].surface_id]),
+        {},
+        operators_only(LOGIN) | {"operator": 400},
+    ),
+    "add a placement rule version": (
+        lambda p: reverse("placements:rule_add"),
+        {},
+        operators_only(LOGIN) | {"operator": 400},
     ),
     "grade grants": (
         lambda p: reverse("placements:grant_grades"),
@@ -972,6 +995,7 @@ PLACEMENT_ACTIONS = {
 PLACEMENT_ENDPOINTS = {
     "placement feed": (lambda p: "/api/v1/placements/", staff_only(UNAUTHORIZED)),
     "coupons": (lambda p: "/api/v1/coupons/", staff_only(UNAUTHORIZED)),
+    "boost factors": (lambda p: "/api/v1/placements/boosts/", staff_only(UNAUTHORIZED)),
 }
 
 

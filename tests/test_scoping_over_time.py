@@ -747,6 +747,7 @@ ACTIONS = {
     "placements:accept",  # a manager's decision on a nomination of their field
     "placements:decline",
     "placements:close_cycle",  # operators only
+    "placements:surface_save",  # operators' editors (placements.configure)
     "coaching:goal_add",
     "coaching:goal_status",
     "coaching:book_move",
@@ -808,6 +809,7 @@ NOT_ORGANIZATION_PAGES = {
     "incubation:snapshot",  # shortlist snapshots: staff only
     "incubation:published",  # the published top-100: public
     "partners:detail",  # partner applications: operators only (CLOSED)
+    "placements:surface",  # a display surface: reference data, operators edit it
 }
 
 

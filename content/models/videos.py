@@ -85,6 +85,10 @@ class VideoQuerySet(ScopedQuerySet):
         return self.filter(declared_original=True).exclude(originality=Originality.COPY)
 
 
+# Graded videos whose originality stands: the ones given a boost factor (placements/selectors.py).
+BOOSTED = Q(declared_original=True) & ~Q(grade="") & ~Q(originality="copy")
+
+
 class Video(models.Model):
     """A video on the platform, as the content system reports it. `organization` is the one the
     creator was bound to when the video was published: kept, never recomputed."""
@@ -164,6 +168,18 @@ class Video(models.Model):
                 fields=["originality"],
                 condition=Q(originality="unchecked"),
                 name="video_unchecked_idx",
+            ),
+            # The boost factors published for the recommendation system (placements' boosts):
+            # graded videos whose originality stands, by field and id, and by last change.
+            models.Index(
+                fields=["category", "id"],
+                condition=BOOSTED,
+                name="video_boost_field_idx",
+            ),
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=BOOSTED,
+                name="video_boost_since_idx",
             ),
         ]
 

@@ -217,14 +217,14 @@ def check_batch(videos: list[Video], rule: OriginalityRule) -> dict:
         )
     )
     Video.objects.filter(pk__in=[pk for pk, _c in to_review]).update(
-        originality=Originality.SUSPECTED
+        originality=Originality.SUSPECTED, updated_at=timezone.now()
     )
     OriginalityReview.objects.bulk_create(
         [OriginalityReview(video_id=pk, category_id=category) for pk, category in to_review],
         ignore_conflicts=True,
     )
     cleared = Video.objects.filter(pk__in=ids, originality=Originality.UNCHECKED).update(
-        originality=Originality.CLEAR
+        originality=Originality.CLEAR, updated_at=timezone.now()
     )
     return {"checked": len(ids), "suspected": len(to_review), "clear": cleared}
 

@@ -71,7 +71,9 @@ def video_grade(*, actor, video: Video, scores: dict[int, int], note: str = "") 
         GradeScore(grade=grade, criterion_id=pk, score=scores[pk]) for pk in criteria
     )
     before = {"grade": video.grade, "score": video.grade_score}
-    Video.objects.filter(pk=video.pk).update(grade=letter, grade_score=score)
+    Video.objects.filter(pk=video.pk).update(
+        grade=letter, grade_score=score, updated_at=timezone.now()
+    )
     video.grade, video.grade_score = letter, score
     GradingItem.objects.filter(video=video, status=GradingItemStatus.OPEN).update(
         status=GradingItemStatus.GRADED, grade=grade

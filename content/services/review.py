@@ -74,7 +74,9 @@ def _tell_organization(video: Video, event: str) -> None:
 def _apply(video: Video, decision: Decision, *, before: str) -> None:
     """The video's originality follows the decision; what counts changes from the next
     computation, and lists already paid are corrected."""
-    Video.objects.filter(pk=video.pk).update(originality=decision.outcome)
+    Video.objects.filter(pk=video.pk).update(
+        originality=decision.outcome, updated_at=timezone.now()
+    )
     video.originality = decision.outcome
     events.publish(
         "video.originality_decided",

@@ -131,7 +131,7 @@ def video_set_cover(*, actor, video: Video, upload) -> Video:
         ),
     )
     Video.objects.filter(pk=video.pk, originality=Originality.CLEAR).update(
-        originality=Originality.UNCHECKED
+        originality=Originality.UNCHECKED, updated_at=timezone.now()
     )
     audit_record(actor=actor, action="content.cover", obj=video, organization=video.organization)
     enqueue("content.tasks.check_originality")

@@ -50,3 +50,15 @@ def feed_filters(params) -> dict:
     if errors:
         raise ValidationError(errors)
     return found
+
+
+def boost_filters(params) -> dict:
+    """The boost list's filters, checked as a filter set would (400 naming the parameter)."""
+    found, errors = {"field": params.get("field", "")}, {}
+    try:
+        found["since"] = forms.DateTimeField(required=False).clean(params.get("since", ""))
+    except FormError as error:
+        errors["since"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return found

@@ -87,3 +87,21 @@ class DeliveryResultSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.CharField(), help_text="Reason by row position (0-based)."
     )
+
+
+class BoostSerializer(serializers.Serializer):
+    """One graded video's weighted exposure for the recommendation system: multiply its ranking
+    weight by `boost_factor`, from its `grade` and `originality` under the placement rule
+    version `boost_rule` (null when no rule is in force yet; the factor is then 1.00)."""
+
+    id = serializers.IntegerField(read_only=True, help_text="The portal's video id (the cursor's).")
+    video_id = serializers.CharField(read_only=True, help_text="The platform's video id.")
+    creator = serializers.CharField(read_only=True, help_text="The creator's platform account.")
+    field = serializers.CharField(read_only=True, help_text="Creative field code.")
+    grade = serializers.CharField(read_only=True)
+    originality = serializers.CharField(read_only=True)
+    boost_factor = serializers.DecimalField(max_digits=4, decimal_places=2, read_only=True)
+    boost_rule = serializers.IntegerField(allow_null=True, read_only=True)
+    updated_at = serializers.DateTimeField(
+        read_only=True, help_text="When the grade or originality last changed."
+    )

@@ -1,19 +1,27 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from placements import services
 from placements.models import Coupon, Placement
-from placements.selectors import feed, feed_rows, with_boosts
+from placements.selectors import BOOST_COLUMNS, boosts, feed, feed_rows, value_rows, with_boosts
 from portal.accounts.permissions import ActionPermission
 from portal.core.api.conditional import ConditionalRetrieveMixin, conditional
 from portal.core.api.errors import ErrorSerializer
 from portal.core.api.values import converter
 from portal.core.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETERS, idempotent
 
-from .filters import CouponFilterSet, PlacementFilterSet, feed_filters
+from .filters import CouponFilterSet, PlacementFilterSet, boost_filters, feed_filters
 from .serializers import (
+    BoostSerializer,
     CouponSerializer,
     DeliveryBatchSerializer,
     DeliveryResultSerializer,
@@ -115,3 +123,48 @@ class CouponViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
                 "errors": {str(k): v for k, v in result.errors.items()},
             }
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Boost factors of every graded video",
+        description=(
+            "Weighted exposure for the recommendation system: one row per graded video whose "
+            "originality stands (declared original, not rejected as a copy), with the factor of "
+            "its grade and originality under the placement rule in force today (`boost_rule`, "
+            "1.00 where the rule names none). `?since=` lists only the videos whose grade or "
+            "originality changed at or after that time; when `boost_rule` differs from the "
+            "version you hold, a new rule is in force: read the whole list again without "
+            "`since`. Answers carry an `ETag`; send it back in `If-None-Match` to get `304`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                description="Only videos whose grade or originality changed since (ISO 8601).",
+            ),
+            OpenApiParameter("field", OpenApiTypes.STR, description="Creative field code."),
+        ],
+    ),
+)
+class BoostViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Boost factors by video, read from the videos' partial indexes."""
+
+    serializer_class = BoostSerializer
+    permission_classes = [ActionPermission]
+    required_action = "placements.feed"
+    scope_resource = "placements"
+    filter_backends = []  # boost_filters: the two parameters, without a filter set
+
+    def get_queryset(self):
+        return boosts(self.request.user, day=timezone.localdate())
+
+    def list(self, request, *args, **kwargs):
+        values = boosts(
+            request.user, day=timezone.localdate(), **boost_filters(request.query_params)
+        )
+        page = self.paginate_queryset(values)
+        fields = self.get_serializer().fields
+        represent = {name: converter(field) for name, field in fields.items()}
+        rows = value_rows(page, BOOST_COLUMNS, represent)
+        return conditional(request, self.get_paginated_response(rows))

@@ -16,6 +16,7 @@ from placements.models import (
     InventoryRule,
     PlacementRule,
     Surface,
+    SurfacePage,
 )
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
@@ -23,30 +24,49 @@ from portal.audit.services import audit_record
 
 @transaction.atomic
 def surface_save(*, actor, surface: Surface, content_types) -> Surface:
+    """Add a surface or save an edited one with the content types it accepts. A product page's
+    section shows the videos of its product, so its videos must feature the product."""
     authorize(actor, "placements.configure")
+    content_types = list(content_types)
     before = None
     if surface.pk:
-        before = (
-            Surface.objects.filter(pk=surface.pk)
-            .values("min_grade", "product_required", "is_active")
-            .first()
+        before = Surface.objects.filter(pk=surface.pk).values(*AUDITED).first()
+        before["content_types"] = sorted(
+            Surface.content_types.through.objects.filter(surface_id=surface.pk).values_list(
+                "contenttype__code", flat=True
+            )
         )
-    surface.full_clean()
+    problems = {}
+    if not content_types:
+        problems["content_types"] = _("Choose at least one content type.")
+    if surface.page == SurfacePage.PRODUCT and not surface.product_required:
+        problems["product_required"] = _(
+            "A product page section shows videos featuring its product: this must be on."
+        )
+    try:
+        surface.full_clean()
+    except ValidationError as error:
+        problems = {**error.message_dict, **problems}
+    if problems:
+        raise ValidationError(problems)
     surface.save()
     surface.content_types.set(content_types)
-    audit_record(
-        actor=actor,
-        action="placements.surface",
-        obj=surface,
-        before=before,
-        after={
-            "min_grade": surface.min_grade,
-            "product_required": surface.product_required,
-            "is_active": surface.is_active,
-            "content_types": sorted(ct.code for ct in content_types),
-        },
-    )
+    after = {name: getattr(surface, name) for name in AUDITED}
+    after["content_types"] = sorted(ct.code for ct in content_types)
+    audit_record(actor=actor, action="placements.surface", obj=surface, before=before, after=after)
     return surface
+
+
+AUDITED = (
+    "code",
+    "name_zh",
+    "name_en",
+    "page",
+    "min_grade",
+    "product_required",
+    "is_active",
+    "sort_order",
+)
 
 
 @transaction.atomic
@@ -138,6 +158,8 @@ def placement_rule_add(
         note=note.strip(),
         created_by=actor,
     )
+    if PlacementRule.objects.filter(effective_from=effective_from).exists():
+        raise ValidationError({"effective_from": _("A rule already starts on that day.")})
     rule.full_clean()
     try:
         with transaction.atomic():

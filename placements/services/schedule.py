@@ -46,14 +46,12 @@ def fills_propose_next_week(*, actor=SYSTEM, today: datetime.date | None = None)
     surfaces = {s.pk: s for s in Surface.objects.filter(is_active=True)}
     proposed = 0
     for surface_id, category_id in pairs:
-        proposed += len(
-            fill_propose(
-                actor=actor,
-                surface=surfaces[surface_id],
-                category_id=category_id,
-                week_start=week_start,
-                as_of=today,
-            )
+        proposed += fill_propose(
+            actor=actor,
+            surface=surfaces[surface_id],
+            category_id=category_id,
+            week_start=week_start,
+            as_of=today,
         )
     return proposed
 

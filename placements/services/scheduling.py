@@ -10,7 +10,7 @@ first time it is booked.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -397,11 +397,11 @@ def fill_propose(
     category_id: int,
     week_start: datetime.date,
     as_of: datetime.date | None = None,
-) -> list[Nomination]:
+) -> int:
     """Propose the best-graded eligible videos for the week's free slots (not yet proposed):
     pending nominations from the weekly fill, each with a proposed day, for a manager to
     confirm. The surface's row is locked, so two proposals at once (the schedule and a manager)
-    queue and the second sees the first's proposals."""
+    queue and the second sees the first's proposals. Returns the number proposed."""
     authorize(actor, "placements.schedule", category_id)
     Surface.objects.select_for_update().filter(pk=surface.pk).first()
     today = as_of or timezone.localdate()
@@ -418,31 +418,63 @@ def fill_propose(
         proposed_day__in=days,
     ).values("proposed_day"):
         proposed[row["proposed_day"]] += 1
-    wanted = [d for d in days for _i in range(max(0, free[d] - proposed[d]))]
+    wanted = {d: free[d] - proposed[d] for d in days if free[d] > proposed[d]}
     if not wanted:
-        return []
-    videos = list(fill_candidates(surface, category_id).select_related(None)[: len(wanted)])
-    nominations = Nomination.objects.bulk_create(
-        Nomination(
-            video=video,
-            surface=surface,
-            category_id=category_id,
-            source=NominationSource.AUTO_FILL,
-            proposed_day=day,
-            nominated_by=actor if getattr(actor, "pk", None) else None,
-            note=_("Weekly fill: grade %(grade)s") % {"grade": video.grade},
-        )
-        for video, day in zip(videos, wanted, strict=False)
-    )
-    if not nominations:
-        return []
+        return 0
+    made = _insert_proposals(actor, surface, category_id, wanted)
+    if not made:
+        return 0
     audit_record(
         actor=actor,
         action="placements.fill_propose",
         obj=surface,
-        after={"field": category_id, "week": week_start, "proposed": len(nominations)},
+        after={"field": category_id, "week": week_start, "proposed": made},
     )
-    return nominations
+    return made
+
+
+def _insert_proposals(actor, surface: Surface, category_id: int, wanted: dict) -> int:
+    """One INSERT … SELECT: the best `sum(wanted)` candidates (fill_candidates' query, order
+    and LIMIT, then numbered by ROW_NUMBER in that order) become pending fill nominations, the first
+    `wanted[day 1]` of them on the first day, the next ones on the next day, and so on. No
+    video passes through Python: the cost is the candidates' sort and the rows written. Plain
+    SQL that PostgreSQL and SQLite both run."""
+    total = sum(wanted.values())
+    columns = ("id", "grade", "grade_rank", "grade_score", "published_at")
+    best = fill_candidates(surface, category_id).values(*columns)[:total]
+    inner, inner_params = best.query.sql_with_params()
+    as_date = Nomination._meta.get_field("proposed_day").get_db_prep_value
+    as_time = Nomination._meta.get_field("nominated_at").get_db_prep_value
+    bounds, day_params, upto = [], [], 0
+    for day, count in wanted.items():
+        upto += count
+        bounds.append("WHEN c.n <= %s THEN %s")
+        day_params += [upto, as_date(day, connection)]
+    table = Nomination._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (video_id, surface_id, category_id, organization_id, source,
+                  product_id, status, note, proposed_day, nominated_by_id, nominated_at,
+                  decided_by_id, decided_at, decline_reason, decision_note)
+                SELECT c.id, %s, %s, NULL, %s, NULL, %s, REPLACE(%s, %s, c.grade),
+                       CASE {" ".join(bounds)} END, %s, %s, NULL, NULL, '', ''
+                FROM (SELECT b.id, b.grade, ROW_NUMBER() OVER (ORDER BY b.grade_rank DESC,
+                        b.grade_score DESC NULLS LAST, b.published_at DESC, b.id DESC) AS n
+                      FROM ({inner}) b) c""",  # noqa: S608 - the ORM's SQL; values are parameters
+            [
+                surface.pk,
+                category_id,
+                NominationSource.AUTO_FILL,
+                NominationStatus.PENDING,
+                _("Weekly fill: grade %(grade)s"),
+                "%(grade)s",
+                *day_params,
+                actor.pk if getattr(actor, "pk", None) else None,
+                as_time(timezone.now(), connection),
+                *inner_params,
+            ],
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from incentives.models import LedgerEntry, Pool
 from placements.models import (
     Coupon,
     InventoryDay,
+    Nomination,
     NominationSource,
     NominationStatus,
     Placement,
@@ -127,16 +128,25 @@ def test_weekly_fill_proposes_best_graded_and_manager_confirms(
 
     Video.objects.filter(pk=copy.pk).update(originality="copy")
     week = today + datetime.timedelta(days=7 - today.weekday())
-    proposed = fill_propose(
-        actor=manager, surface=outfit_tab, category_id=beauty.pk, week_start=week
+    assert (
+        fill_propose(actor=manager, surface=outfit_tab, category_id=beauty.pk, week_start=week) == 3
     )
-    assert [n.video_id for n in proposed] == [s.pk, a.pk, b.pk]
-    assert all(n.source == NominationSource.AUTO_FILL for n in proposed)
-    assert [n.proposed_day for n in proposed] == [week, week, week + datetime.timedelta(days=1)]
+    proposed = list(Nomination.objects.filter(source=NominationSource.AUTO_FILL).order_by("pk"))
+    assert {(n.video_id, n.proposed_day) for n in proposed} == {
+        (s.pk, week),
+        (a.pk, week),
+        (b.pk, week + datetime.timedelta(days=1)),
+    }
+    assert {n.note for n in proposed} == {
+        "Weekly fill: grade S",
+        "Weekly fill: grade A",
+        "Weekly fill: grade B",
+    }
+    assert all(n.status == "pending" and n.nominated_by == manager for n in proposed)
+    assert all(n.nominated_at is not None and n.category_id == beauty.pk for n in proposed)
     # Proposing again adds nothing: every candidate is proposed.
     assert (
-        fill_propose(actor=manager, surface=outfit_tab, category_id=beauty.pk, week_start=week)
-        == []
+        fill_propose(actor=manager, surface=outfit_tab, category_id=beauty.pk, week_start=week) == 0
     )
     assert (
         fill_confirm(actor=manager, surface=outfit_tab, category_id=beauty.pk, week_start=week) == 3
