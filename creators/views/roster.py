@@ -127,9 +127,12 @@ def roster_export(request, extension: str):
                     c.organization_name or "",
                     sources.get(c.binding_source, c.binding_source or ""),
                     c.joined_on,
-                    c.plays_30d,
-                    c.valid_plays_30d,
-                    c.gmv_30d,
+                    # Figures the creator does not share are left empty (creators/consent.py).
+                    *(
+                        (c.plays_30d, c.valid_plays_30d, c.gmv_30d)
+                        if c.shares_metrics
+                        else ("", "", "")
+                    ),
                 )
 
     stamp = timezone.localdate().isoformat()
