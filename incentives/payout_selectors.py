@@ -194,11 +194,13 @@ def organization_entries(organization, program=None):
     return entries
 
 
-def statement_corrections(cycle, organization):
-    """Correcting entries of a cycle for the organization and its creators: each with the entry
-    it corrects."""
+def statement_corrections(cycle, organization, user):
+    """Correcting entries of a cycle for the organization and its creators that `user` may see
+    (a creator's only where they share their earnings with the organization): each with the
+    entry it corrects."""
     return (
-        LedgerEntry.objects.filter(cycle=cycle, organization=organization)
+        LedgerEntry.objects.for_user(user)
+        .filter(cycle=cycle, organization=organization)
         .filter(Q(corrects__isnull=False))
         .select_related("corrects__cycle", "creator", "rule_version")
         .order_by("pk")
