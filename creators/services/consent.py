@@ -218,12 +218,8 @@ def _answer(consent: BindingConsent, token: str, state: str, **fields) -> Bindin
         before={"state": ConsentState.PENDING},
         after={"state": state, "scopes": consent.scopes},
     )
-    notify(
-        recipients=_admins(binding.organization),
-        event="consent.answered",
-        organization=binding.organization,
-        reason=str(binding.creator),
-    )
+    # No notification per answer: after an import hundreds answer within days; the roster and
+    # the waiting list show each answer (a withdrawal, which takes data away, is notified).
     return consent
 
 

@@ -82,7 +82,9 @@ def statement_page(request, pk: int, *, invoice_form=None):
         )
     page, filters = lines_page(request, base)
     assignment = organization.manager_assignments.active().select_related("manager").first()
-    corrections = explain_holds(list(statement_corrections(reward_list.cycle, organization, request.user)))
+    corrections = explain_holds(
+        list(statement_corrections(reward_list.cycle, organization, request.user))
+    )
     context = {
         "reward_list": reward_list,
         "cycle": reward_list.cycle,

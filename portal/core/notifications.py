@@ -39,9 +39,6 @@ MESSAGES = {
     ),
     "transfer.confirmed": _("A creator transfer involving %(organization)s was confirmed."),
     "transfer.declined": _("A creator declined the transfer to %(organization)s."),
-    "consent.answered": _(
-        "A creator of %(organization)s answered the consent request; the roster shows what they share."
-    ),
     "consent.withdrawn": _("A creator of %(organization)s stopped sharing some of their data."),
     "dispute.opened": _("A dispute was opened over a creator of %(organization)s."),
     "dispute.resolved": _("A dispute involving %(organization)s has been decided."),
