@@ -27,7 +27,7 @@ ROLLING_FIGURES = ("plays_30d", "valid_plays_30d", "gmv_30d", "metrics_through")
 
 def limited_by_consent(user) -> bool:
     """Organization people see only what creators shared; staff and partners are not limited."""
-    return user.role == Role.ORGANIZATION
+    return getattr(user, "role", None) == Role.ORGANIZATION
 
 
 def binding_shares(scope: str, prefix: str = "") -> Q:
@@ -90,7 +90,7 @@ def roster_consent(user) -> dict:
         value = F(f"active__consent__{field}")
         if limited_by_consent(user):
             value = Case(When(active__consent__contact=True, then=value), default=Value(""))
-        elif user.role == Role.PARTNER:
+        elif getattr(user, "role", None) == Role.PARTNER:
             value = Value("")
         annotations[field] = Coalesce(value, Value(""))
     return annotations
