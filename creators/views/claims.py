@@ -203,12 +203,12 @@ def transfer_confirm(request, transfer_id: int, token: str):
         consent_url = None
         try:
             if request.POST.get("decision") == "confirm":
-                binding = services.transfer_confirm(transfer=transfer, token=token)
-                done = _("Thank you: you now work with %(name)s.") % {
-                    "name": transfer.to_organization.legal_name
-                }
                 # The creator is here: they choose at once what the new organization sees.
+                binding = services.transfer_confirm(transfer=transfer, token=token)
                 consent_url = services.consent_path(binding.consent)
+                done = _("Thank you: you now work with %(name)s.") % {
+                    "name": binding.organization.legal_name
+                }
             else:
                 services.transfer_decline(transfer=transfer, token=token)
                 done = _("You declined the transfer; nothing changes.")

@@ -15,6 +15,11 @@ from tests.creators.factories import CreatorFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def either(chinese: str, english: str):
+    """The page's words in the reader's language (the owner's account reads English)."""
+    return re.compile(f"{re.escape(chinese)}|{re.escape(english)}")
+
+
 def test_the_creator_consents_to_metrics_only_and_the_owner_sees_just_that(
     page, live_server, owner
 ):
@@ -22,30 +27,31 @@ def test_the_creator_consents_to_metrics_only_and_the_owner_sees_just_that(
     Creator.objects.filter(pk=creator.pk).update(plays_30d=987654)
     sign_in(page, live_server, owner.email)
     page.goto(f"{live_server.url}{reverse('creators:claim')}?platform_account_id=consent-demo-1")
-    bind = page.get_by_role("button", name="自今天起绑定到我们机构")
-    if not bind.count():
-        print(page.url, page.locator("main").inner_text()[:1500])
-    bind.click()
+    page.get_by_role(
+        "button", name=either("自今天起绑定到我们机构", "Bind to our organization from today")
+    ).click()
     message = page.locator(".messages").inner_text()
     link = re.search(r"https?://\S+/creators/consent/\d+/[0-9a-f]+/", message).group(0)
     # Before the creator answers: on the roster by name, no figures.
     page.goto(f"{live_server.url}{reverse('creators:roster')}")
     expect(page.get_by_text("同意测试达人")).to_be_visible()
-    expect(page.get_by_text("等待达人同意").first).to_be_visible()
+    expect(page.get_by_text(either("等待达人同意", "Waiting for consent")).first).to_be_visible()
     expect(page.get_by_text("987,654")).to_have_count(0)
 
     page.context.clear_cookies()  # the creator, without an account
     page.goto(link)
-    expect(page.get_by_role("heading", name="你的同意")).to_be_visible()
-    page.get_by_label("数据指标").check()
-    page.get_by_role("button", name="我同意，并共享我勾选的内容").click()
-    expect(page.get_by_role("heading", name="Done").or_(page.get_by_text("谢谢"))).to_be_visible()
+    expect(page.get_by_role("heading", name=either("你的同意", "Your consent"))).to_be_visible()
+    page.get_by_label(either("数据指标", "Metrics")).check()
+    page.get_by_role(
+        "button", name=either("我同意，并共享我勾选的内容", "I agree, and share")
+    ).click()
+    expect(page.get_by_text(either("谢谢", "Thank you"))).to_be_visible()
 
     sign_in(page, live_server, owner.email)
     page.goto(f"{live_server.url}{reverse('creators:detail', args=[creator.pk])}")
     expect(page.get_by_text("987,654").first).to_be_visible()
-    consent = page.locator("dd", has_text="已同意")
-    expect(consent.get_by_text("数据指标")).to_be_visible()
-    expect(consent.get_by_text("收益")).to_have_count(0)
+    consent = page.locator("dd", has_text=either("已同意", "Consented"))
+    expect(consent.get_by_text(either("数据指标", "Metrics"))).to_be_visible()
+    expect(consent.get_by_text(either("收益", "Earnings"))).to_have_count(0)
     # Earnings stay hidden (their pages are checked row by row in the access matrix).
     assert creator.bindings.get().consent.scopes == ["metrics"]
