@@ -39,8 +39,10 @@ class SendForm(PortalFormMixin, forms.Form):
 
 
 def _public(response):
-    """The token is in the address: never cached, never sent on as a referrer, never indexed."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The token is in the address: never cached, never indexed, never sent to another site as a
+    referrer. Same-origin, not no-referrer: under no-referrer the browser sends `Origin: null`
+    with the page's own forms (the creator's answers), which the CSRF check refuses."""
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

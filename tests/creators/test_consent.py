@@ -117,7 +117,7 @@ def test_the_creator_reads_who_asks_and_what_each_scope_means(client, owner, org
     assert response.status_code == 200
     assert organization.legal_name in page
     assert "Earnings" in page and "Metrics" in page and "Contact details" in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_creator_consents_to_metrics_only_and_the_organization_sees_only_those(
