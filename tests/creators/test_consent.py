@@ -116,7 +116,8 @@ def test_the_creator_reads_who_asks_and_what_each_scope_means(client, owner, org
     page = response.content.decode()
     assert response.status_code == 200
     assert organization.legal_name in page
-    assert "Earnings" in page and "Metrics" in page and "Contact details" in page
+    # The creator has no account: the page speaks the portal's default language, Chinese.
+    assert "收益" in page and "数据指标" in page and "联系方式" in page
     assert response["Referrer-Policy"] == "same-origin"
 
 
@@ -139,7 +140,7 @@ def test_sharing_contact_details_needs_a_valid_number_or_email(client, owner, or
     consent = bind(owner, organization).consent
     response = give(client, consent, ["contact"])
     assert response.status_code == 400
-    assert "mobile number or an email" in response.content.decode()
+    assert "请填写手机号或邮箱" in response.content.decode()
     response = give(client, consent, ["contact"], contact_mobile="12345")
     assert response.status_code == 400
     consent.refresh_from_db()
@@ -250,7 +251,7 @@ def test_the_creator_withdraws_a_scope_from_their_self_service_page(client, owne
     link = selfservice_link_send(actor=owner, creator=binding.creator)
     token = link_path(link).rstrip("/").rsplit("/", 1)[1]
     page = client.get(link_path(link)).content.decode()
-    assert "Stop sharing" in page
+    assert "停止共享" in page
     url = reverse("growth:consent_withdraw_scope", args=[link.pk, token, "metrics"])
     assert client.post(url).status_code == 302
     binding.consent.refresh_from_db()
