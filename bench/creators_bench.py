@@ -336,6 +336,15 @@ def grow_to(creators: int, organizations: int) -> None:
             "created_by_id, created_at) FROM STDIN"
         ) as copy:
             copy.write(out.getvalue().encode())
+        # Every binding's consent row (issue 19), consented with every scope as the data
+        # migration made them: the roster joins it once per row.
+        cursor.execute(
+            "INSERT INTO creators_bindingconsent (binding_id, state, earnings, metrics, contact, "
+            "contact_mobile, contact_email, salt, expires_at, links_sent, created_at) "
+            "SELECT b.id, 'consented', TRUE, TRUE, TRUE, '', '', md5(b.id::text), now(), 0, now() "
+            "FROM creators_binding b WHERE NOT EXISTS "
+            "(SELECT 1 FROM creators_bindingconsent c WHERE c.binding_id = b.id)"
+        )
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('creators_creator', 'id'), (SELECT MAX(id) FROM creators_creator))"
         )

@@ -63,6 +63,15 @@ def can_request_transfer(user, organization):
 
 
 rule("dispute.open")(can_request_transfer)
+
+
+@rule("consent.send")
+def can_send_consent(user, organization):
+    """A new consent link: operators, and the owners and admins of the organization holding the
+    creator."""
+    return is_operator(user) or _admin_of_active(user, organization)
+
+
 rule("dispute.resolve")(is_operator)
 
 
@@ -103,6 +112,11 @@ register_actions(
         "transfer.decline": _("Transfer declined by the creator"),
         "transfer.cancel": _("Transfer cancelled"),
         "dispute.open": _("Dispute opened"),
+        "consent.request": _("Creator's consent asked"),
+        "consent.send": _("Consent link sent to the creator"),
+        "consent.consented": _("Creator consented to share data"),
+        "consent.declined": _("Creator declined consent"),
+        "consent.withdraw": _("Creator withdrew consent"),
         "dispute.resolve": _("Dispute resolved"),
         "creators.import": _("Roster imported"),
         "metrics.ingest": _("Metrics received"),
@@ -115,6 +129,9 @@ register_actions(
 register_details(
     {
         "transfer": _("Transfer request"),
+        "consent": _("Consent"),
+        "scopes": _("Shared with the organization"),
+        "consents_asked": _("Creators asked for consent"),
         "dispute": _("Dispute"),
         "holder": _("Organization holding the creator"),
         "claimant": _("Organization claiming the creator"),

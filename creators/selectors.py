@@ -1,6 +1,7 @@
 """Reads of creators shown to people: rosters and what each row needs, in a bounded number of
 queries whatever the roster's size."""
 
+import dataclasses
 import datetime
 
 from django.db.models import F
@@ -11,12 +12,14 @@ from django.utils.translation import pgettext
 from portal.audit.models import AuditEntry
 from portal.core.charts import Point, time_series
 
+from .consent import roster_consent, visible_scopes
 from .introduced import counting_bindings, cycle_of, introduced_status
-from .models import Binding, BindingSource, Creator, DailyMetric
+from .models import Binding, BindingConsent, BindingSource, Creator, DailyMetric, Scope
 
 
 def roster_queryset(user):
-    """Every creator the user may see, with their current binding joined in once."""
+    """Every creator the user may see, with their current binding and its consent joined in once:
+    `consent_state`, `shares_<scope>` and the contact details shared (`creators/consent.py`)."""
     return (
         Creator.objects.for_user(user)
         .with_active_binding()
@@ -26,8 +29,21 @@ def roster_queryset(user):
             joined_on=F("active__started_on"),
             binding_source=F("active__source"),
             binding_id=F("active__id"),
+            **roster_consent(user),
         )
         .select_related("primary_category")
+    )
+
+
+def waiting_consents(user):
+    """The consents of current bindings the user may see that are not given: pending (the link
+    may have expired), declined or withdrawn; newest first."""
+    return (
+        BindingConsent.objects.for_user(user)
+        .waiting()
+        .filter(binding__ended_on__isnull=True)
+        .select_related("binding__creator", "binding__organization", "sent_by")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -52,15 +68,40 @@ def introduced_marks(creators) -> dict[int, str]:
 CHART_DAYS = 60
 
 
+def _without_figures(status):
+    """The introduced status without the creator's figures, for an organization the creator does
+    not share their metrics with: whether the binding counts, not why in numbers."""
+    if status.counts:
+        reason = _("Counts as introduced this month.")
+    elif status.pending:
+        reason = _("Not yet: the qualification window is open until %(end)s.") % {
+            "end": status.window_end
+        }
+    else:
+        reason = _("Does not count as introduced this month.")
+    return dataclasses.replace(status, reason=reason, original_videos=0, valid_plays=0)
+
+
 def creator_page(user, creator, binding) -> dict:
     """What a creator's page shows the user: the binding history (an organization sees only its
-    own periods with the creator), the introduced status, the charts, flags and activity."""
+    own periods with the creator), the consent and what it lets the user see, the introduced
+    status (its figures only with the metrics scope), the charts, flags and activity (the
+    metrics are scoped by consent in `DailyMetric.objects.for_user`)."""
     history = creator.bindings.select_related("organization").order_by("-started_on", "-id")
     if user.is_organization_member:
         history = history.filter(organization__memberships__user=user)
+    consent = (
+        BindingConsent.objects.filter(binding=binding).first() if binding is not None else None
+    )
+    scopes = visible_scopes(user, binding, consent)
+    status = introduced_status(binding) if binding else None
+    if status is not None and Scope.METRICS not in scopes:
+        status = _without_figures(status)
     return {
+        "consent": consent,
+        "scopes": scopes,
         "history": history,
-        "status": introduced_status(binding) if binding else None,
+        "status": status,
         "charts": charts_for(user, creator),
         "flags": DailyMetric.objects.for_user(user)
         .filter(creator=creator)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import claims, detail, flags, imports, roster
+from .views import claims, consent, detail, flags, imports, roster
 
 app_name = "creators"
 
@@ -20,6 +20,15 @@ urlpatterns = [
         "transfers/<int:transfer_id>/<str:token>/",
         claims.transfer_confirm,
         name="transfer_confirm",
+    ),
+    path("consents/", consent.consents, name="consents"),
+    path("consents/<int:pk>/send/", consent.consent_send, name="consent_send"),
+    path("consent/<int:consent_id>/<str:token>/", consent.consent_page, name="consent"),
+    path("consent/<int:consent_id>/<str:token>/give/", consent.consent_give, name="consent_give"),
+    path(
+        "consent/<int:consent_id>/<str:token>/decline/",
+        consent.consent_decline,
+        name="consent_decline",
     ),
     path("disputes/", claims.disputes, name="disputes"),
     path("disputes/<int:pk>/", claims.dispute_detail, name="dispute"),

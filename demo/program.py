@@ -207,7 +207,9 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     )
     progress.done(
         f"{grown['scorecards']} scorecards over {grown['months']} months, "
-        f"{grown['links']} creator self-service links"
+        f"{grown['links']} creator self-service links; consents: "
+        f"{grown['consents_consented']} share everything, {grown['consents_partial']} part, "
+        f"{grown['consents_declined']} declined, {grown['consents_waiting']} waiting"
     )
     return {
         "operators": len(operators),

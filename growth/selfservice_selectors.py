@@ -5,7 +5,7 @@ placements. Everything is filtered by the one creator the link names: nothing of
 creator is read."""
 
 from content.models import Video
-from creators.models import Binding, Creator
+from creators.models import SCOPE_HELP, Binding, BindingConsent, Creator, Scope
 from incentives.explain import explain_lines
 from incentives.models import PUBLISHED_STATUSES, RewardLine
 from incentives.payout_selectors import explain_holds
@@ -67,3 +67,25 @@ def _has_review(video) -> bool:
         return video.review is not None
     except Video.review.RelatedObjectDoesNotExist:
         return False
+
+
+def creator_consent(holder: Binding | None) -> dict | None:
+    """The consent the creator gave the organization holding them now: its state and, per scope,
+    whether it is shared and what it means (None when nobody holds them)."""
+    if holder is None:
+        return None
+    consent = BindingConsent.objects.filter(binding=holder).first()
+    if consent is None:
+        return None
+    return {
+        "consent": consent,
+        "scopes": [
+            {
+                "code": scope.value,
+                "label": scope.label,
+                "help": SCOPE_HELP[scope],
+                "shared": getattr(consent, scope.value),
+            }
+            for scope in Scope
+        ],
+    }

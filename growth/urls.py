@@ -18,4 +18,14 @@ urlpatterns = [
     path("links/send/", creators.link_send, name="link_send"),
     path("links/<int:pk>/revoke/", creators.link_revoke, name="link_revoke"),
     path("me/<int:pk>/<str:token>/", creators.creator_page, name="creator_page"),
+    path(
+        "me/<int:pk>/<str:token>/consent/withdraw/",
+        creators.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path(
+        "me/<int:pk>/<str:token>/consent/<str:scope>/withdraw/",
+        creators.consent_withdraw_scope,
+        name="consent_withdraw_scope",
+    ),
 ]

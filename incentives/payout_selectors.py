@@ -194,14 +194,18 @@ def organization_entries(organization, program=None):
     return entries
 
 
-def statement_corrections(cycle, organization):
-    """Correcting entries of a cycle for the organization and its creators: each with the entry
-    it corrects."""
-    return (
-        LedgerEntry.objects.filter(cycle=cycle, organization=organization)
-        .filter(Q(corrects__isnull=False))
-        .select_related("corrects__cycle", "creator", "rule_version")
-        .order_by("pk")
+def statement_corrections(cycle, organization, user) -> list:
+    """Correcting entries of a cycle for the organization and its creators that `user` may see
+    (a creator's only where they share their earnings with the organization): each with the
+    entry it corrects, and why it is held (`explain_holds`)."""
+    return explain_holds(
+        list(
+            LedgerEntry.objects.for_user(user)
+            .filter(cycle=cycle, organization=organization)
+            .filter(Q(corrects__isnull=False))
+            .select_related("corrects__cycle", "creator", "rule_version")
+            .order_by("pk")
+        )
     )
 
 

@@ -1236,3 +1236,185 @@ def test_selfservice_action_access(client, request, selfservice_world, action, r
         assert not response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == expected[role], f"{role} on {action}"
+
+
+# --- creators' consent to their binding (issue 19) ------------------------------------------------
+
+
+@pytest.fixture
+def consent_world(world, owner, organization):
+    """A creator the owner bound just now, whose consent is still pending."""
+    import datetime
+
+    from django.utils import timezone
+
+    from creators.models import BindingConsent
+    from creators.services import binding_start
+    from growth.services.selfservice import selfservice_link_send
+    from tests.creators.factories import CreatorFactory
+
+    binding = binding_start(
+        actor=owner,
+        creator=CreatorFactory(platform_account_id="asked-0001"),
+        organization=organization,
+        started_on=timezone.localdate(),
+    )
+    # The owner's link was made a while ago: a new one may be sent.
+    BindingConsent.objects.filter(binding=binding).update(
+        sent_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    binding.consent.refresh_from_db()
+    link = selfservice_link_send(actor=owner, creator=world["creator"])
+    return world | {"consent": binding.consent, "link": link}
+
+
+def _consent_url(c, name="creators:consent", token=None):
+    from creators.services import consent_path
+
+    if token is None:
+        token = consent_path(c["consent"]).rstrip("/").rsplit("/", 1)[1]
+    return reverse(name, args=[c["consent"].pk, token])
+
+
+def _withdraw_url(c):
+    from growth.services.selfservice import link_path
+
+    token = link_path(c["link"]).rstrip("/").rsplit("/", 1)[1]
+    return reverse("growth:consent_withdraw_scope", args=[c["link"].pk, token, "metrics"])
+
+
+CONSENT_PAGES = {
+    "waiting for consent": (lambda c: reverse("creators:consents"), everyone(LOGIN)),
+    # No account needed: the signed link is the key, whoever holds it.
+    "creator's consent page": (_consent_url, dict.fromkeys(ROLES, OK)),
+    "consent page, wrong token": (
+        lambda c: _consent_url(c, token="0" * 40),
+        dict.fromkeys(ROLES, MISSING),
+    ),
+}
+
+CONSENT_ACTIONS = {
+    "send a new consent link": (
+        lambda c: reverse("creators:consent_send", args=[c["consent"].pk]),
+        lambda c: {},
+        beauty_organization_scope(LOGIN)
+        | {
+            "operator": ELSEWHERE,
+            "owner": ELSEWHERE,
+            "manager": FORBIDDEN,  # sees the list, may not ask
+            "member": FORBIDDEN,
+        },
+    ),
+    "consent with scopes": (
+        lambda c: _consent_url(c, "creators:consent_give"),
+        lambda c: {"scopes": ["metrics"]},
+        dict.fromkeys(ROLES, OK),
+    ),
+    "consent with a wrong token": (
+        lambda c: _consent_url(c, "creators:consent_give", token="0" * 40),
+        lambda c: {"scopes": ["metrics"]},
+        dict.fromkeys(ROLES, MISSING),
+    ),
+    "decline": (
+        lambda c: _consent_url(c, "creators:consent_decline"),
+        lambda c: {},
+        dict.fromkeys(ROLES, OK),
+    ),
+    "withdraw a scope (self-service link)": (
+        _withdraw_url,
+        lambda c: {},
+        dict.fromkeys(ROLES, ELSEWHERE),
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(CONSENT_PAGES))
+def test_consent_page_access(client, request, consent_world, page, role):
+    url_for, expected = CONSENT_PAGES[page]
+    response = client_for(client, request, role).get(url_for(consent_world))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(CONSENT_ACTIONS))
+def test_consent_action_access(client, request, consent_world, action, role):
+    url_for, body, expected = CONSENT_ACTIONS[action]
+    response = client_for(client, request, role).post(url_for(consent_world), body(consent_world))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif expected[role] == ELSEWHERE:
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {action}"
+
+
+# Every page and endpoint showing a creator's data, read by the holding organization's owner while
+# the creator has not consented: the creator is there by name, their figures and lines are not.
+# (name: (url builder, text that must not appear, text that must appear or None))
+UNSHARED = {
+    "roster": (lambda r: reverse("creators:roster"), "987,654", "Waiting for consent"),
+    "creator page": (
+        lambda r: reverse("creators:detail", args=[r["creator"].pk]),
+        "987,654",
+        "Not shared by the creator",
+    ),
+    "roster export": (lambda r: reverse("creators:export", args=["csv"]), "987654", None),
+    "creators API": (lambda r: "/api/v1/creators/", "987654", '"consent":"pending"'),
+    "creator API": (
+        lambda r: f"/api/v1/creators/{r['creator'].pk}/",
+        "987654",
+        '"plays_30d":null',
+    ),
+    "metrics API": (lambda r: "/api/v1/metrics/", '"plays":', None),
+    "statement": (
+        lambda r: reverse("incentives:statement", args=[r["published"].pk]),
+        "creator-with-lines",
+        None,
+    ),
+    "statements API": (lambda r: "/api/v1/statements/", "creator-with-lines", None),
+    "ledger entries API": (lambda r: "/api/v1/ledger-entries/", '"creator":{creator}', None),
+}
+
+
+@pytest.mark.parametrize("page", list(UNSHARED))
+def test_an_organization_sees_nothing_a_creator_has_not_shared(
+    client, rewards, world, owner, operator, page
+):
+    from creators.models import BindingConsent, Creator
+
+    creator = rewards["published"].lines.exclude(creator=None).first().creator
+    Creator.objects.filter(pk=creator.pk).update(
+        plays_30d=987654, platform_account_id="creator-with-lines"
+    )
+    url_for, hidden, shown = UNSHARED[page]
+    r = {**rewards, "creator": creator}
+    hidden = hidden.format(creator=creator.pk)
+    client.force_login(owner)
+
+    def read():
+        response = client.get(url_for(r))
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        return content.decode("utf-8-sig")
+
+    # With every scope shared (the factories' default) the organization sees it ...
+    assert hidden in read().replace(" ", ""), page
+    # ... and not once the creator's consent is pending.
+    BindingConsent.objects.filter(binding__creator=creator).update(
+        state="pending", earnings=False, metrics=False, contact=False
+    )
+    body = read()
+    assert hidden not in body.replace(" ", ""), page
+    if shown:
+        assert shown in body.replace(" ", "") if shown.startswith('"') else shown in body
+    # Staff are not limited by consent.
+    client.force_login(operator)
+    staff = client.get(url_for(r))
+    assert staff.status_code == 200

@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from creators.limits import amount_limits, whole_limits
-from creators.models import Binding, BindingSource, Creator, DailyMetric
+from creators.models import Binding, BindingSource, ConsentState, Creator, DailyMetric
 from portal.core.api.fields import AmountField, WholeNumberField
 from portal.core.ranges import EARLIEST_DAY
+
+UNSHARED = "Null when the creator does not share their metrics with the caller's organization."
 
 
 class CreatorSerializer(serializers.ModelSerializer):
@@ -20,6 +22,47 @@ class CreatorSerializer(serializers.ModelSerializer):
         help_text="The organization the creator is bound to now, if any.",
     )
     secondary_categories = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    # The creator's metrics and contact details reach an organization only as far as the creator
+    # shares them (`creators/consent.py`); staff see them all.
+    plays_30d = serializers.IntegerField(
+        source="shared_plays_30d", read_only=True, allow_null=True, help_text=UNSHARED
+    )
+    valid_plays_30d = serializers.IntegerField(
+        source="shared_valid_plays_30d", read_only=True, allow_null=True, help_text=UNSHARED
+    )
+    gmv_30d = serializers.DecimalField(
+        source="shared_gmv_30d",
+        max_digits=16,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=UNSHARED,
+    )
+    metrics_through = serializers.DateField(
+        source="shared_metrics_through", read_only=True, allow_null=True, help_text=UNSHARED
+    )
+    consent = serializers.ChoiceField(
+        source="consent_state",
+        choices=ConsentState.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The creator's consent to their current binding (null when not bound).",
+    )
+    shares_earnings = serializers.BooleanField(
+        source="consent_earnings", read_only=True, allow_null=True
+    )
+    shares_metrics = serializers.BooleanField(
+        source="consent_metrics", read_only=True, allow_null=True
+    )
+    shares_contact = serializers.BooleanField(
+        source="consent_contact", read_only=True, allow_null=True
+    )
+    contact_mobile = serializers.CharField(
+        read_only=True, help_text="Empty unless the creator shares contact details."
+    )
+    contact_email = serializers.CharField(
+        read_only=True, help_text="Empty unless the creator shares contact details."
+    )
 
     class Meta:
         model = Creator
@@ -37,6 +80,12 @@ class CreatorSerializer(serializers.ModelSerializer):
             "valid_plays_30d",
             "gmv_30d",
             "metrics_through",
+            "consent",
+            "shares_earnings",
+            "shares_metrics",
+            "shares_contact",
+            "contact_mobile",
+            "contact_email",
             "created_at",
             "updated_at",
         ]

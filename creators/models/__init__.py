@@ -1,8 +1,16 @@
 """Video creators and the bindings that tie each one to an MCN organization.
 
-One module per part: creators and bindings, rules, metrics, transfers and disputes, imports.
+One module per part: creators and bindings, consent, rules, metrics, transfers and disputes,
+imports.
 """
 
+from .consent import (
+    SCOPE_HELP,
+    BindingConsent,
+    BindingConsentQuerySet,
+    ConsentState,
+    Scope,
+)
 from .creators import (
     Binding,
     BindingQuerySet,
@@ -43,11 +51,15 @@ from .transfers import (
 
 __all__ = [
     "EXCLUDING_FLAGS",
+    "SCOPE_HELP",
     "AbnormalPlayRule",
     "AbnormalPlayRuleQuerySet",
     "Binding",
+    "BindingConsent",
+    "BindingConsentQuerySet",
     "BindingQuerySet",
     "BindingSource",
+    "ConsentState",
     "Creator",
     "CreatorImportRow",
     "CreatorQuerySet",
@@ -65,6 +77,7 @@ __all__ = [
     "PlayFlag",
     "QualificationRule",
     "QualificationRuleQuerySet",
+    "Scope",
     "TransferRequest",
     "TransferRequestQuerySet",
     "TransferStatus",

@@ -105,6 +105,11 @@ class BindingQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(ended_on__isnull=True)
 
+    def sharing(self, scope: str):
+        """Bindings whose creator shares `scope` ("earnings", "metrics", "contact") with the
+        organization: the consent's column of that name (set only on a given consent)."""
+        return self.filter(**{f"consent__{scope}": True})
+
     def covering_day(self, *, creator, day):
         """The binding of `creator` on `day` (values or OuterRefs): the day is in its period."""
         return self.filter(creator_id=creator, started_on__lte=day).filter(

@@ -16,7 +16,8 @@ class DailyMetricQuerySet(ScopedQuerySet):
     category_path = "creator__primary_category"
 
     def for_organization_member(self, user):
-        """An organization sees the figures of its creators for the days they were bound to it.
+        """An organization sees the figures of its creators for the days they were bound to it,
+        where that binding's creator shares their metrics (`creators/consent.py`).
 
         One EXISTS over the bindings: every condition holds for the same binding. (Two filter()
         calls across `creator__bindings` join the bindings twice, and a day of another
@@ -26,9 +27,9 @@ class DailyMetricQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(
             Exists(
-                Binding.objects.covering_day(
-                    creator=OuterRef("creator_id"), day=OuterRef("date")
-                ).filter(organization_id=membership.organization_id)
+                Binding.objects.covering_day(creator=OuterRef("creator_id"), day=OuterRef("date"))
+                .filter(organization_id=membership.organization_id)
+                .sharing("metrics")
             )
         )
 

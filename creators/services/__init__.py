@@ -7,6 +7,14 @@ from .bindings import (
     creator_register,
     creator_set_avatar,
 )
+from .consent import (
+    consent_check,
+    consent_decline,
+    consent_give,
+    consent_link_send,
+    consent_path,
+    consent_withdraw,
+)
 from .imports import import_commit, import_confirm, import_create, import_discard, import_validate
 from .metrics import MetricRow, metric_flag_review, metrics_upsert
 from .transfers import (
@@ -25,6 +33,12 @@ __all__ = [
     "binding_end",
     "binding_start",
     "bindings_end",
+    "consent_check",
+    "consent_decline",
+    "consent_give",
+    "consent_link_send",
+    "consent_path",
+    "consent_withdraw",
     "creator_register",
     "creator_set_avatar",
     "dispute_open",

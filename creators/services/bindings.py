@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.models import Binding, BindingSource, Creator
+from creators.services.consent import consent_open
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record, snapshot
 from portal.core import events
@@ -116,7 +117,8 @@ def binding_start(
 ) -> Binding:
     """Bind `creator` to `organization` from `started_on` (today or earlier). The new period may
     not share a day with another binding of the creator; the database refuses a second active
-    binding and, on PostgreSQL, any overlap, also when two organizations try at the same moment."""
+    binding and, on PostgreSQL, any overlap, also when two organizations try at the same moment.
+    The creator's consent is asked (a pending `BindingConsent`; `consent_path` is its link)."""
     authorize(actor, "binding.start", organization)
     if not organization.is_active:
         raise ValidationError(_("Only an approved organization can bind creators."))
@@ -135,6 +137,7 @@ def binding_start(
     except IntegrityError as exc:
         # Another binding won the race (unique active binding, or the periods' exclusion).
         raise ValidationError(_("This creator is already bound to an organization.")) from exc
+    consent_open(actor=actor, binding=binding)
     audit_record(
         actor=actor,
         action="binding.start",

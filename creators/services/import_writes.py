@@ -6,9 +6,10 @@ from django.db import connection
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from creators.models import Creator, CreatorImportRow, ImportJob, MetricImportRow
+from creators.models import Binding, Creator, CreatorImportRow, ImportJob, MetricImportRow
 from portal.core.models import Category
 
+from .consent import consents_open_for_bindings
 from .import_checks import PREVIOUS_BINDING_ERROR
 from .metrics import UPSERT_CONFLICT, recompute
 
@@ -86,7 +87,20 @@ def _commit_roster(job: ImportJob) -> dict:
             [job.pk, job.organization_id],
         )
         late += cursor.rowcount
-    return {"created": created, "bound": bound, "late_conflicts": late}
+    # Every creator bound by the file is asked for their consent (the organization sends the
+    # links from its "waiting for consent" list).
+    staged = CreatorImportRow.objects.filter(
+        job=job, error="", outcome__in=["create", "bind"]
+    ).values("platform_account_id")
+    asked = consents_open_for_bindings(
+        actor=job.created_by,
+        bindings=Binding.objects.filter(
+            organization_id=job.organization_id,
+            ended_on__isnull=True,
+            creator__platform_account_id__in=staged,
+        ),
+    )
+    return {"created": created, "bound": bound, "late_conflicts": late, "consents_asked": asked}
 
 
 def _commit_metrics(job: ImportJob) -> dict:

@@ -24,6 +24,7 @@ from creators.models import (
     TransferStatus,
 )
 from creators.services.bindings import binding_data, check_period_free
+from creators.services.consent import consent_open
 from organizations.models import OrgRole
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import authorize
@@ -67,6 +68,8 @@ def _move(*, actor, creator, old: Binding, new_organization, source, reason, act
         started_on=today,
         created_by=actor if isinstance(actor, User) else old.created_by,
     )
+    # The new organization sees what the creator shares with it, asked afresh.
+    consent_open(actor=actor, binding=new)
     details = {"from": old.organization_id, "to": new_organization.pk, "source": source}
     for organization in (old.organization, new_organization):
         audit_record(

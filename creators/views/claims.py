@@ -98,6 +98,16 @@ def claim(request):
     return render_page(request, "creators/claim.html", context, partial="result")
 
 
+def _bound_message(request, binding) -> str:
+    return _(
+        "%(name)s is on your roster. Until they consent you see only their name and account id: "
+        "send them this link to choose what they share: %(link)s"
+    ) % {
+        "name": binding.creator.display_name,
+        "link": request.build_absolute_uri(services.consent_path(binding.consent)),
+    }
+
+
 @require_POST
 @action_required("roster.view")
 def claim_bind(request):
@@ -124,13 +134,13 @@ def claim_bind(request):
             started_on = data["started_on"]
         else:
             started_on = timezone.localdate()
-        services.binding_start(
+        binding = services.binding_start(
             actor=request.user, creator=creator, organization=organization, started_on=started_on
         )
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect(claim_url(account))
-    messages.success(request, _("%(name)s is on your roster.") % {"name": creator.display_name})
+    messages.success(request, _bound_message(request, binding))
     return redirect("creators:detail", pk=creator.pk)
 
 
@@ -190,11 +200,14 @@ def transfer_confirm(request, transfer_id: int, token: str):
     except ValidationError as error:
         problem = error_text(error)
     if request.method == "POST" and problem is None:
+        consent_url = None
         try:
             if request.POST.get("decision") == "confirm":
-                services.transfer_confirm(transfer=transfer, token=token)
+                # The creator is here: they choose at once what the new organization sees.
+                binding = services.transfer_confirm(transfer=transfer, token=token)
+                consent_url = services.consent_path(binding.consent)
                 done = _("Thank you: you now work with %(name)s.") % {
-                    "name": transfer.to_organization.legal_name
+                    "name": binding.organization.legal_name
                 }
             else:
                 services.transfer_decline(transfer=transfer, token=token)
@@ -203,7 +216,9 @@ def transfer_confirm(request, transfer_id: int, token: str):
             problem = error_text(error)
         else:
             return render(
-                request, "creators/transfer_confirm.html", {"transfer": transfer, "done": done}
+                request,
+                "creators/transfer_confirm.html",
+                {"transfer": transfer, "done": done, "consent_url": consent_url},
             )
     return render(
         request,

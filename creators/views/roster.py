@@ -103,6 +103,13 @@ SOURCE_WORDS = {
 }
 
 
+def _shared_figures(creator) -> tuple:
+    """The 30-day figures, left empty where the creator does not share them (creators/consent.py)."""
+    if not creator.shares_metrics:
+        return ("", "", "")
+    return (creator.plays_30d, creator.valid_plays_30d, creator.gmv_30d)
+
+
 @action_required("roster.view")
 def roster_export(request, extension: str):
     """The current filter as CSV or XLSX, headers and values in the person's language."""
@@ -127,9 +134,7 @@ def roster_export(request, extension: str):
                     c.organization_name or "",
                     sources.get(c.binding_source, c.binding_source or ""),
                     c.joined_on,
-                    c.plays_30d,
-                    c.valid_plays_30d,
-                    c.gmv_30d,
+                    *_shared_figures(c),
                 )
 
     stamp = timezone.localdate().isoformat()

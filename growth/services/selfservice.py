@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creators.models import Binding, Creator
+from creators.models import Binding, BindingConsent, Creator, Scope
+from creators.services import consent_withdraw
 from growth.models import SelfServiceLink
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
@@ -117,3 +118,25 @@ def selfservice_link_revoke(*, actor, link: SelfServiceLink) -> SelfServiceLink:
     )
     link.refresh_from_db()
     return link
+
+
+@transaction.atomic
+def selfservice_consent_withdraw(
+    *, link: SelfServiceLink, token: str, scope: str | None = None
+) -> BindingConsent:
+    """The creator, on their own page, stops sharing `scope` with the organization holding them
+    now (None: withdraws their consent altogether). The link is the creator's key: it is checked
+    here, and only the consent of the creator it names can change."""
+    link_check(link, token)
+    if scope is not None and scope not in Scope.values:
+        raise ValidationError(_("Choose among earnings, metrics and contact details."))
+    consent = BindingConsent.objects.filter(
+        binding__creator_id=link.creator_id, binding__ended_on__isnull=True
+    ).first()
+    if consent is None:
+        raise ValidationError(_("There is no consent to withdraw."))
+    return consent_withdraw(
+        actor=f"creator:{link.creator.platform_account_id}",
+        consent=consent,
+        scopes=None if scope is None else [scope],
+    )

@@ -19,6 +19,7 @@ from growth.services.selfservice import (
     LINK_VALID_DAYS,
     link_check,
     link_path,
+    selfservice_consent_withdraw,
     selfservice_link_revoke,
     selfservice_link_send,
 )
@@ -38,8 +39,10 @@ class SendForm(PortalFormMixin, forms.Form):
 
 
 def _public(response):
-    """The token is in the address: never cached, never sent on as a referrer, never indexed."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The token is in the address: never cached, never indexed, never sent to another site as a
+    referrer. Same-origin, not no-referrer: under no-referrer the browser sends `Origin: null`
+    with the page's own forms (the creator's answers), which the CSRF check refuses."""
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -59,17 +62,50 @@ def creator_page(request, pk: int, token: str):
             request, "growth/creator_page.html", {"problem": error_text(error)}, status=410
         )
         return _public(response)
+    return _public(render(request, "growth/creator_page.html", _page_context(link, token)))
+
+
+def _page_context(link, token: str) -> dict:
     creator = link.creator
     bindings = selectors.creator_bindings(creator)
-    context = {
+    holder = next((b for b in bindings if b.ended_on is None), None)
+    return {
         "link": link,
+        "token": token,
         "creator": creator,
-        "holder": next((b for b in bindings if b.ended_on is None), None),
+        "holder": holder,
+        "consent": selectors.creator_consent(holder),
         "bindings": bindings,
         "lines": selectors.creator_lines(creator),
         "videos": selectors.creator_videos(creator),
     }
-    return _public(render(request, "growth/creator_page.html", context))
+
+
+def _withdraw(request, pk: int, token: str, scope: str | None):
+    link = get_object_or_404(SelfServiceLink.objects.select_related("creator"), pk=pk)
+    try:
+        selfservice_consent_withdraw(link=link, token=token, scope=scope)
+    except ValidationError as error:
+        if error.code == "invalid":
+            raise Http404 from error
+        return _public(
+            render(request, "growth/creator_page.html", {"problem": error_text(error)}, status=400)
+        )
+    return redirect("growth:creator_page", pk=pk, token=token)
+
+
+@never_cache
+@require_POST
+def consent_withdraw_scope(request, pk: int, token: str, scope: str):
+    """The creator stops sharing one scope with the organization holding them."""
+    return _withdraw(request, pk, token, scope)
+
+
+@never_cache
+@require_POST
+def consent_withdraw(request, pk: int, token: str):
+    """The creator withdraws their consent altogether."""
+    return _withdraw(request, pk, token, None)
 
 
 def _links_context(request, form=None):

@@ -33,8 +33,8 @@ class CarryReason(models.TextChoices):
 
 class LedgerEntryQuerySet(ScopedQuerySet):
     """Entries of published lists only, outside operators: an organization's own and its
-    creators' entries (the organization named on the entry), managers those of the organizations
-    they may see."""
+    creators' entries (the organization named on the entry; a creator's where the creator shares
+    their earnings with it), managers those of the organizations they may see."""
 
     def for_manager(self, user):
         from organizations.models import Organization
@@ -45,7 +45,11 @@ class LedgerEntryQuerySet(ScopedQuerySet):
         )
 
     def for_organization_member(self, user):
+        """Its creators' entries only where the creator shares their earnings with it."""
+        from creators.consent import creator_rows_shared
+
         return self.filter(
+            creator_rows_shared("earnings"),
             cycle__reward_list__status__in=PUBLISHED_STATUSES,
             organization__memberships__user=user,
         )

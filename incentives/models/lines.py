@@ -159,8 +159,13 @@ class RewardLineQuerySet(ScopedQuerySet):
         )
 
     def for_organization_member(self, user):
+        """Its creators' lines only where the creator shares their earnings with it."""
+        from creators.consent import creator_rows_shared
+
         return self.filter(
-            reward_list__status__in=PUBLISHED_STATUSES, organization__memberships__user=user
+            creator_rows_shared("earnings"),
+            reward_list__status__in=PUBLISHED_STATUSES,
+            organization__memberships__user=user,
         )
 
 

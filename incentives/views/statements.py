@@ -17,7 +17,6 @@ from incentives.models import (
     RewardList,
 )
 from incentives.payout_selectors import (
-    explain_holds,
     organization_entries,
     organization_estimate,
     state_totals,
@@ -82,12 +81,11 @@ def statement_page(request, pk: int, *, invoice_form=None):
         )
     page, filters = lines_page(request, base)
     assignment = organization.manager_assignments.active().select_related("manager").first()
-    corrections = explain_holds(list(statement_corrections(reward_list.cycle, organization)))
     context = {
         "reward_list": reward_list,
         "cycle": reward_list.cycle,
         "organization": organization,
-        "corrections": corrections,
+        "corrections": statement_corrections(reward_list.cycle, organization, request.user),
         "sections": statement_sections(request.user, organization, reward_list.cycle),
         "program_states": state_totals(
             organization_entries(organization, reward_list.cycle.program)

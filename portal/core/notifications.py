@@ -39,6 +39,7 @@ MESSAGES = {
     ),
     "transfer.confirmed": _("A creator transfer involving %(organization)s was confirmed."),
     "transfer.declined": _("A creator declined the transfer to %(organization)s."),
+    "consent.withdrawn": _("A creator of %(organization)s stopped sharing some of their data."),
     "dispute.opened": _("A dispute was opened over a creator of %(organization)s."),
     "dispute.resolved": _("A dispute involving %(organization)s has been decided."),
     "import.finished": _("The file for %(organization)s has been processed."),

@@ -62,7 +62,7 @@ def test_a_creator_reads_their_own_page_and_nothing_of_another_creator(client, o
     assert other.platform_account_id not in page
     assert "别人的口红试色" not in page
     assert {line.creator_id for line in response.context["lines"]} == {mine.pk}
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
