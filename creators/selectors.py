@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 
 from portal.audit.models import AuditEntry
 from portal.core.charts import Point, time_series
+from portal.core.paging import Concatenated
 
 from .introduced import counting_bindings, cycle_of, introduced_status
 from .models import Binding, BindingSource, Creator, DailyMetric
@@ -112,3 +113,13 @@ def charts_for(user, creator) -> list:
             summary_template=summary % {"title": _("GMV")},
         ),
     ]
+
+
+def bound_first(rows):
+    """A roster sorted by joined date: the creators with a current binding in that order (read
+    from the bindings' start-date index), then those without one, by id. One sorted join would
+    have to sort every creator to place the unbound ones."""
+    return Concatenated(
+        rows.filter(active__creator_id__isnull=False),
+        rows.filter(active__creator_id__isnull=True).order_by("id"),
+    )
