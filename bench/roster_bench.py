@@ -126,6 +126,11 @@ def cases(search_id: str) -> list[str]:
     ]
 
 
+def p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
 def page_select(queries) -> str:
     """The page's SELECT: the statement that reads creators with a LIMIT."""
     rows = [q["sql"] for q in queries if "LIMIT" in q["sql"] and "creators_creator" in q["sql"]]
@@ -147,7 +152,13 @@ def bench(who: str, email: str, creators: int) -> None:
             assert response.status_code == 200, (url, response.status_code)
             queries = list(captured.captured_queries)
             sql = page_select(queries)
-            ours = p95_time(lambda url=url, headers=headers: client.get(url, **headers), REPEAT)
+            walls, cpus = [], []
+            for _ in range(REPEAT):
+                wall, cpu = time.perf_counter(), time.thread_time()
+                client.get(url, **headers)
+                cpus.append(time.thread_time() - cpu)
+                walls.append(time.perf_counter() - wall)
+            ours, cpu = p95(walls), p95(cpus)
 
             def baseline(sql=sql):
                 raw.execute(sql)
@@ -155,7 +166,9 @@ def bench(who: str, email: str, creators: int) -> None:
 
             base = p95_time(baseline, REPEAT)
             kind = "fragment" if fragment else "page"
-            met = "meets 100 ms" if ours <= 0.1 else "above 100 ms"
+            met = (
+                f"{'meets' if ours <= 0.1 else 'above'} 100 ms; Python CPU p95 {cpu * 1000:.0f} ms"
+            )
             ratio(
                 f"roster {kind} {url} at {creators:,} ({who}), {len(queries)} queries, p95",
                 ours,
@@ -164,18 +177,23 @@ def bench(who: str, email: str, creators: int) -> None:
             )
 
 
-def explain_all(email: str) -> None:
+def explain_all(email: str, only_url: str = "") -> None:
     from portal.accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(email=email))
     for url in cases("b000000123453"):
+        if only_url and url != only_url:
+            continue
+        client.get(url)
         with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
             client.get(url)
+            print(f"  request {1000 * (time.perf_counter() - started):.1f} ms")
         print(f"\n  {url}")
         for query in captured.captured_queries:
+            print(f"   {query['time']} s", query["sql"][:300])
             if "creators_" in query["sql"]:
-                print("   ", query["sql"][:400])
                 common.explain(query["sql"])
 
 
@@ -186,6 +204,7 @@ def main():
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print every query's plan")
     parser.add_argument("--only", default="", help="operator or owner")
+    parser.add_argument("--url", default="", help="with --explain: this case only")
     args = parser.parse_args()
     creators = 100_000 if args.quick else args.creators
     settings.ALLOWED_HOSTS = ["*"]
@@ -196,7 +215,7 @@ def main():
         if args.only and who != args.only:
             continue
         if args.explain:
-            explain_all(email)
+            explain_all(email, args.url)
         else:
             bench(who, email, creators)
     common.print_results()
