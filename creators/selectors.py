@@ -119,7 +119,10 @@ def bound_first(rows):
     """A roster sorted by joined date: the creators with a current binding in that order (read
     from the bindings' start-date index), then those without one, by id. One sorted join would
     have to sort every creator to place the unbound ones."""
+    # Through an alias of the joined binding's column: a filter on `active__…` after the
+    # roster's annotations would join the bindings a second time.
+    rows = rows.alias(bound_creator_id=F("active__creator_id"))
     return Concatenated(
-        rows.filter(active__creator_id__isnull=False),
-        rows.filter(active__creator_id__isnull=True).order_by("id"),
+        rows.filter(bound_creator_id__isnull=False),
+        rows.filter(bound_creator_id__isnull=True).order_by("id"),
     )
