@@ -11,7 +11,6 @@ from portal.core.models import Category
 from .introduced import cycle_of, introduced_exists
 from .models import BindingSource, Creator, CreatorStage
 
-
 # A search matching at most this many creators is read as their ids first (a trigram index and
 # the account id's unique index), and the page then sorts those few rows; a broader search walks
 # the sort's index, where its matches are dense enough to fill a page quickly (issue #17).
