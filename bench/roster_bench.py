@@ -133,7 +133,14 @@ def p95(times: list[float]) -> float:
 
 def page_select(queries) -> str:
     """The page's SELECT: the statement that reads creators with a LIMIT."""
-    rows = [q["sql"] for q in queries if "LIMIT" in q["sql"] and "creators_creator" in q["sql"]]
+    rows = [
+        q["sql"]
+        for q in queries
+        if "LIMIT" in q["sql"]
+        and "creators_creator" in q["sql"]
+        and not q["sql"].startswith("SELECT COUNT")
+        and "UPPER(" not in q["sql"]  # the search's ids
+    ]
     return rows[0]
 
 

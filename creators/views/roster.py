@@ -20,9 +20,9 @@ from portal.core.rendering import render_page
 from portal.core.tabular import write_csv, write_xlsx
 
 PAGE_SIZE = 25
-# The pages a roster offers (2,500 creators); past them the count says "more than" and filters
+# The pages a roster offers (1,000 creators); past them the count says "more than" and filters
 # narrow the list: a million creators are never counted row by row.
-MAX_PAGES = 100
+MAX_PAGES = 40
 EXPORT_LIMIT = 100_000
 
 

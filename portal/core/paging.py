@@ -30,10 +30,12 @@ class CappedPaginator(Paginator):
 
 
 def count_up_to(rows, limit: int) -> int:
-    """How many rows there are, counting no further than `limit`."""
+    """How many rows there are, counting no further than `limit`, in no order: the first `limit`
+    rows of a sort would walk the sort's index through rows another filter drops (one
+    organization's creators by followers), where any `limit` rows of the filter's own index do."""
     if isinstance(rows, Concatenated):
         return rows.count_up_to(limit)
-    return rows[:limit].count()
+    return rows.order_by()[:limit].count()
 
 
 class Concatenated:
@@ -62,5 +64,5 @@ class Concatenated:
         return self.first.count() + self.second.count()
 
     def count_up_to(self, limit: int) -> int:
-        first = self.first[:limit].count()
-        return first if first >= limit else first + self.second[: limit - first].count()
+        first = count_up_to(self.first, limit)
+        return first if first >= limit else first + count_up_to(self.second, limit - first)
