@@ -11,6 +11,28 @@ from portal.core.models import Category
 from .introduced import cycle_of, introduced_exists
 from .models import BindingSource, Creator, CreatorStage
 
+# A search matching at most this many creators is read as their ids first (a trigram index and
+# the account id's unique index), and the page then sorts those few rows; a broader search walks
+# the sort's index, where its matches are dense enough to fill a page quickly (issue #17).
+SEARCH_IDS = 1000
+
+
+class RosterSort(SortFilter):
+    """The roster's orders, each ending on the creator's id so that pages never overlap; the
+    joined dates' tie-break is the binding's creator id in the same direction, which the
+    bindings' (start date, creator) indexes read in either direction."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        last = ordering[-1]
+        if last.lstrip("-") == "active__started_on":
+            tie = ("-" if last.startswith("-") else "") + "active__creator_id"
+        else:
+            tie = "id"
+        return qs.order_by(*ordering, tie)
+
 
 class RosterFilterSet(PortalFilterSet):
     """Filters shared by the roster page, its exports and the creators API."""
@@ -29,7 +51,7 @@ class RosterFilterSet(PortalFilterSet):
         method="filter_introduced",
     )
     organization = IdFilter(label=_("Organization id"), field_name="active__organization_id")
-    sort = SortFilter(
+    sort = RosterSort(
         label=_("Sort by"),
         fields=(
             ("follower_count", "followers"),
@@ -61,7 +83,11 @@ class RosterFilterSet(PortalFilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(display_name__icontains=value) | Q(platform_account_id=value))
+        matches = Q(display_name__icontains=value) | Q(platform_account_id=value)
+        ids = list(Creator.objects.filter(matches).values_list("pk", flat=True)[: SEARCH_IDS + 1])
+        if len(ids) <= SEARCH_IDS:
+            return queryset.filter(pk__in=ids)
+        return queryset.filter(matches)
 
     def filter_introduced(self, queryset, name, value):
         counts = introduced_exists(cycle_start=cycle_of(timezone.localdate())[0])

@@ -92,6 +92,7 @@ class Creator(models.Model):
             models.Index(fields=["-follower_count", "id"], name="creator_followers_idx"),
             models.Index(fields=["-plays_30d", "id"], name="creator_plays_idx"),
             models.Index(fields=["-gmv_30d", "id"], name="creator_gmv_idx"),
+            models.Index(fields=["display_name", "id"], name="creator_name_idx"),
         ]
 
     def __str__(self):
@@ -172,12 +173,19 @@ class Binding(models.Model):
                 violation_error_message=_("A binding cannot end before it starts."),
             ),
         ]
+        # The roster's joined-date sorts (start date, then creator, in either direction): one
+        # organization's current bindings, and everyone's for staff.
         indexes = [
             models.Index(
-                fields=["organization", "-started_on"],
+                fields=["organization", "-started_on", "-creator"],
                 condition=Q(ended_on__isnull=True),
-                name="binding_active_by_org_idx",
-            )
+                name="binding_active_org_joined_idx",
+            ),
+            models.Index(
+                fields=["-started_on", "-creator"],
+                condition=Q(ended_on__isnull=True),
+                name="binding_active_joined_idx",
+            ),
         ]
 
     def __str__(self):

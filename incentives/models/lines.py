@@ -234,7 +234,12 @@ class RewardLine(Beneficiary):
         verbose_name = _("reward line")
         verbose_name_plural = _("reward lines")
         constraints = beneficiary_constraints("reward_list", "reward_line")
-        indexes = [models.Index(fields=["reward_list", "organization"], name="line_org_idx")]
+        # A list's lines in id order (the API's pages of up to 500, newest first) from the list's
+        # own part of the index, whatever other lists the table holds.
+        indexes = [
+            models.Index(fields=["reward_list", "organization"], name="line_org_idx"),
+            models.Index(fields=["reward_list", "id"], name="line_list_id_idx"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.amount}"
