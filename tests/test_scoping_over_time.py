@@ -74,6 +74,8 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     rows["B"]["creators.Creator"] = [cai, zeta]
     rows["A"]["creators.Binding"] = [a_binding, alpha_binding]
     rows["B"]["creators.Binding"] = [b_binding, zeta_binding]
+    rows["A"]["creators.BindingConsent"] = [a_binding.consent, alpha_binding.consent]
+    rows["B"]["creators.BindingConsent"] = [b_binding.consent, zeta_binding.consent]
     rows["A"]["creators.DailyMetric"] = metrics["A"]
     rows["B"]["creators.DailyMetric"] = metrics["B"]
     rows["A"]["accounts.User"] = people["A"]
@@ -515,6 +517,7 @@ SIDED = {
     "coaching.ActionItem",
     "creators.Creator",
     "creators.Binding",
+    "creators.BindingConsent",  # a creator's consent to each binding (issue 19)
     "creators.DailyMetric",
     "creators.TransferRequest",
     "creators.Dispute",
@@ -731,6 +734,7 @@ ACTIONS = {
     # queryset as the page it came from; the access matrix has the POSTs per role.
     "creators:avatar_upload",
     "creators:binding_end",
+    "creators:consent_send",  # through the scoped waiting list (issue 19)
     "incentives:list_export",
     "incentives:list_result",
     "incentives:list_return",
