@@ -60,7 +60,11 @@ def _empty_the_tables(self):
     Here only the tables that have rows are emptied, with DELETE in one transaction (foreign keys
     are checked at its end): the same empty tables, in a fraction of the time. The audit log refuses
     DELETE, so it is truncated (the test database allows that, see `django_db_setup`). Content types
-    and permissions are kept: Django's flush would recreate the same rows right away."""
+    and permissions are kept: Django's flush would recreate the same rows right away.
+
+    On every database the rows the migrations seed are then put back, so each test, and a module
+    fixture such as the crawl's demo, starts from the migrated database whichever test file ran
+    before it in its worker."""
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
     from django.core.management.sql import emit_post_migrate_signal
@@ -74,7 +78,9 @@ def _empty_the_tables(self):
         or self.serialized_rollback
         or any(connections[name].vendor != "postgresql" for name in names)
     ):
-        return _django_fixture_teardown(self)
+        _django_fixture_teardown(self)
+        _seed_what_the_migrations_seed()
+        return
     kept = {ContentType._meta.db_table, Permission._meta.db_table}
     for name in names:
         connection = connections[name]
@@ -104,6 +110,7 @@ def _empty_the_tables(self):
                     cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
         # As Django's flush does: every model has its content type and permissions again.
         emit_post_migrate_signal(0, False, name)
+    _seed_what_the_migrations_seed()
 
 
 _django_fixture_teardown = TransactionTestCase._fixture_teardown
@@ -201,6 +208,12 @@ def _seeded_categories(request):
     if not (transactional or marker is not None or "db" in names):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
+    _seed_what_the_migrations_seed()
+
+
+def _seed_what_the_migrations_seed():
+    """The rows that migrations seed, put back where they are missing, with the migrations' own
+    functions."""
     from importlib import import_module
 
     from django.apps import apps
