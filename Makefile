@@ -34,8 +34,11 @@ catalogue: $(VENV)/.synced
 run: $(VENV)/.synced catalogue
 	$(PY) manage.py run_portal
 
+# The suite runs in pytest-xdist workers, one per core, each on a test database of its own; a test
+# file stays in one worker (the crawl builds its demo once). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.synced catalogue
-	PORTAL_VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest $(PYTEST_ARGS)
+	PORTAL_VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
