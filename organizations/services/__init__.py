@@ -1,5 +1,6 @@
 """Every write to an organization goes through these services (see each module)."""
 
+from .appeals import appeal_decide, appeal_submit
 from .application import (
     organization_accept_terms,
     organization_create,
@@ -28,6 +29,7 @@ from .lifecycle import (
     organization_transition,
     organization_withdraw,
 )
+from .suspension import appeal_window_days, appeal_window_set
 from .members import (
     invitation_accept,
     invitation_accept_with_sign_up,
@@ -41,6 +43,10 @@ from .members import (
 )
 
 __all__ = [
+    "appeal_decide",
+    "appeal_submit",
+    "appeal_window_days",
+    "appeal_window_set",
     "TRANSITIONS",
     "TransitionRefused",
     "assign_least_loaded",

@@ -30,6 +30,7 @@ from portal.core.notifications import notify
 
 from .application import organization_accept_terms
 from .assignment import assign_least_loaded
+from .suspension import suspension_end, suspension_open
 
 S = OrganizationStatus
 
@@ -215,12 +216,19 @@ def organization_transition(
         reason=reason,
     )
     organization.refresh_from_db()
-    if step.target in WEBHOOK_EVENTS:  # approve and reinstate, suspend: partners are told
+    if step.name == "suspend":
+        suspension_open(actor=actor, organization=organization, reason=reason)
+    elif step.name == "reinstate":
+        suspension_end(actor=actor, organization=organization, reason=reason)
+    if step.target in WEBHOOK_EVENTS:
+        # Approve and reinstate, suspend: partners are told, and incentives holds the suspended
+        # organization's unpaid payouts (and releases those holds when it is reinstated).
         events.publish(
             WEBHOOK_EVENTS[step.target],
             {**organization_data(organization), "transition": step.name},
             organization=organization,
             obj=organization,
+            actor=actor,
         )
     if step.name == "approve":
         assign_least_loaded(actor=actor, organization=organization)
@@ -235,7 +243,9 @@ def organization_transition(
             event=f"organization.{step.name}",
             organization=organization,
             reason=reason,
-            link=reverse("core:dashboard"),
+            link=reverse(
+                "organizations:suspension" if step.name == "suspend" else "core:dashboard"
+            ),
         )
     return organization
 

@@ -63,6 +63,16 @@ MESSAGES = {
         "decided. The case says why; you may send a statement and documents."
     ),
     "risk.cases_opened": _("New risk cases were opened; they wait for a decision."),
+    "appeal.sent": _(
+        "The appeal of %(organization)s against its suspension was received; the program team "
+        "will decide."
+    ),
+    "appeal.waiting": _(
+        "%(organization)s appealed its suspension; the appeal waits for a decision."
+    ),
+    "appeal.decided": _(
+        "The appeal of %(organization)s against its suspension has been decided; read the reason."
+    ),
     "rewards.published": _(
         "A reward list was published: the statement of %(organization)s is ready to read."
     ),
