@@ -29,7 +29,6 @@ from .lifecycle import (
     organization_transition,
     organization_withdraw,
 )
-from .suspension import appeal_window_days, appeal_window_set
 from .members import (
     invitation_accept,
     invitation_accept_with_sign_up,
@@ -41,14 +40,15 @@ from .members import (
     membership_change_role,
     membership_remove,
 )
+from .suspension import appeal_window_days, appeal_window_set
 
 __all__ = [
+    "TRANSITIONS",
+    "TransitionRefused",
     "appeal_decide",
     "appeal_submit",
     "appeal_window_days",
     "appeal_window_set",
-    "TRANSITIONS",
-    "TransitionRefused",
     "assign_least_loaded",
     "assignment_reassign",
     "book_move",
