@@ -11,9 +11,10 @@ organization's suspension (a risk case holds a creator's entries when the creato
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incentives.models import HoldReason, LedgerEntry, PaymentStatus
+from incentives.models import Hold, HoldReason, LedgerEntry, PaymentStatus
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 
@@ -37,6 +38,41 @@ def suspension_holds_place(*, actor, organization, note: str) -> int:
     if not entries:
         return 0
     return len(hold_place(actor=actor, entries=entries, reason=HoldReason.SUSPENSION, note=note))
+
+
+def suspension_holds_post(cycle) -> int:
+    """Hold the new entries of organizations suspended when a list is posted (called by posting,
+    inside its transaction): a suspension holds what is posted while it lasts too. Returns the
+    entries held."""
+    from organizations.models import OrganizationStatus
+
+    rows = list(
+        LedgerEntry.objects.filter(
+            cycle=cycle,
+            creator__isnull=True,
+            amount__gt=0,
+            payment_status__in=(PaymentStatus.HELD, PaymentStatus.PENDING),
+            organization__status=OrganizationStatus.SUSPENDED,
+        )
+        .exclude(holds__reason=HoldReason.SUSPENSION, holds__released_at__isnull=True)
+        .values_list("pk", "organization__status_reason")
+    )
+    if not rows:
+        return 0
+    now = timezone.now()
+    Hold.objects.bulk_create(
+        Hold(
+            entry_id=pk,
+            reason=HoldReason.SUSPENSION,
+            note=reason or _("The organization is suspended."),
+            placed_at=now,
+        )
+        for pk, reason in rows
+    )
+    LedgerEntry.objects.filter(
+        pk__in=[pk for pk, _reason in rows], payment_status=PaymentStatus.PENDING
+    ).update(payment_status=PaymentStatus.HELD)
+    return len(rows)
 
 
 def _suspension_holds(organization):
@@ -85,4 +121,9 @@ def suspension_holds_forfeit(*, actor, organization, note: str) -> int:
     return forfeited
 
 
-__all__ = ["suspension_holds_forfeit", "suspension_holds_place", "suspension_holds_release"]
+__all__ = [
+    "suspension_holds_forfeit",
+    "suspension_holds_place",
+    "suspension_holds_post",
+    "suspension_holds_release",
+]

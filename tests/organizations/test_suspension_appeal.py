@@ -89,6 +89,29 @@ def test_reinstating_releases_only_the_suspension_holds(operator, organization, 
     assert Suspension.objects.get(organization=organization).ended_at is not None
 
 
+def test_entries_posted_while_suspended_are_held_too(operator, owner, organization, beauty):
+    cycle = with_rules(operator, organization, beauty)
+    organization_suspend(actor=operator, organization=organization, reason="Fake recruits")
+    from organizations.models import Organization
+
+    # The list was computed before the suspension; posting it now holds the organization's share.
+    Organization.objects.filter(pk=organization.pk).update(status=OrganizationStatus.APPROVED)
+    from incentives.services import settlement_compute, settlement_submit
+
+    draft = settlement_submit(
+        actor=operator, reward_list=settlement_compute(actor=operator, cycle=cycle)
+    )
+    Organization.objects.filter(pk=organization.pk).update(status=OrganizationStatus.SUSPENDED)
+    from incentives.services import settlement_approve
+
+    settlement_approve(actor=operator, reward_list=draft, revision=draft.revision)
+    own = list(own_entries(organization))
+    assert own and all(e.payment_status == PaymentStatus.HELD for e in own)
+    assert all(e.holds.get(released_at=None).reason == HoldReason.SUSPENSION for e in own)
+    organization_reinstate(actor=operator, organization=organization, reason="Cleared")
+    assert all(e.payment_status == PaymentStatus.PENDING for e in own_entries(organization))
+
+
 def test_the_hold_shows_on_the_statement_and_through_the_api(client, owner, suspended):
     from rest_framework.test import APIClient
 
