@@ -8,6 +8,7 @@ cannot both succeed: the second finds the status changed and is refused.
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,6 +24,7 @@ from organizations.models import (
     ProgramTerms,
     ReviewCheck,
 )
+from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core import events
@@ -246,6 +248,15 @@ def organization_transition(
             link=reverse(
                 "organizations:suspension" if step.name == "suspend" else "core:dashboard"
             ),
+        )
+    if step.name in ("suspend", "reinstate"):
+        # The other operators learn of it too: its payouts are held or released.
+        notify(
+            recipients=get_user_model().objects.filter(role=Role.OPERATOR, is_active=True),
+            event=f"organization.{step.name}",
+            organization=organization,
+            reason=reason,
+            link=reverse("organizations:review_detail", args=[organization.pk]),
         )
     return organization
 

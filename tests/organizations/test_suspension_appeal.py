@@ -58,7 +58,7 @@ def suspended(operator, owner, paid_world):
 
 
 def test_suspending_holds_the_organizations_unpaid_entries_with_the_reason(
-    operator, organization, suspended
+    operator, owner, organization, suspended
 ):
     own = list(own_entries(organization))
     assert own and all(e.payment_status == PaymentStatus.HELD for e in own)
@@ -71,6 +71,8 @@ def test_suspending_holds_the_organizations_unpaid_entries_with_the_reason(
     assert not Hold.objects.filter(entry__in=creators, reason=HoldReason.SUSPENSION).exists()
     suspension = Suspension.objects.get(organization=organization)
     assert suspension.ended_at is None and suspension.reason == "Fake recruits"
+    for person in (owner, operator):
+        assert Notification.objects.filter(recipient=person, event="organization.suspend").exists()
 
 
 def test_reinstating_releases_only_the_suspension_holds(operator, organization, paid_world):
