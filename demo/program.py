@@ -133,6 +133,14 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
     _demo_claims(plan, made)
     for organization, reason in suspensions:
         org_services.organization_suspend(actor=operator, organization=organization, reason=reason)
+    owners = {o.pk: owner for o, owner in made}
+    if suspensions and owners.get(suspensions[0][0].pk) is not None:
+        # The first suspended organization appeals, so that the appeals queue has one to decide.
+        org_services.appeal_submit(
+            actor=owners[suspensions[0][0].pk],
+            organization=suspensions[0][0],
+            statement="这些达人均为真实账号，已补充实名材料，请复核。",
+        )
     progress.done(f"{len(suspensions)} organizations suspended")
 
     progress.step("Coaching: goals, sessions and action items")

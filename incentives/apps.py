@@ -7,4 +7,8 @@ class IncentivesConfig(AppConfig):
     verbose_name = _("Incentives and settlement")
 
     def ready(self):
-        from . import dashboard, rules  # noqa: F401 - registers the dashboard panels and rules
+        from portal.core import events
+
+        from . import dashboard, listeners, rules  # noqa: F401 - registers the panels and rules
+
+        events.listen(listeners.on_event)  # an organization's suspension holds its payouts

@@ -44,7 +44,10 @@ def what_releases(hold: Hold, *, invoice_sent: bool = False) -> str:
             "statement."
         )
     if hold.reason == HoldReason.SUSPENSION:
-        return _("Released if the organization is reinstated.")
+        return _(
+            "Released if the organization is reinstated; it may appeal the suspension once, "
+            "before the deadline its suspension page shows."
+        )
     return _("Released by the program team's decision.")
 
 

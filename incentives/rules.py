@@ -53,6 +53,7 @@ register_actions(
         "settlement.award": _("Awards added (incubation rewards)"),
         "payouts.hold": _("Entries held"),
         "payouts.release": _("Hold released"),
+        "payouts.release_suspension": _("Suspension holds released"),
         "payouts.release_due": _("Holding periods over: entries released"),
         "payouts.forfeit": _("Entry forfeited"),
         "payouts.clawback": _("Money taken back (correcting entry)"),

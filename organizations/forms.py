@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.forms import PortalFormMixin
 from portal.core.models import Category
 
-from .models import OrgRole, Platform
+from .models import MAX_APPEAL_DAYS, AppealDecision, OrgRole, Platform
 from .services.application import MAX_PRIMARY_CATEGORIES
 from .validators import normalize_credit_code, validate_credit_code, validate_mainland_mobile
 
@@ -162,4 +162,58 @@ class MemberRoleForm(_RoleChoiceMixin, PortalFormMixin, forms.Form):
 class ProfileForm(ContactsStepForm):
     declared_roster_size = forms.IntegerField(
         label=_("Creators you work with"), min_value=1, max_value=1_000_000
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the form's list of uploads; each is cleaned by the service)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class AppealForm(PortalFormMixin, forms.Form):
+    statement = forms.CharField(
+        label=_("Your statement"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Why the suspension should be lifted. You can appeal once."),
+    )
+    documents = MultipleFileField(
+        label=_("Documents (PDF or images, up to 5, optional)"), required=False
+    )
+
+
+class AppealDecisionForm(PortalFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=AppealDecision.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The organization reads it."),
+    )
+
+
+class AppealWindowForm(PortalFormMixin, forms.Form):
+    days = forms.IntegerField(
+        label=_("Days to appeal after a suspension"),
+        min_value=1,
+        max_value=MAX_APPEAL_DAYS,
+        help_text=_("Applies to suspensions from now on."),
     )

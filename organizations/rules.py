@@ -92,6 +92,24 @@ def coaches(user, organization) -> bool:
 
 
 rule("organization.suspend")(is_operator)
+rule("organization.appeals")(is_operator)  # the appeals queue, decisions, the window
+
+
+@rule("organization.suspension")
+def can_see_suspension(user, organization=None):
+    """An organization's people read their suspension (whom the scoped queryset decides)."""
+    return user.role == Role.ORGANIZATION and getattr(user, "membership", None) is not None
+
+
+@rule("organization.appeal")
+def can_appeal(user, organization=None):
+    """Owners and admins appeal their own organization's suspension."""
+    if organization is None:
+        membership = getattr(user, "membership", None) if user.role == Role.ORGANIZATION else None
+        return membership is not None and membership.role in (OrgRole.OWNER, OrgRole.ADMIN)
+    return is_org_admin(user, organization)
+
+
 rule("assignment.manage")(is_operator)
 
 
@@ -125,6 +143,9 @@ register_actions(
         "organization.reject": _("Application rejected"),
         "organization.suspend": _("Organization suspended"),
         "organization.reinstate": _("Organization reinstated"),
+        "organization.appeal": _("Suspension appealed"),
+        "organization.appeal_decide": _("Suspension appeal decided"),
+        "organization.appeal_window": _("Window to appeal a suspension set"),
         "organization.withdraw": _("Application withdrawn"),
         "membership.add": _("Member added"),
         "membership.move": _("Member moved to a new application"),
@@ -146,6 +167,10 @@ register_details(
         "terms_version": _("Terms version"),
         "category": _("Category"),
         "load_before": _("Organizations in the manager's book before"),
+        "organization.appeal:suspension": _("Suspension"),
+        "organization.appeal:documents": _("Documents"),
+        "organization.appeal_decide:decision": _("Decision"),
+        "organization.appeal_window:days": _("Days to appeal"),
         **{f"organization.platforms:{code}": label for code, label in Platform.choices},
     }
 )

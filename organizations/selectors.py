@@ -1,5 +1,6 @@
 """Reads of organizations that pages, other apps and the services share: what an application
-still lacks, managers' loads, the organizations waiting for a manager and a rebalancing proposal."""
+still lacks, managers' loads, the organizations waiting for a manager and a rebalancing proposal,
+a suspension and its appeal."""
 
 from django.db.models import Count
 from django.utils import timezone
@@ -10,6 +11,8 @@ from organizations.models import (
     Organization,
     OrganizationStatus,
     ProgramTerms,
+    Suspension,
+    SuspensionAppeal,
 )
 from portal.accounts.models import ManagerProfile
 
@@ -117,3 +120,58 @@ def rebalance_proposal() -> list[dict]:
             loads[busiest.user_id] = loads.get(busiest.user_id, 0) - 1
             loads[idlest.user_id] = loads.get(idlest.user_id, 0) + 1
     return moves
+
+
+def suspension_page(user) -> dict:
+    """What an organization's people read about its suspension: the current one (or the last
+    one), its reason and deadline, its appeal with the documents and the decision, and whether
+    they may appeal now."""
+    from portal.accounts.permissions import can
+    from portal.core.kit import own_organization
+
+    organization = own_organization(user)
+    suspension = (
+        Suspension.objects.for_user(user)
+        .filter(organization=organization)
+        .select_related("organization")
+        .first()
+    )
+    appeal = (
+        SuspensionAppeal.objects.filter(suspension=suspension).prefetch_related("documents").first()
+        if suspension
+        else None
+    )
+    today = timezone.localdate()
+    is_open = suspension is not None and suspension.ended_at is None
+    return {
+        "organization": organization,
+        "suspension": suspension,
+        "is_open": is_open,
+        "appeal": appeal,
+        "window_open": is_open and today <= suspension.appeal_until,
+        "may_appeal": is_open
+        and appeal is None
+        and today <= suspension.appeal_until
+        and can(user, "organization.appeal", organization),
+    }
+
+
+def appeals_for(user, *, state: str = "waiting"):
+    """The appeals an operator reads: waiting for a decision (oldest first) or decided."""
+    appeals = SuspensionAppeal.objects.for_user(user).select_related(
+        "suspension__organization", "decided_by"
+    )
+    if state == "decided":
+        return appeals.exclude(decision="").order_by("-decided_at", "-id")
+    return appeals.filter(decision="").order_by("submitted_at", "id")
+
+
+def appeal_for(user, pk: int):
+    """One appeal with its suspension and documents, if the user may see it (else None)."""
+    return (
+        SuspensionAppeal.objects.for_user(user)
+        .select_related("suspension__organization", "suspension__suspended_by", "decided_by")
+        .prefetch_related("documents")
+        .filter(pk=pk)
+        .first()
+    )

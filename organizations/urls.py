@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, members, profile, review
+from .views import apply, members, profile, review, suspension
 
 app_name = "organizations"
 
@@ -23,4 +23,14 @@ urlpatterns = [
     path("apply/<slug:step>/", apply.apply_step, name="apply_step"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/<int:pk>/", review.review_detail, name="review_detail"),
+    path("suspension/", suspension.suspension, name="suspension"),
+    path("suspension/appeal/", suspension.appeal_send, name="appeal_send"),
+    path(
+        "suspension/documents/<int:pk>/", suspension.my_appeal_document, name="my_appeal_document"
+    ),
+    path("appeals/", suspension.appeals, name="appeals"),
+    path("appeals/window/", suspension.appeal_window, name="appeal_window"),
+    path("appeals/<int:pk>/", suspension.appeal, name="appeal"),
+    path("appeals/<int:pk>/decide/", suspension.appeal_decide, name="appeal_decide"),
+    path("appeals/documents/<int:pk>/", suspension.appeal_document, name="appeal_document"),
 ]

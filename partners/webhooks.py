@@ -162,13 +162,18 @@ def new_secret() -> str:
 # --- emitting -----------------------------------------------------------------------------------
 
 
-def emit(event_type: str, payload: dict, *, organization=None, obj=None) -> WebhookEvent | None:
+def emit(
+    event_type: str, payload: dict, *, organization=None, obj=None, actor=None
+) -> WebhookEvent | None:
     """Record `event_type` about `obj` (its small public representation in `payload`) and queue
     one delivery per endpoint that receives it. Call inside the change's transaction, after it;
     nothing is sent if the transaction rolls back. Events about an organization partners cannot
-    see (neither approved nor suspended) are not sent."""
+    see (neither approved nor suspended) are not sent, nor events of a type webhooks do not carry
+    (meant for another listener). `actor` is not sent: partners learn what changed, not who."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must be called inside the change's transaction.")
+    if event_type not in WebhookEventType.values:
+        return None
     event_type = WebhookEventType(event_type)
     if organization is not None:
         from .visibility import ADMITTED

@@ -7,4 +7,4 @@ class RiskConfig(AppConfig):
     verbose_name = _("Risk center")
 
     def ready(self):
-        from . import rules  # noqa: F401
+        from . import rules, violations  # noqa: F401 - the rules, growth's violations

@@ -143,6 +143,27 @@ def open_cases_by_organization(organization_ids) -> dict[int, int]:
     )
 
 
+def forfeited_cases_by_organization(start, end):
+    """Cases decided "forfeit" in the month [start, end) (Asia/Shanghai days), per organization,
+    as `{"organization_id", "n"}` rows: risk's confirmed violations for growth's scorecard."""
+    import datetime
+
+    from django.utils import timezone
+
+    def midnight(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    return (
+        RiskCase.objects.filter(
+            status=CaseStatus.FORFEITED,
+            decided_at__gte=midnight(start),
+            decided_at__lt=midnight(end),
+        )
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+    )
+
+
 def rules_table():
     return rules_in_force()
 

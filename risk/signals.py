@@ -216,5 +216,5 @@ FROM ({query}) AS s (creator_id, organization_id, figure, evidence)
 ON CONFLICT (signal, creator_id, organization_id) WHERE status = 'open'
 DO UPDATE SET figure = EXCLUDED.figure, evidence = EXCLUDED.evidence,
               updated_at = EXCLUDED.updated_at
-RETURNING (xmax = 0) AS opened
+RETURNING (xmax = 0) AS opened, organization_id
 """

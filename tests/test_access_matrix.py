@@ -1151,6 +1151,102 @@ def test_an_organizations_risk_review_never_names_the_other_party(client, risk_w
     assert "not shown" in page
 
 
+# --- suspension and its one appeal (issue 18) ------------------------------------------------------
+
+
+@pytest.fixture
+def appeal_world(world, operator, owner, organization):
+    """The beauty organization suspended; its owner appealed with a document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from organizations.services import appeal_submit, organization_suspend
+    from tests.organizations.factories import licence_png
+
+    organization_suspend(actor=operator, organization=organization, reason="Fake recruits")
+    appeal = appeal_submit(
+        actor=owner,
+        organization=organization,
+        statement="They are real",
+        documents=[SimpleUploadedFile("proof.png", licence_png(), content_type="image/png")],
+    )
+    return {**world, "appeal": appeal, "document": appeal.documents.get()}
+
+
+APPEAL_PAGES = {
+    "suspension and appeal (organization)": (
+        lambda w: reverse("organizations:suspension"),
+        organization_members_only(LOGIN),
+    ),
+    "appeal document (organization)": (
+        lambda w: reverse("organizations:my_appeal_document", args=[w["document"].pk]),
+        organization_members_only(LOGIN, other=MISSING),
+    ),
+    "suspension appeals": (lambda w: reverse("organizations:appeals"), operators_only(LOGIN)),
+    "suspension appeal": (
+        lambda w: reverse("organizations:appeal", args=[w["appeal"].pk]),
+        operators_only(LOGIN),
+    ),
+    "suspension appeal document": (
+        lambda w: reverse("organizations:appeal_document", args=[w["document"].pk]),
+        operators_only(LOGIN),
+    ),
+}
+
+APPEAL_ACTIONS = {
+    # Refused bodies: nothing changes. A member may read the suspension but not appeal; the other
+    # organization's owner may appeal only its own (not suspended) organization.
+    "appeal send": (
+        lambda w: reverse("organizations:appeal_send"),
+        {"statement": ""},
+        organization_members_only(LOGIN) | {"owner": 400, "member": FORBIDDEN, "other_owner": 400},
+    ),
+    "appeal decide": (
+        lambda w: reverse("organizations:appeal_decide", args=[w["appeal"].pk]),
+        {"decision": "keep", "note": ""},
+        operators_only(LOGIN) | {"operator": 400},
+    ),
+    "appeal window": (
+        lambda w: reverse("organizations:appeal_window"),
+        {"days": "0"},
+        operators_only(LOGIN) | {"operator": 400},
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(APPEAL_PAGES))
+def test_appeal_page_access(client, request, appeal_world, page, role):
+    url_for, expected = APPEAL_PAGES[page]
+    response = client_for(client, request, role).get(url_for(appeal_world))
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {page}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(APPEAL_ACTIONS))
+def test_appeal_action_access(client, request, appeal_world, action, role):
+    from organizations.models import AppealWindow, SuspensionAppeal
+
+    url_for, body, expected = APPEAL_ACTIONS[action]
+    response = client_for(client, request, role).post(url_for(appeal_world), body)
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {action}"
+    assert SuspensionAppeal.objects.get().decision == ""
+    assert SuspensionAppeal.objects.count() == 1 and not AppealWindow.objects.exists()
+
+
+def test_the_other_organization_never_sees_an_appeal(client, appeal_world, other_owner):
+    client.force_login(other_owner)
+    page = client.get(reverse("organizations:suspension")).content.decode()
+    assert "They are real" not in page and "Fake recruits" not in page
+
+
 # --- creators' self-service links (issue 19) ------------------------------------------------------
 
 

@@ -91,6 +91,7 @@ def world(operator, manager, beauty, organization, other_organization, owner, ot
     reward_list = reward_lines(rows, operator, a, b, beauty, cai=cai, alpha=alpha, zeta=zeta)
     placement_rows(rows, operator, reward_list.cycle, beauty, cai=cai, alpha=alpha, zeta=zeta)
     risk_rows(rows, operator, owner, other_owner, alpha=alpha, zeta=zeta)
+    suspension_rows(rows, operator, {"A": (a, owner), "B": (b, other_owner)})
     return {
         **rows,
         "people": people,
@@ -480,6 +481,27 @@ def risk_rows(rows, operator, owner, other_owner, *, alpha, zeta):
         rows[side]["risk.CaseStatement"] = [statement]
 
 
+def suspension_rows(rows, operator, sides):
+    """Both organizations suspended, each appealing with a statement and a document (issue 18)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from organizations.services import appeal_submit, organization_suspend
+    from tests.organizations.factories import licence_png
+
+    for side, (organization, person) in sides.items():
+        mark = A_MARK if side == "A" else B_MARK
+        organization_suspend(actor=operator, organization=organization, reason=f"{mark}停权")
+        appeal = appeal_submit(
+            actor=person,
+            organization=organization,
+            statement=f"{mark}的申诉",
+            documents=[SimpleUploadedFile("p.png", licence_png(), content_type="image/png")],
+        )
+        rows[side]["organizations.Suspension"] = [appeal.suspension]
+        rows[side]["organizations.SuspensionAppeal"] = [appeal]
+        rows[side]["organizations.AppealDocument"] = list(appeal.documents.all())
+
+
 # Models whose rows are the program's public side or no organization's data: both organizations
 # see the same rows (SHARED), or neither sees any (CLOSED).
 SHARED = {
@@ -544,6 +566,11 @@ SIDED |= {
     "placements.Delivery",
 }
 SIDED |= {"risk.RiskCase", "risk.CaseStatement"}  # risk cases and statements (issue 18)
+SIDED |= {  # a suspension, its one appeal and the appeal's documents (issue 18)
+    "organizations.Suspension",
+    "organizations.SuspensionAppeal",
+    "organizations.AppealDocument",
+}
 
 
 def scoped_models() -> list[str]:
@@ -727,6 +754,7 @@ PAGE_OBJECTS = {
     "risk:document": "risk.CaseStatement",
     "risk:my_document": "risk.CaseStatement",
     "incentives:invoice_file": "incentives.Invoice",
+    "organizations:my_appeal_document": "organizations.AppealDocument",
 }
 # Actions (POST only) that take an object: the access matrix and their own tests cover them.
 ACTIONS = {
@@ -793,6 +821,7 @@ ACTIONS = {
     "growth:level",
     "risk:decide",  # operators' decision on a risk case
     "risk:statement",  # an organization's statement for its own case
+    "organizations:appeal_decide",  # operators' decision on a suspension appeal
     "growth:link_revoke",  # the links' queryset is scoped (SIDED); the access matrix has the POST
 }
 NOT_ORGANIZATION_PAGES = {
@@ -814,6 +843,8 @@ NOT_ORGANIZATION_PAGES = {
     "incubation:published",  # the published top-100: public
     "partners:detail",  # partner applications: operators only (CLOSED)
     "placements:surface",  # a display surface: reference data, operators edit it
+    "organizations:appeal",  # suspension appeals and their documents: operators only
+    "organizations:appeal_document",
 }
 
 

@@ -13,7 +13,8 @@ Definitions, for the month M = [start, end) and the scorecard version in force o
   recruited: its recruited bindings that start in M; qualified: those of them that count as
   successfully introduced in M (`creators.introduced.counting_bindings`, the program's rule);
   violations: days of M with confirmed abnormal plays of its creators (on days it held them),
-  plus its videos published in M reviewed as copies;
+  plus its videos published in M reviewed as copies, plus what other apps confirmed in M through
+  the core's registry (`portal.core.violations`: risk counts its cases decided "forfeit" in M);
   items_due: coaching action items it owns due in M up to the day of the computation (items
   not yet due do not count); items_on_time: those of them done by the end of their due day
   (Asia/Shanghai);
@@ -54,6 +55,7 @@ from creators.models import Binding, DailyMetric, PlayFlag
 from growth.models import COMPONENTS, Scorecard, ScorecardVersion, VersionStatus
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
+from portal.core.violations import violation_sources
 
 SORT_MEMORY = "256MB"
 
@@ -135,8 +137,28 @@ def _qualified_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]
     return "SELECT NULL AS organization_id, 0 AS n WHERE 1 = 0", []
 
 
-def _score_sql(qualified_sql: str) -> str:
+def _confirmed_sql(start: datetime.date, end: datetime.date) -> tuple[list[str], list]:
+    """Per registered source (`portal.core.violations`), its per-organization count for the month,
+    compiled by the ORM; with the parameters of all of them, in order."""
+    statements, params = [], []
+    for source in violation_sources():
+        rows = source.rows(start, end)
+        if rows.query.is_empty():
+            continue
+        sql, values = rows.order_by().query.sql_with_params()
+        statements.append(sql)
+        params.extend(values)
+    return statements, params
+
+
+def _score_sql(qualified_sql: str, confirmed: list[str] = ()) -> str:
     local_done = _local_date("a.done_at")
+    confirmed_ctes = "".join(f"confirmed_{i} AS ({sql}),\n" for i, sql in enumerate(confirmed))
+    confirmed_sum = "".join(f" + COALESCE(k{i}.n, 0)" for i in range(len(confirmed)))
+    confirmed_joins = "".join(
+        f"\n  LEFT JOIN confirmed_{i} k{i} ON k{i}.organization_id = o.organization_id"
+        for i in range(len(confirmed))
+    )
     components = ",\n         ".join(
         f"{expression} AS x_{code}" for code, expression in COMPONENT_SQL.items()
     )
@@ -199,7 +221,7 @@ copies AS (
   GROUP BY v.organization_id
 ),
 qualified AS ({qualified_sql}),
-items AS (
+{confirmed_ctes}items AS (
   SELECT a.organization_id, COUNT(*) AS items_due,
          COUNT(*) FILTER (WHERE a.status = %s AND {local_done} <= a.due_on) AS items_on_time
   FROM organizations_actionitem a
@@ -214,7 +236,7 @@ f AS (
          COALESCE(v.active_creators, 0) AS active_creators,
          COALESCE(r.recruited, 0) AS recruited,
          COALESCE(q.n, 0) AS qualified,
-         COALESCE(fl.n, 0) + COALESCE(c.n, 0) AS violations,
+         COALESCE(fl.n, 0) + COALESCE(c.n, 0){confirmed_sum} AS violations,
          COALESCE(i.items_due, 0) AS items_due,
          COALESCE(i.items_on_time, 0) AS items_on_time,
          COALESCE(r.roster_start, 0) AS roster_start,
@@ -225,7 +247,7 @@ f AS (
   LEFT JOIN flags fl ON fl.organization_id = o.organization_id
   LEFT JOIN copies c ON c.organization_id = o.organization_id
   LEFT JOIN qualified q ON q.organization_id = o.organization_id
-  LEFT JOIN items i ON i.organization_id = o.organization_id
+  LEFT JOIN items i ON i.organization_id = o.organization_id{confirmed_joins}
 ),
 comp AS (
   SELECT f.*, {components} FROM f
@@ -250,7 +272,7 @@ ITEM_DONE = "done"
 ITEM_OWNER_ORGANIZATION = "organization"
 
 
-def _params(version, start, end, as_of, qualified_params) -> list:
+def _params(version, start, end, as_of, qualified_params, confirmed_params=()) -> list:
     from organizations.models import OrganizationStatus
 
     last = end - datetime.timedelta(days=1)
@@ -275,6 +297,7 @@ def _params(version, start, end, as_of, qualified_params) -> list:
         end,
         ORIGINALITY_COPY,
         *qualified_params,
+        *confirmed_params,
         ITEM_DONE,  # items
         ITEM_OWNER_ORGANIZATION,
         start,
@@ -327,12 +350,14 @@ def insert_scorecards(version, month: datetime.date, as_of: datetime.date) -> No
     """The month's scorecards and levels, inside the caller's transaction."""
     start, end = month_bounds(month)
     qualified_sql, qualified_params = _qualified_sql(start, end)
+    confirmed, confirmed_params = _confirmed_sql(start, end)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            _score_sql(qualified_sql), _params(version, start, end, as_of, qualified_params)
+            _score_sql(qualified_sql, confirmed),
+            _params(version, start, end, as_of, qualified_params, confirmed_params),
         )
         cursor.execute(LEVEL_SQL, [start])
         previous = previous_month(start)

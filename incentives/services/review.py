@@ -201,9 +201,11 @@ WHERE l.reward_list_id = %s AND l.amount > 0 AND l.kind <> 'adjustment'
     commit_to_pools(pools, needed)
     from .holds import holds_post_periods
     from .invoices import invoice_holds_post
+    from .suspensions import suspension_holds_post
 
     holds_post_periods(cycle, reward_list.rule_version)
     invoice_holds_post(cycle, reward_list.rule_version)
+    suspension_holds_post(cycle)
     from .estimates import estimates_drop
 
     estimates_drop(cycle)  # the final amounts replace the estimate

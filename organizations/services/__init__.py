@@ -1,5 +1,6 @@
 """Every write to an organization goes through these services (see each module)."""
 
+from .appeals import appeal_decide, appeal_submit
 from .application import (
     organization_accept_terms,
     organization_create,
@@ -39,10 +40,15 @@ from .members import (
     membership_change_role,
     membership_remove,
 )
+from .suspension import appeal_window_days, appeal_window_set
 
 __all__ = [
     "TRANSITIONS",
     "TransitionRefused",
+    "appeal_decide",
+    "appeal_submit",
+    "appeal_window_days",
+    "appeal_window_set",
     "assign_least_loaded",
     "assignment_reassign",
     "book_move",

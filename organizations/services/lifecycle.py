@@ -8,6 +8,7 @@ cannot both succeed: the second finds the status changed and is refused.
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,6 +24,7 @@ from organizations.models import (
     ProgramTerms,
     ReviewCheck,
 )
+from portal.accounts.models import Role
 from portal.accounts.permissions import authorize
 from portal.audit.services import audit_record
 from portal.core import events
@@ -30,6 +32,7 @@ from portal.core.notifications import notify
 
 from .application import organization_accept_terms
 from .assignment import assign_least_loaded
+from .suspension import suspension_end, suspension_open
 
 S = OrganizationStatus
 
@@ -215,12 +218,19 @@ def organization_transition(
         reason=reason,
     )
     organization.refresh_from_db()
-    if step.target in WEBHOOK_EVENTS:  # approve and reinstate, suspend: partners are told
+    if step.name == "suspend":
+        suspension_open(actor=actor, organization=organization, reason=reason)
+    elif step.name == "reinstate":
+        suspension_end(actor=actor, organization=organization, reason=reason)
+    if step.target in WEBHOOK_EVENTS:
+        # Approve and reinstate, suspend: partners are told, and incentives holds the suspended
+        # organization's unpaid payouts (and releases those holds when it is reinstated).
         events.publish(
             WEBHOOK_EVENTS[step.target],
             {**organization_data(organization), "transition": step.name},
             organization=organization,
             obj=organization,
+            actor=actor,
         )
     if step.name == "approve":
         assign_least_loaded(actor=actor, organization=organization)
@@ -235,7 +245,18 @@ def organization_transition(
             event=f"organization.{step.name}",
             organization=organization,
             reason=reason,
-            link=reverse("core:dashboard"),
+            link=reverse(
+                "organizations:suspension" if step.name == "suspend" else "core:dashboard"
+            ),
+        )
+    if step.name in ("suspend", "reinstate"):
+        # The other operators learn of it too: its payouts are held or released.
+        notify(
+            recipients=get_user_model().objects.filter(role=Role.OPERATOR, is_active=True),
+            event=f"organization.{step.name}",
+            organization=organization,
+            reason=reason,
+            link=reverse("organizations:review_detail", args=[organization.pk]),
         )
     return organization
 

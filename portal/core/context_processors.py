@@ -25,6 +25,7 @@ NAVIGATION = [
     (_("Categories"), "core:categories", "category.view", "settings"),
     (_("Partners"), "partners:list", "partner.manage", "settings"),
     (_("Risk center"), "risk:center", "risk.view", "settings"),
+    (_("Suspension appeals"), "organizations:appeals", "organization.appeals", "settings"),
     (_("Risk reviews"), "risk:my_cases", "risk.cases", "settings"),
     (_("Audit log"), "audit:list", "audit.view", "settings"),
 ]

@@ -59,6 +59,21 @@ MESSAGES = {
     "invoice.rejected": _(
         "The invoice of %(organization)s was not accepted; read the reason and send another."
     ),
+    "risk.case_opened": _(
+        "A risk review of %(organization)s is open and some of its payouts are held until it is "
+        "decided. The case says why; you may send a statement and documents."
+    ),
+    "risk.cases_opened": _("New risk cases were opened; they wait for a decision."),
+    "appeal.sent": _(
+        "The appeal of %(organization)s against its suspension was received; the program team "
+        "will decide."
+    ),
+    "appeal.waiting": _(
+        "%(organization)s appealed its suspension; the appeal waits for a decision."
+    ),
+    "appeal.decided": _(
+        "The appeal of %(organization)s against its suspension has been decided; read the reason."
+    ),
     "rewards.published": _(
         "A reward list was published: the statement of %(organization)s is ready to read."
     ),

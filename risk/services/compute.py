@@ -8,6 +8,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,8 +16,11 @@ from django.utils.translation import gettext_lazy
 from creators.models import QualificationRule
 from incentives.models import HoldReason
 from incentives.services.holds import hold_place
+from organizations.models import Membership, OrgRole
+from portal.accounts.models import Role, User
 from portal.accounts.permissions import SYSTEM, authorize
 from portal.audit.services import audit_record
+from portal.core.notifications import notify, notify_many
 from portal.core.queue import enqueue
 
 from ..models import RiskRule, RiskRuleSet, RiskRun, RunStatus, Signal
@@ -91,7 +95,8 @@ def signal_apply(*, actor, rule: RiskRule, today: datetime.date) -> dict:
     }
     with connection.cursor() as cursor:
         cursor.execute(UPSERT_CASES.format(query=QUERIES[rule.signal]), params)
-        flags = [row[0] for row in cursor.fetchall()]
+        upserted = cursor.fetchall()
+        flags = [opened for opened, _organization in upserted]
         linked = []
         for statement in (LINK_CREATOR_ENTRIES, LINK_ORGANIZATION_ENTRIES):
             cursor.execute(statement, {"signal": rule.signal})
@@ -105,6 +110,9 @@ def signal_apply(*, actor, rule: RiskRule, today: datetime.date) -> dict:
             note=_("A risk review is open; the case page says why and what may be sent."),
         )
     counts = {"opened": sum(flags), "updated": len(flags) - sum(flags), "held": len(held)}
+    opened_for = {organization for opened, organization in upserted if opened}
+    if opened_for:
+        _notify_opened(rule.signal, opened_for)
     if flags:
         audit_record(
             actor=actor,
@@ -113,6 +121,23 @@ def signal_apply(*, actor, rule: RiskRule, today: datetime.date) -> dict:
             after={"signal": rule.signal, "version": rule.rule_set.number, **counts},
         )
     return counts
+
+
+def _notify_opened(signal: str, organizations: set[int]) -> None:
+    """Tell each organization with a new case that a review is open and what it may send (the
+    message names no evidence: the case page shows the organization its own part only), and each
+    operator once per signal that new cases wait in the risk center. Set-based: one INSERT
+    whatever the number of cases."""
+    people = Membership.objects.filter(
+        organization_id__in=organizations, role__in=[OrgRole.OWNER, OrgRole.ADMIN]
+    ).values_list("user_id", "organization_id")
+    notify_many(pairs=people, event="risk.case_opened", link=reverse("risk:my_cases"))
+    operators = User.objects.filter(role=Role.OPERATOR, is_active=True)
+    notify(
+        recipients=operators,
+        event="risk.cases_opened",
+        link=reverse("risk:center") + f"?signal={signal}",
+    )
 
 
 def risk_run_start(*, actor) -> RiskRun:

@@ -25,7 +25,7 @@ ENTRIES = LINKS.replace(
     "[...document.querySelectorAll('.mainnav > ul > li')].map("
     "li => li.querySelector(':scope > a, :scope > details > summary'))",
 )
-OPERATOR_PAGES = 16  # every page of the navigation an operator may open (the risk center included)
+OPERATOR_PAGES = 17  # every page of the navigation an operator may open (risk center, appeals)
 OPERATOR_ENTRIES = 10  # eight sections (growth included), the content and settings menus
 
 

@@ -113,6 +113,28 @@ def test_an_undecided_case_takes_the_rules_default_once_it_expires(operator, hel
     assert {e.payment_status for e in creator_entries(creator)} == {PaymentStatus.FORFEITED}
 
 
+def test_opening_a_case_tells_each_organization_and_the_operators_once(
+    operator, owner, other_owner, held_world
+):
+    from portal.core.models import Notification
+    from portal.core.notifications import message_for
+
+    risk_signals_compute(actor=operator, today=TODAY)
+    mine = Notification.objects.get(recipient=owner, event="risk.case_opened")
+    theirs = Notification.objects.get(recipient=other_owner, event="risk.case_opened")
+    assert mine.organization == owner.membership.organization
+    assert theirs.organization == other_owner.membership.organization
+    assert mine.link == "/risk/mine/"
+    # The message names no evidence: no creator, no other organization.
+    text = message_for(mine)
+    assert "Twin" not in text and other_owner.membership.organization.legal_name not in text
+    assert Notification.objects.filter(recipient=operator, event="risk.cases_opened").count() == 1
+    # The next night updates the cases: nobody is told again.
+    told = Notification.objects.filter(event__startswith="risk.case").count()
+    risk_signals_compute(actor=operator, today=TODAY)
+    assert Notification.objects.filter(event__startswith="risk.case").count() == told
+
+
 def test_a_new_case_opens_after_a_decided_one(operator, held_world):
     _list, creator, _twin = held_world
     risk_signals_compute(actor=operator, today=TODAY)
