@@ -132,6 +132,12 @@ register_details(
         "consent": _("Consent"),
         "scopes": _("Shared with the organization"),
         "consents_asked": _("Creators asked for consent"),
+        # A consent's audit names the creator as its object: its state and link are the consent's.
+        **{
+            f"consent.{a}:state": _("Consent state")
+            for a in ("send", "consented", "declined", "withdraw")
+        },
+        **{f"consent.{a}:expires_at": _("Link valid until") for a in ("request", "send")},
         "dispute": _("Dispute"),
         "holder": _("Organization holding the creator"),
         "claimant": _("Organization claiming the creator"),
