@@ -5,7 +5,7 @@ its statement. One URL per POST action."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from portal.accounts.permissions import action_required
 from portal.core.kit import add_service_errors, error_text
 from portal.core.money import from_fen
 from portal.core.rendering import redirect_page, render_page
+from portal.core.uploads import stored_file_response
 
 from . import selectors
 from .forms import DecisionForm, RuleRowForm, RulesNoteForm, StatementForm
@@ -216,15 +217,8 @@ def my_statement_document(request, pk: int):
 def _document(statement):
     if not statement.document:
         raise Http404
-    content_type = statement.document_type or "application/octet-stream"
-    extension = statement.document.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        statement.document.open("rb"),
-        content_type=content_type,
-        as_attachment=not content_type.startswith("image/"),
-        filename=f"case-{statement.case_id}-{statement.pk}.{extension}",
+    return stored_file_response(
+        statement.document,
+        content_type=statement.document_type,
+        filename=f"case-{statement.case_id}-{statement.pk}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    return response

@@ -4,7 +4,6 @@ statement); operators verify or reject it. One URL per action."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from incentives.services.invoices import (
 from portal.accounts.permissions import action_required, authorize, can
 from portal.core.kit import add_service_errors, own_organization
 from portal.core.rendering import render_page
+from portal.core.uploads import stored_file_response
 
 from .common import error_text
 
@@ -138,14 +138,8 @@ def invoice_file(request, invoice_pk: int):
     """The invoice's file, for its organization and operators. An image (re-encoded) is shown;
     a PDF (kept as uploaded) is always a download, never rendered in the portal's origin."""
     invoice = get_object_or_404(Invoice.objects.for_user(request.user), pk=invoice_pk)
-    extension = invoice.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        invoice.file.open("rb"),
-        content_type=invoice.content_type or "application/octet-stream",
-        as_attachment=not invoice.is_image,
-        filename=f"invoice-{invoice.pk}.{extension}",
+    return stored_file_response(
+        invoice.file,
+        content_type=invoice.content_type,
+        filename=f"invoice-{invoice.pk}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    return response

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from organizations.models import Organization
 from portal.accounts.permissions import authorize, can
 from portal.audit.models import AuditEntry
 from portal.core.kit import add_service_errors, error_text
+from portal.core.uploads import stored_file_response
 
 
 def _visible(request, pk: int) -> Organization:
@@ -75,18 +76,11 @@ def organization_licence(request, pk: int):
     organization = _visible(request, pk)
     if not organization.licence:
         raise Http404
-    extension = organization.licence.name.rsplit(".", 1)[-1]
-    content_type = organization.licence_content_type or "application/octet-stream"
-    response = FileResponse(
-        organization.licence.open("rb"),
-        content_type=content_type,
-        as_attachment=not content_type.startswith("image/"),
-        filename=f"licence-{organization.pk}.{extension}",
+    return stored_file_response(
+        organization.licence,
+        content_type=organization.licence_content_type,
+        filename=f"licence-{organization.pk}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    return response
 
 
 @login_required

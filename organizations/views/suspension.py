@@ -5,7 +5,7 @@ page. One URL per POST action; each refused POST redraws its page with the bound
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from organizations.models import AppealDocument
 from portal.accounts.permissions import action_required
 from portal.core.kit import add_service_errors
 from portal.core.rendering import redirect_page, render_page
+from portal.core.uploads import stored_file_response
 
 PER_PAGE = 25
 
@@ -129,15 +130,8 @@ def appeal_document(request, pk: int):
 
 def _document(document):
     """PDFs are always a download; images are shown. Never rendered in the portal's origin."""
-    content_type = document.content_type or "application/octet-stream"
-    extension = document.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=content_type,
-        as_attachment=not content_type.startswith("image/"),
-        filename=f"appeal-{document.appeal_id}-{document.pk}.{extension}",
+    return stored_file_response(
+        document.file,
+        content_type=document.content_type,
+        filename=f"appeal-{document.appeal_id}-{document.pk}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    return response

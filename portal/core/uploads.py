@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -351,3 +352,22 @@ def _unpack_object_stream(dictionary: bytes, content: bytes, budget: list[int]) 
     if budget[0] < 0:
         raise _error("unchecked")
     return objects
+
+
+def stored_file_response(file, *, content_type: str, filename: str):
+    """A cleaned upload served back to the people who may see it. An image (re-encoded from its
+    pixels) is shown; anything else (a PDF, kept as uploaded) is always a download, opened by the
+    reader's own program, never rendered in the portal's origin. `filename` has no extension:
+    the stored file's is added."""
+    content_type = content_type or "application/octet-stream"
+    extension = file.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        file.open("rb"),
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        filename=f"{filename}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response
