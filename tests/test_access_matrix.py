@@ -61,6 +61,15 @@ def coaching_session(organization, manager):
     return session
 
 
+def assert_answer(response, expected, label):
+    """LOGIN: sent to sign in; otherwise the status code the matrix says."""
+    if expected == LOGIN:
+        assert response.status_code == 302, label
+        assert response["Location"].startswith(reverse("accounts:login")), label
+    else:
+        assert response.status_code == expected, label
+
+
 def client_for(client, request, role):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
@@ -382,11 +391,7 @@ REWARD_PAGES = {
 def test_reward_page_access(client, request, rewards, page, role):
     url_for, expected = REWARD_PAGES[page]
     response = client_for(client, request, role).get(url_for(rewards))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 def test_an_invoice_is_seen_by_its_organization_and_staff_and_decided_by_operators(
@@ -725,11 +730,7 @@ INCUBATION_PAGES = {
 def test_incubation_page_access(client, request, incubation_pages, page, role):
     url_for, expected = INCUBATION_PAGES[page]
     response = client_for(client, request, role).get(url_for(incubation_pages))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 # --- content ------------------------------------------------------------------------------------
@@ -826,11 +827,7 @@ CONTENT_ENDPOINTS = {
 def test_content_page_access(client, request, content, page, role):
     url_for, expected = CONTENT_PAGES[page]
     response = client_for(client, request, role).get(url_for(content))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1004,11 +1001,7 @@ PLACEMENT_ENDPOINTS = {
 def test_placement_page_access(client, request, placements_world, page, role):
     url_for, expected = PLACEMENT_PAGES[page]
     response = client_for(client, request, role).get(url_for(placements_world))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1016,11 +1009,7 @@ def test_placement_page_access(client, request, placements_world, page, role):
 def test_placement_action_access(client, request, placements_world, action, role):
     url_for, body, expected = PLACEMENT_ACTIONS[action]
     response = client_for(client, request, role).post(url_for(placements_world), body)
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {action}"
+    assert_answer(response, expected[role], f"{role} on {action}")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1125,11 +1114,7 @@ RISK_ACTIONS = {
 def test_risk_page_access(client, request, risk_world, page, role):
     url_for, expected = RISK_PAGES[page]
     response = client_for(client, request, role).get(url_for(risk_world))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1137,11 +1122,7 @@ def test_risk_page_access(client, request, risk_world, page, role):
 def test_risk_action_access(client, request, risk_world, action, role):
     url_for, body, expected = RISK_ACTIONS[action]
     response = client_for(client, request, role).post(url_for(risk_world), body)
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {action}"
+    assert_answer(response, expected[role], f"{role} on {action}")
 
 
 def test_an_organizations_risk_review_never_names_the_other_party(client, risk_world, owner):
@@ -1218,11 +1199,7 @@ APPEAL_ACTIONS = {
 def test_appeal_page_access(client, request, appeal_world, page, role):
     url_for, expected = APPEAL_PAGES[page]
     response = client_for(client, request, role).get(url_for(appeal_world))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1232,11 +1209,7 @@ def test_appeal_action_access(client, request, appeal_world, action, role):
 
     url_for, body, expected = APPEAL_ACTIONS[action]
     response = client_for(client, request, role).post(url_for(appeal_world), body)
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {action}"
+    assert_answer(response, expected[role], f"{role} on {action}")
     assert SuspensionAppeal.objects.get().decision == ""
     assert SuspensionAppeal.objects.count() == 1 and not AppealWindow.objects.exists()
 
@@ -1310,11 +1283,7 @@ SELF_SERVICE_ACTIONS = {
 def test_selfservice_page_access(client, request, selfservice_world, page, role):
     url_for, expected = SELF_SERVICE_PAGES[page]
     response = client_for(client, request, role).get(url_for(selfservice_world))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1429,11 +1398,7 @@ CONSENT_ACTIONS = {
 def test_consent_page_access(client, request, consent_world, page, role):
     url_for, expected = CONSENT_PAGES[page]
     response = client_for(client, request, role).get(url_for(consent_world))
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {page}"
+    assert_answer(response, expected[role], f"{role} on {page}")
 
 
 @pytest.mark.parametrize("role", ROLES)
