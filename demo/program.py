@@ -141,7 +141,8 @@ def demo_apply(plan: DemoPlan, *, progress: DemoProgress | None = None) -> dict:
             organization=suspensions[0][0],
             statement="这些达人均为真实账号，已补充实名材料，请复核。",
         )
-    progress.done(f"{len(suspensions)} organizations suspended")
+    n = len(suspensions)
+    progress.done(f"{n} organization{'' if n == 1 else 's'} suspended, one of them appealing")
 
     progress.step("Coaching: goals, sessions and action items")
     coached = demo_coaching(seed=plan.seed, owners={o.pk: owner for o, owner in made}, today=today)
