@@ -1,5 +1,7 @@
 """Programs, their pools and cycles (closed-open date ranges in Asia/Shanghai)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -69,6 +71,11 @@ class Program(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def last_day(self):
+        """The last day it covers (`ends_on` is the first day after): what a date range shows."""
+        return self.ends_on - datetime.timedelta(days=1)
 
 
 class PoolKind(models.TextChoices):
@@ -145,6 +152,11 @@ class Cycle(models.Model):
 
     def __str__(self):
         return f"{self.program} #{self.number}"
+
+    @property
+    def last_day(self):
+        """The last day it covers (`ends_on` is the first day after): what a date range shows."""
+        return self.ends_on - datetime.timedelta(days=1)
 
     @property
     def computing(self) -> bool:
