@@ -498,3 +498,8 @@ def rule_versions(today: datetime.date) -> dict:
 
 def surfaces_for_setup():
     return Surface.objects.prefetch_related("content_types").order_by("sort_order", "code")
+
+
+def inventory_for_setup(limit: int = 200):
+    """The dated inventory rows the setup page lists: by surface and field, the newest first."""
+    return InventoryRule.objects.select_related("surface", "category", "created_by")[:limit]

@@ -25,7 +25,7 @@ from .forms import (
     PlacementRuleForm,
     SurfaceForm,
 )
-from .models import Coupon, InventoryRule, Nomination, PlacementRule, Surface
+from .models import Coupon, Nomination, PlacementRule, Surface
 
 
 def _staff(request):
@@ -220,9 +220,7 @@ def setup(request, inventory_form=None, status=200):
     context = {
         "surfaces": selectors.surfaces_for_setup(),
         "inventory_form": inventory_form or InventoryForm(),
-        "inventory": InventoryRule.objects.select_related("surface", "category", "created_by")[
-            :200
-        ],
+        "inventory": selectors.inventory_for_setup(),
     }
     return render_page(request, "placements/setup.html", context, status=status)
 
