@@ -222,7 +222,8 @@ class PlacementRule(models.Model):
                 violation_error_message=_("A rule already starts on that day."),
             ),
             models.CheckConstraint(
-                condition=Q(rate_per_thousand__gt=0) & Q(rate_per_thousand__lte=100_000_00),
+                # In CNY, like every MoneyField lookup: the field turns it into fen (10,000,000).
+                condition=Q(rate_per_thousand__gt=0) & Q(rate_per_thousand__lte=100_000),
                 name="placement_rule_rate_range",
                 violation_error_message=_("1,000 impressions are worth from 0.01 to 100,000 CNY."),
             ),

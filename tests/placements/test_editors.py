@@ -226,3 +226,20 @@ def test_the_services_refuse_managers(manager, outfit_tab, program, today):
             grade_grants={},
             boosts={},
         )
+
+
+@pytest.mark.parametrize(
+    ("rate", "stored"), [(Decimal("100000.00"), True), (Decimal("100000.01"), False)]
+)
+def test_the_database_holds_a_rules_rate_to_100000_cny(rule, rate, stored):
+    """The check is written in CNY (the field stores fen), as its message says: 100,000 at most."""
+    from django.db import IntegrityError, transaction
+
+    with transaction.atomic():
+        if stored:
+            PlacementRule.objects.filter(pk=rule.pk).update(rate_per_thousand=rate)
+            rule.refresh_from_db()
+            assert rule.rate_per_thousand == rate
+        else:
+            with pytest.raises(IntegrityError):
+                PlacementRule.objects.filter(pk=rule.pk).update(rate_per_thousand=rate)
