@@ -9,6 +9,11 @@ class IncentivesConfig(AppConfig):
     def ready(self):
         from portal.core import events
 
-        from . import dashboard, listeners, rules  # noqa: F401 - registers the panels and rules
+        from . import (  # noqa: F401 - registers the panels, rules and page sections
+            dashboard,
+            listeners,
+            rules,
+            sections,
+        )
 
         events.listen(listeners.on_event)  # an organization's suspension holds its payouts

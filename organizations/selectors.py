@@ -128,6 +128,7 @@ def suspension_page(user) -> dict:
     they may appeal now."""
     from portal.accounts.permissions import can
     from portal.core.kit import own_organization
+    from portal.core.statements import suspension_sections
 
     organization = own_organization(user)
     suspension = (
@@ -153,6 +154,8 @@ def suspension_page(user) -> dict:
         and appeal is None
         and today <= suspension.appeal_until
         and can(user, "organization.appeal", organization),
+        # What other apps account for under it (incentives: the payouts it holds).
+        "sections": suspension_sections(user, organization, suspension) if suspension else [],
     }
 
 

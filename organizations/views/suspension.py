@@ -15,6 +15,7 @@ from organizations.models import AppealDocument
 from portal.accounts.permissions import action_required
 from portal.core.kit import add_service_errors
 from portal.core.rendering import redirect_page, render_page
+from portal.core.statements import suspension_sections
 from portal.core.uploads import stored_file_response
 
 PER_PAGE = 25
@@ -119,7 +120,13 @@ def appeal_decide(request, pk: int):
 
 
 def _decision_page(request, found, form, status=200):
-    context = {"appeal": found, "suspension": found.suspension, "form": form}
+    suspension = found.suspension
+    context = {
+        "appeal": found,
+        "suspension": suspension,
+        "form": form,
+        "sections": suspension_sections(request.user, suspension.organization, suspension),
+    }
     return render_page(request, "organizations/appeal.html", context, status=status)
 
 

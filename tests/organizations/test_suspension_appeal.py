@@ -259,3 +259,31 @@ def test_the_pages_show_the_suspension_the_queue_and_the_decision(
     assert (
         client.get(reverse("organizations:appeal_document", args=[document.pk])).status_code == 200
     )
+
+
+def test_both_suspension_pages_show_what_it_holds_and_what_became_of_it(
+    client, operator, owner, organization, suspended
+):
+    """The owner's page and the operator's decision page show the payouts held (incentives'
+    section, through the core registry), then the forfeited amount once decided."""
+    from incentives.sections import suspension_holds
+    from portal.core.templatetags.portal_tags import money as format_money
+
+    held = sum(e.amount for e in own_entries(organization))
+    assert held > 0
+    client.force_login(owner)
+    page = client.get(reverse("organizations:suspension")).content.decode()
+    assert "Payouts held for this suspension" in page and format_money(held) in page
+    appeal = appeal_submit(actor=owner, organization=organization, statement="x")
+    client.force_login(operator)
+    page = client.get(reverse("organizations:appeal", args=[appeal.pk])).content.decode()
+    assert "Payouts held for this suspension" in page and format_money(held) in page
+    appeal_decide(actor=operator, appeal=appeal, decision=AppealDecision.FORFEIT, note="Fraud")
+    figures = suspension_holds(operator, organization, appeal.suspension)
+    assert figures["held_count"] == 0 and figures["forfeited_amount"] == held
+    assert figures["forfeited_count"] == own_entries(organization).count()
+    owner.language = "zh-hans"
+    owner.save(update_fields=["language"])
+    client.force_login(owner)
+    page = client.get(reverse("organizations:suspension"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "暂停期间扣留的款项" in page.content.decode()
