@@ -411,6 +411,7 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "creators.models.BindingSource",
         "LineKindEnum": "incentives.models.LineKind",
         "PaymentStatusEnum": "incentives.models.PaymentStatus",
+        "ConsentStateEnum": "creators.models.ConsentState",
     },
 }
 

@@ -7,7 +7,14 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from creators.limits import amount_limits, whole_limits
-from creators.models import Binding, BindingSource, ConsentState, Creator, DailyMetric
+from creators.models import (
+    Binding,
+    BindingConsent,
+    BindingSource,
+    ConsentState,
+    Creator,
+    DailyMetric,
+)
 from portal.core.api.fields import AmountField, WholeNumberField
 from portal.core.ranges import EARLIEST_DAY
 
@@ -92,9 +99,25 @@ class CreatorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BindingConsentSerializer(serializers.ModelSerializer):
+    """What the creator answered: the state and the three scopes (the contact details themselves
+    are never in the API)."""
+
+    class Meta:
+        model = BindingConsent
+        fields = ["state", "earnings", "metrics", "contact", "decided_at", "withdrawn_at"]
+        read_only_fields = fields
+
+
 class BindingSerializer(serializers.ModelSerializer):
     platform_account_id = serializers.CharField(
         source="creator.platform_account_id", read_only=True
+    )
+    consent = BindingConsentSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The creator's consent to this binding and the scopes it shares; null for a "
+        "binding that never asked (it shares nothing).",
     )
 
     class Meta:
@@ -109,6 +132,7 @@ class BindingSerializer(serializers.ModelSerializer):
             "ended_on",
             "end_reason",
             "created_at",
+            "consent",
         ]
         read_only_fields = fields
 

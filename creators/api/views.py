@@ -65,7 +65,7 @@ class BindingViewSet(
     ordering_fields = ["id"]
 
     def get_queryset(self):
-        return Binding.objects.for_user(self.request.user).select_related("creator")
+        return Binding.objects.for_user(self.request.user).select_related("creator", "consent")
 
     @extend_schema(
         summary="Bind an existing creator",
@@ -96,6 +96,7 @@ class BindingViewSet(
             source=data.validated_data["source"],
             started_on=data.validated_data.get("started_on") or timezone.localdate(),
         )
+        binding = self.get_queryset().get(pk=binding.pk)  # with the consent the binding opened
         return Response(BindingSerializer(binding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -402,3 +402,27 @@ def test_the_migration_treats_existing_bindings_as_consented_with_every_scope(ow
     migration.forget(apps, None)
     assert not BindingConsent.objects.filter(binding=old).exists()
     assert BindingConsent.objects.filter(pk=asked.pk).exists()
+
+
+def test_the_binding_api_shows_the_consent_state_and_scopes_but_never_the_contact(
+    client, owner, organization
+):
+    client.force_login(owner)
+    creator = CreatorFactory(platform_account_id="api-consent-1")
+    created = client.post(
+        "/api/v1/bindings/",
+        {"platform_account_id": creator.platform_account_id},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["consent"]["state"] == "pending"
+    binding = Binding.objects.get(pk=created.json()["id"])
+    give(client, binding.consent, ["metrics", "contact"], contact_mobile="13800138000")
+    client.force_login(owner)
+    answer = client.get(f"/api/v1/bindings/{binding.pk}/").json()["consent"]
+    assert answer["state"] == "consented" and answer["decided_at"]
+    assert (answer["metrics"], answer["contact"], answer["earnings"]) == (True, True, False)
+    assert "13800138000" not in str(answer)
+    BindingConsent.objects.filter(binding=binding).delete()  # a binding that never asked
+    listed = client.get("/api/v1/bindings/").json()["results"]
+    assert [row["consent"] for row in listed if row["id"] == binding.pk] == [None]
