@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.core.api.body_limit.ApiBodyLimitMiddleware",
     "portal.core.request_guards.MalformedBodyMiddleware",
@@ -173,9 +174,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions expire after this many idle seconds: every request pushes the expiry forward.
+# Sessions expire after this many idle seconds: a request pushes the expiry forward, saving the
+# session when SESSION_REFRESH_SECONDS have passed since its last save (SessionRefreshMiddleware),
+# not on every request, which wrote the session row on every page; an idle session so ends between
+# AGE - REFRESH and AGE seconds after the last request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(2 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = int(
+    os.environ.get("SESSION_REFRESH_SECONDS", str(min(5 * 60, SESSION_COOKIE_AGE // 10)))
+)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
