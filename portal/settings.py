@@ -163,6 +163,9 @@ else:
 # --- Accounts and sessions -------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, loading a signed-in organization member's membership and organization
+# with the user (organizations/auth.py).
+AUTHENTICATION_BACKENDS = ["organizations.auth.MemberBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -28,12 +28,16 @@ class SessionRefreshMiddleware:
         refreshed = session.get(REFRESHED_AT)  # loading drops the key of an expired session
         if session.session_key is None:
             return response
-        now = int(time.time())
         if not isinstance(refreshed, int) or not (
-            0 <= now - refreshed < settings.SESSION_REFRESH_SECONDS
+            0 <= int(time.time()) - refreshed < settings.SESSION_REFRESH_SECONDS
         ):
-            session[REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it
+            stamp_refreshed(session)  # marks it modified: SessionMiddleware saves it
         return response
+
+
+def stamp_refreshed(session) -> None:
+    """Note that the session's expiry is being pushed forward now (it is about to be saved)."""
+    session[REFRESHED_AT] = int(time.time())
 
 
 class UserLanguageMiddleware:

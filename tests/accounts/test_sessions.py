@@ -37,8 +37,7 @@ def age_session(client, *, refreshed_ago: int, expires_in: int) -> str:
 
 
 def test_a_request_soon_after_the_last_save_does_not_write_the_session(client, operator):
-    client.force_login(operator)
-    client.get("/")
+    client.force_login(operator)  # signing in saves the session, and starts its idle clock
     assert session_writes(client) == []
     assert settings.SESSION_COOKIE_NAME not in client.get("/").cookies
 
