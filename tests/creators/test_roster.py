@@ -5,7 +5,6 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-
 from django.utils import timezone
 
 from creators.introduced import cycle_of
@@ -146,9 +145,7 @@ def test_roster_query_count_does_not_grow(
         client.get("/api/v1/creators/")
 
 
-def test_this_months_recruits_are_marked_introduced_or_in_their_window(
-    client, owner, organization
-):
+def test_this_months_recruits_are_marked_introduced_or_in_their_window(client, owner, organization):
     start, _end = cycle_of(timezone.localdate())
     counts = bound(organization, start)
     metric(counts.creator, start, videos=3, plays=100_000)  # the seeded rule's thresholds
