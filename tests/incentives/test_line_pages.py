@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incentives.models import LineKind, RewardLine, RewardList
@@ -126,3 +127,14 @@ def test_the_lines_page_queries_do_not_grow_with_the_lines(
         with django_assert_max_num_queries(len(few.captured_queries)):
             response = client.get(url, {"page": page})
         assert len(response.context["page"].object_list) == lines_view.LINES_PER_PAGE
+
+
+def test_a_swap_of_the_lines_reads_no_sums_of_the_list(client, operator, computed):
+    client.force_login(operator)
+    url = reverse("incentives:list", args=[computed.pk])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"page": 1}, headers={**EN, **HX})
+    html = response.content.decode()
+    assert "<html" not in html and "6 lines" in html and "totals" not in response.context
+    assert not any("SUM(" in q["sql"] for q in captured.captured_queries)
+    assert "totals" in client.get(url).context  # the whole page has them
