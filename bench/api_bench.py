@@ -4,6 +4,7 @@ Run against PostgreSQL (a throw-away database, <database>_bench_api, is created 
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/api_bench.py
     ... --quick     (2,000 creators / 20,000 metric rows, for a smoke run)
+    ... --skip lists,ingestion     (the reward-list lines HTML page only)
 
 The data is settlement_bench's generate_series data (100,000 creators in organizations of 100, 10
 metric days each: 1,000,000 metric rows) and the published reward list of its cycle. Every request
@@ -33,7 +34,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.test import Client
-from django.urls import clear_url_caches, include, path
+from django.urls import clear_url_caches, include, path, reverse
 from rest_framework.fields import SerializerMethodField
 from rest_framework.relations import ManyRelatedField
 
@@ -183,6 +184,65 @@ def bench_lists(client: Client, headers: dict, reward_list_id: int) -> None:
             )
 
 
+def bench_lines_page(operator, reward_list) -> None:
+    """The reward-list lines HTML page (issue #17): the whole request (session, view, template) of
+    the page and of its HTMX fragment, on the first page, the last page offered and one kind, as
+    the operator; the baseline is the page's own SELECT of its 50 lines (the one with the LIMIT,
+    as the request sent it) run through psycopg on the same connection. p95 of 20 requests."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from incentives.models import RewardLine
+
+    client = Client()
+    client.force_login(operator)
+    raw = connection.cursor().cursor
+    kind = (
+        RewardLine.objects.filter(reward_list=reward_list)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n")[0]["kind"]
+    )
+    url = reverse("incentives:list", args=[reward_list.pk])
+    explained = False
+    for query in ("", "?page=40", f"?kind={kind}"):
+        for fragment in (False, True):
+            headers = {"HTTP_HX_REQUEST": "true"} if fragment else {}
+            client.get(url + query, **headers)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url + query, **headers)
+            assert response.status_code == 200, (url + query, response.status_code)
+            queries = captured.captured_queries
+            sql = next(
+                q["sql"]
+                for q in queries
+                if 'FROM "incentives_rewardline"' in q["sql"] and "LIMIT 50" in q["sql"]
+            )
+            if not query:  # where the request's database time goes
+                print(f"  {'fragment' if fragment else 'page'}: its queries over 1 ms")
+                for q in queries:
+                    if float(q["time"]) >= 0.001:
+                        print(f"    {float(q['time']) * 1000:7.1f} ms  {q['sql'][:140]}")
+            if not explained:
+                print("  The page's SELECT of its lines:")
+                common.explain(sql)
+                explained = True
+
+            def baseline(sql=sql):
+                raw.execute(sql)
+                raw.fetchall()
+
+            ours = common.p95_time(lambda u=url + query, h=headers: client.get(u, **h), 20)
+            base = common.p95_time(baseline, 20)
+            ratio(
+                f"reward-list lines {'fragment' if fragment else 'page'} {query or 'page 1'}, "
+                f"{len(queries)} queries, p95 vs its SELECT",
+                ours,
+                base,
+            )
+
+
 def metric_rows(accounts: list[str], day: date) -> list[dict]:
     return [
         {
@@ -276,7 +336,7 @@ def bench_ingestion(client: Client, headers: dict, creators: int) -> None:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="10x smaller, for a smoke run")
-    parser.add_argument("--skip", default="", help="lists,ingestion")
+    parser.add_argument("--skip", default="", help="lists,page,ingestion")
     args = parser.parse_args()
     global QUICK, REPEAT
     QUICK = args.quick
@@ -322,6 +382,9 @@ def main():
         headers = partner_headers(operator)
         if "lists" not in skip:
             bench_lists(client, headers, reward_list.pk)
+        if "page" not in skip:
+            print("Reward-list lines page")
+            bench_lines_page(operator, reward_list)
         if "ingestion" not in skip:
             print("Metrics ingestion")
             bench_ingestion(client, headers, creators)

@@ -84,7 +84,12 @@ class RosterFilterSet(PortalFilterSet):
     def filter_search(self, queryset, name, value):
         value = value.strip()
         matches = Q(display_name__icontains=value) | Q(platform_account_id=value)
-        ids = list(Creator.objects.filter(matches).values_list("pk", flat=True)[: SEARCH_IDS + 1])
+        # Read once per filter set: the roster applies its filters to two querysets (the page's
+        # and the leaner one it counts).
+        if getattr(self, "_search", (None,))[0] != value:
+            limited = Creator.objects.filter(matches).values_list("pk", flat=True)
+            self._search = (value, list(limited[: SEARCH_IDS + 1]))
+        ids = self._search[1]
         if len(ids) <= SEARCH_IDS:
             return queryset.filter(pk__in=ids)
         return queryset.filter(matches)

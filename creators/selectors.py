@@ -49,21 +49,25 @@ def waiting_consents(user):
 
 
 def introduced_marks(creators) -> dict[int, str]:
-    """For a page of creators: "yes" (counts this month), "pending" (recruited this month, the
-    window still open) or nothing."""
-    today = timezone.localdate()
-    start, end = cycle_of(today)
-    ids = [c.pk for c in creators]
-    active = Binding.objects.filter(creator_id__in=ids, ended_on__isnull=True)
+    """For a page of roster rows (`roster_queryset`: `binding_source` and `joined_on`, their
+    current binding's): "yes" (counts this month), "pending" (recruited this month, the window
+    still open) or nothing. Only a binding recruited this month can count, which the rows
+    already say: the database is asked about those creators only, and most pages ask nothing."""
+    start, end = cycle_of(timezone.localdate())
+    recruited = [
+        creator.pk
+        for creator in creators
+        if creator.binding_source == BindingSource.RECRUITED
+        and creator.joined_on is not None
+        and start <= creator.joined_on < end
+    ]
+    if not recruited:
+        return {}
+    active = Binding.objects.filter(creator_id__in=recruited, ended_on__isnull=True)
     counting = set(
         counting_bindings(active, cycle_start=start).values_list("creator_id", flat=True)
     )
-    recruited = set(
-        active.filter(
-            source=BindingSource.RECRUITED, started_on__gte=start, started_on__lt=end
-        ).values_list("creator_id", flat=True)
-    )
-    return {pk: "yes" for pk in counting} | {pk: "pending" for pk in recruited - counting}
+    return {pk: "yes" if pk in counting else "pending" for pk in recruited}
 
 
 CHART_DAYS = 60

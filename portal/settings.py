@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.core.api.body_limit.ApiBodyLimitMiddleware",
     "portal.core.request_guards.MalformedBodyMiddleware",
@@ -162,6 +163,9 @@ else:
 # --- Accounts and sessions -------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, loading a signed-in organization member's membership and organization
+# with the user (organizations/auth.py).
+AUTHENTICATION_BACKENDS = ["organizations.auth.MemberBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -173,9 +177,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions expire after this many idle seconds: every request pushes the expiry forward.
+# Sessions expire after this many idle seconds: a request pushes the expiry forward, saving the
+# session when SESSION_REFRESH_SECONDS have passed since its last save (SessionRefreshMiddleware),
+# not on every request, which wrote the session row on every page; an idle session so ends between
+# AGE - REFRESH and AGE seconds after the last request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(2 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = int(
+    os.environ.get("SESSION_REFRESH_SECONDS", str(min(5 * 60, SESSION_COOKIE_AGE // 10)))
+)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

@@ -50,10 +50,10 @@ def _by_joined_date(filterset) -> bool:
 @action_required("roster.view")
 def roster(request):
     filterset, rows = _filtered(request)
-    # Count without the display joins (organization names and the like).
-    _lean, lean_rows = _filtered(
-        request, Creator.objects.for_user(request.user).with_active_binding()
-    )
+    # Count the same filters without the display joins (organization names and the like): the
+    # filter set's cleaned values applied to a leaner queryset, not a second form to validate.
+    lean_rows = Creator.objects.for_user(request.user).with_active_binding()
+    lean_rows = filterset.filter_queryset(lean_rows) if filterset.is_valid() else lean_rows.none()
     if _by_joined_date(filterset) and not request.user.is_organization_member:
         rows, lean_rows = bound_first(rows), bound_first(lean_rows)
     paginator = CappedPaginator(rows, PAGE_SIZE, max_pages=MAX_PAGES, count_list=lean_rows)

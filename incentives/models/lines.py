@@ -235,10 +235,15 @@ class RewardLine(Beneficiary):
         verbose_name_plural = _("reward lines")
         constraints = beneficiary_constraints("reward_list", "reward_line")
         # A list's lines in id order (the API's pages of up to 500, newest first) from the list's
-        # own part of the index, whatever other lists the table holds.
+        # own part of the index, whatever other lists the table holds; and in the lines pages'
+        # order (kind, largest amount first), so that a page of a list of any length is read
+        # from an index, not sorted from every line of the list.
         indexes = [
             models.Index(fields=["reward_list", "organization"], name="line_org_idx"),
             models.Index(fields=["reward_list", "id"], name="line_list_id_idx"),
+            models.Index(
+                fields=["reward_list", "kind", "-amount", "id"], name="line_list_kind_amount_idx"
+            ),
         ]
 
     def __str__(self):

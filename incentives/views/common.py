@@ -2,14 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 
 from incentives.explain import explain_lines
 from incentives.models import LineKind, PaymentStatus
 from portal.core.kit import error_text  # noqa: F401 - the incentive views import it from here
+from portal.core.paging import CappedPaginator
 
 LINES_PER_PAGE = 50
+# The pages a list's lines offer (2,000 lines); past them the count says "more than" and the
+# filters narrow the list: a list of a million lines is never counted row by row (issue #17).
+MAX_PAGES = 40
 
 
 @dataclass
@@ -22,9 +25,20 @@ class LineFilters:
 def filtered_lines(request, base):
     """The lines of `base` the page's filters keep (kind, creator or organization, payment
     state), with what each line needs to be shown and explained, and the filters."""
-    lines = base.select_related(
+    lines, filters = _filtered(request, base)
+    return _displayed(lines), filters
+
+
+def _displayed(lines):
+    # The order is the (reward list, kind, amount descending, id) index's: a page of a list of
+    # any length reads its rows from the index (migration 0013).
+    return lines.select_related(
         "creator", "organization", "rule_version", "ledger_entry__rule_version"
     ).order_by("kind", "-amount", "pk")
+
+
+def _filtered(request, base):
+    lines = base
     filters = LineFilters()
     kind = request.GET.get("kind", "")
     if kind in LineKind.values:
@@ -56,8 +70,13 @@ def with_entries(lines) -> list:
 
 
 def lines_page(request, base):
-    lines, filters = filtered_lines(request, base)
-    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    """A page of the filtered lines. The count stops past the pages offered, and counts the
+    filtered lines without the joins that only show them."""
+    lines, filters = _filtered(request, base)
+    paginator = CappedPaginator(
+        _displayed(lines), LINES_PER_PAGE, max_pages=MAX_PAGES, count_list=lines
+    )
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = with_entries(explain_lines(page.object_list))
     return page, filters
 

@@ -156,7 +156,7 @@ def _accept(request, invitation, token: str, sign_up_form) -> bool:
                 phone=data["phone"],
                 language=get_language(),
             )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)
         else:
             return False
     except ValidationError as error:

@@ -31,6 +31,16 @@ def keep_language_chosen_before_sign_in(sender, request, user, **kwargs):
         user_set_language(actor=user, user=user, language=chosen)
 
 
+@receiver(user_logged_in)
+def start_the_idle_clock(sender, request, user, **kwargs):
+    """The new session is saved with the sign-in: the pages right after it need not save it
+    again to push its expiry forward (SessionRefreshMiddleware)."""
+    from .middleware import stamp_refreshed
+
+    if request is not None and hasattr(request, "session"):
+        stamp_refreshed(request.session)
+
+
 @receiver(user_logged_out)
 def log_logout(sender, request, user, **kwargs):
     security_log.info("logout: user=%s ip=%s", getattr(user, "pk", None), _ip(request))

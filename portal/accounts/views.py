@@ -41,7 +41,7 @@ def sign_up(request):
                 phone=data["phone"],
                 language=get_language(),
             )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)
             return redirect("accounts:verify_pending")
     return render(request, "registration/sign_up.html", {"form": form})
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -55,39 +56,53 @@ def _grouped(links: list[dict]) -> list[dict]:
 
 
 def navigation(request):
+    """The header's links and unread count, computed only when a template reads them: an HTMX
+    fragment renders without the header, and would otherwise pay for a permission check per link
+    and a count of notifications on every swap (issue #17)."""
     user = getattr(request, "user", None)
-    items = []
-    if user is not None and user.is_authenticated:
-        current = request.resolver_match.view_name if request.resolver_match else ""
-        items = _grouped(
-            [
-                {"label": label, "url": reverse(name), "current": current == name, "group": group}
-                for label, name, action, group in NAVIGATION
-                if can(user, action)
-            ]
-        )
-        membership = getattr(user, "membership", None) if user.is_organization_member else None
-        if membership is not None:
-            items[1:1] = [
-                {
-                    "label": _("My organization"),
-                    "url": reverse("organizations:detail", args=[membership.organization_id]),
-                    "current": current == "organizations:detail",
-                },
-                {
-                    "label": _("Members"),
-                    "url": reverse("organizations:members", args=[membership.organization_id]),
-                    "current": current == "organizations:members",
-                },
-                {
-                    "label": _("Coaching"),
-                    "url": reverse("coaching:organization", args=[membership.organization_id]),
-                    "current": current == "coaching:organization",
-                },
-            ]
-    unread = 0
-    if user is not None and user.is_authenticated:
-        from .models import Notification
+    return {
+        "nav_items": SimpleLazyObject(lambda: _links(request, user)),
+        "portal_name": settings.PORTAL_NAME,
+        "unread_notifications": SimpleLazyObject(lambda: _unread(user)),
+    }
 
-        unread = Notification.objects.for_user(user).unread().count()
-    return {"nav_items": items, "portal_name": settings.PORTAL_NAME, "unread_notifications": unread}
+
+def _links(request, user) -> list[dict]:
+    if user is None or not user.is_authenticated:
+        return []
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = _grouped(
+        [
+            {"label": label, "url": reverse(name), "current": current == name, "group": group}
+            for label, name, action, group in NAVIGATION
+            if can(user, action)
+        ]
+    )
+    membership = getattr(user, "membership", None) if user.is_organization_member else None
+    if membership is not None:
+        items[1:1] = [
+            {
+                "label": _("My organization"),
+                "url": reverse("organizations:detail", args=[membership.organization_id]),
+                "current": current == "organizations:detail",
+            },
+            {
+                "label": _("Members"),
+                "url": reverse("organizations:members", args=[membership.organization_id]),
+                "current": current == "organizations:members",
+            },
+            {
+                "label": _("Coaching"),
+                "url": reverse("coaching:organization", args=[membership.organization_id]),
+                "current": current == "coaching:organization",
+            },
+        ]
+    return items
+
+
+def _unread(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    from .models import Notification
+
+    return Notification.objects.for_user(user).unread().count()

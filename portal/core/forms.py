@@ -1,5 +1,7 @@
 """The forms kit every page form and filter form is built on."""
 
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import fields as model_fields
@@ -63,9 +65,37 @@ def _worded_blank(field, blank) -> None:
             field.choices = [("", blank), *choices[1:]]
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A model choice field's options read with one plain query. Django reads them through
+    `.iterator()`, a server-side cursor on PostgreSQL: DECLARE ... WITH HOLD, FETCH and CLOSE,
+    three round trips for the twenty-odd categories of a filter (issue #17)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+@functools.cache
+def _listed(iterator: type) -> type:
+    if iterator is forms.models.ModelChoiceIterator:
+        return ListedChoiceIterator
+    if issubclass(iterator, ListedChoiceIterator):
+        return iterator
+    # django-filter's iterator adds its "null" choice around the one it extends.
+    return type(f"Listed{iterator.__name__}", (iterator, ListedChoiceIterator), {})
+
+
+def _listed_choices(field) -> None:
+    if isinstance(field, forms.ModelChoiceField):
+        field.iterator = _listed(field.iterator)
+        field.widget.choices = field.choices
+
+
 class PortalFormMixin:
     """Labels without a trailing colon (the page layout already separates label and field),
-    date pickers with ISO values, and empty choices in words."""
+    date pickers with ISO values, empty choices in words, model choices in one query."""
 
     blank_choice = CHOOSE
 
@@ -74,6 +104,7 @@ class PortalFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             _pickers(field)
+            _listed_choices(field)
             _worded_blank(field, self.blank_choice)
 
 

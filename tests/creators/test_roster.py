@@ -1,12 +1,16 @@
 """The roster page, its exports and bulk actions, and the creators API."""
 
+import datetime
 from io import BytesIO
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
-from creators.models import Binding, CreatorStage
+from creators.introduced import cycle_of
+from creators.models import Binding, BindingSource, CreatorStage
 from tests.creators.factories import BindingFactory, CreatorFactory
+from tests.creators.test_introduced import bound, metric
 
 EN = {"Accept-Language": "en"}
 
@@ -129,7 +133,9 @@ def test_roster_query_count_does_not_grow(
 ):
     client.force_login(owner)
     BindingFactory(organization=organization)
-    with django_assert_max_num_queries(25) as few:
+    # The session, the person (with their membership and organization), the capped count, the
+    # page, the unread notifications and the category filter's choices.
+    with django_assert_max_num_queries(6) as few:
         client.get("/creators/")
     for _ in range(30):
         BindingFactory(organization=organization)
@@ -137,6 +143,35 @@ def test_roster_query_count_does_not_grow(
         client.get("/creators/")
     with django_assert_max_num_queries(12):
         client.get("/api/v1/creators/")
+
+
+def test_this_months_recruits_are_marked_introduced_or_in_their_window(client, owner, organization):
+    start, _end = cycle_of(timezone.localdate())
+    counts = bound(organization, start)
+    metric(counts.creator, start, videos=3, plays=100_000)  # the seeded rule's thresholds
+    waiting = bound(organization, start)
+    transferred = bound(organization, start, source=BindingSource.TRANSFERRED)
+    metric(transferred.creator, start, videos=3, plays=100_000)
+    earlier = bound(organization, start - datetime.timedelta(days=1))
+    metric(earlier.creator, start, videos=3, plays=100_000)
+    client.force_login(owner)
+    response = client.get("/creators/", headers=EN)
+    assert response.context["marks"] == {counts.creator_id: "yes", waiting.creator_id: "pending"}
+    html = response.content.decode()
+    assert html.count(">Introduced</span>") == 1 and html.count(">In window</span>") == 1
+
+
+def test_a_page_without_this_months_recruits_asks_nothing_about_them(
+    client, owner, organization, django_assert_max_num_queries
+):
+    start, _end = cycle_of(timezone.localdate())
+    bound(organization, start - datetime.timedelta(days=1))
+    bound(organization, start, source=BindingSource.TRANSFERRED)
+    client.force_login(owner)
+    with django_assert_max_num_queries(6) as captured:
+        response = client.get("/creators/")
+    assert response.context["marks"] == {}
+    assert not any("creators_qualificationrule" in q["sql"] for q in captured.captured_queries)
 
 
 def test_the_creator_page_explains_the_introduced_status(client, owner, rosters):
