@@ -14,7 +14,7 @@ from creators.api.serializers import CreatorSerializer, MetricSerializer
 from incentives.api.serializers import RewardLineSerializer
 from organizations.api.serializers import OrganizationSerializer
 from portal.core.api.fields import AmountField, Money, WholeNumberField
-from portal.core.api.values import RowPlan, converter, plan_for
+from portal.core.api.values import RowPlan, column_converter, plan_for
 
 UTC = datetime.UTC
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -27,7 +27,7 @@ def drf(field, values: list) -> list:
 
 
 def check(field, values: list) -> None:
-    convert = converter(field)
+    convert = column_converter(field)
     ours = values if convert is None else convert.column(list(values))
     assert ours == drf(field, values)
     assert [type(value) for value in ours] == [type(value) for value in drf(field, values)]
@@ -106,7 +106,7 @@ def test_the_edge_of_time_fails_as_drf_fails():
     with timezone.override(SHANGHAI), pytest.raises(serializers.ValidationError):
         drf(field("moment"), edge)
     with timezone.override(SHANGHAI), pytest.raises(serializers.ValidationError):
-        converter(field("moment")).column(edge)
+        column_converter(field("moment")).column(edge)
 
 
 def test_decimals_quantized_as_drf_quantizes():
@@ -127,7 +127,7 @@ def test_decimals_quantized_as_drf_quantizes():
     with pytest.raises(decimal.InvalidOperation):
         drf(field("rounded"), [decimal.Decimal("123456")])
     with pytest.raises(decimal.InvalidOperation):
-        converter(field("rounded")).column([decimal.Decimal("123456")])
+        column_converter(field("rounded")).column([decimal.Decimal("123456")])
 
 
 @pytest.mark.parametrize(
