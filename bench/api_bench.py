@@ -29,7 +29,7 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
 import settlement_bench
-from common import best_of, copy_rows, ratio
+from common import copy_rows, ratio, timed
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
@@ -62,7 +62,8 @@ def serializer_paths(serializer_class) -> tuple[dict, list]:
 def raw_view(viewset_class, extra=None):
     """A view answering the first page of `viewset_class`'s list: its own get_queryset (the same
     scoping joins for the same user), ordered as the cursor pagination orders, as .values() of
-    the serializer's fields, each many-to-many field in one more query, `extra` (a function of the
+    the serializer's fields, each many-to-many field in one more query (in the related model's
+    order, as the serializer gives them), `extra` (a function of the
     page's ids giving name -> {id: value}) for the computed fields; a JsonResponse."""
     plain, many = serializer_paths(viewset_class.serializer_class)
     paths = list(dict.fromkeys(plain.values()))
@@ -81,9 +82,16 @@ def raw_view(viewset_class, extra=None):
             field = model._meta.get_field(name)
             through = field.remote_field.through
             own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            # In the related model's order, as the serializer lists them (the same output).
+            ordering = [
+                f"-{other}__{key[1:]}" if key.startswith("-") else f"{other}__{key}"
+                for key in field.related_model._meta.ordering
+            ]
             values: dict = {}
-            for pk, related in through.objects.filter(**{f"{own}__in": ids}).values_list(
-                f"{own}_id", f"{other}_id"
+            for pk, related in (
+                through.objects.filter(**{f"{own}__in": ids})
+                .order_by(*ordering)
+                .values_list(f"{own}_id", f"{other}_id")
             ):
                 values.setdefault(pk, []).append(related)
             for row in rows:
@@ -169,13 +177,21 @@ def bench_lists(client: Client, headers: dict, reward_list_id: int) -> None:
             if cursor:
                 assert client.get(cursor, headers=headers).status_code == 200
             requests = (20 if size == 100 else 8) // (4 if QUICK else 1)
-            ours, _result, _last = best_of(
-                REPEAT,
-                lambda u=api_url, n=requests: [client.get(u, headers=headers) for _ in range(n)],
-            )
-            base, _result, _last = best_of(
-                REPEAT, lambda u=raw_url, n=requests: [client.get(u) for _ in range(n)]
-            )
+            # Ours and the raw view alternate, run for run, so that both see the same load of a
+            # shared machine; each figure is the best of its REPEAT runs.
+            ours = base = float("inf")
+            for _ in range(REPEAT):
+                ours = min(
+                    ours,
+                    timed(
+                        lambda u=api_url, n=requests: [
+                            client.get(u, headers=headers) for _ in range(n)
+                        ]
+                    )[0],
+                )
+                base = min(
+                    base, timed(lambda u=raw_url, n=requests: [client.get(u) for _ in range(n)])[0]
+                )
             ratio(
                 f"GET {name}, page_size {size} ({len(ours_rows)} rows), vs .values() of the same",
                 ours / requests,

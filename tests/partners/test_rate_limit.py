@@ -103,3 +103,25 @@ def test_concurrent_requests_are_counted_atomically_on_redis(operator, settings,
         }
     }
     assert_exactly_the_limit_passed(hit_at_once(operator))
+
+
+@pytest.mark.redis
+def test_each_cache_backend_keeps_one_redis_client(settings, redis_cache_url, monkeypatch):
+    # Django's Redis backend builds a client per call (~0.2 ms); the rate limit keeps the first.
+    from django.core.cache import caches
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000))
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_cache_url,
+            "KEY_PREFIX": f"test-partners-{uuid.uuid4().hex}",
+        }
+    }
+    store = caches["default"]
+    client = ratelimit.redis_client(store)
+    assert client is not None and ratelimit.redis_client(store) is client
+    counts = [ratelimit.hit("reused", limit=5, window=60).count for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert ratelimit.redis_client(caches.create_connection("default")) is not client
