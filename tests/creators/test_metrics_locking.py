@@ -67,5 +67,5 @@ def test_a_metrics_file_locks_its_creators_in_id_order_before_writing_and_writes
     lock = next(i for i, sql in enumerate(statements) if "ORDER BY c.id FOR UPDATE" in sql)
     write = next(i for i, sql in enumerate(statements) if "INSERT INTO creators_dailymetric" in sql)
     assert lock < write
-    assert "ORDER BY creator_id, date" in statements[write]
+    assert "ORDER BY c.id, s.date" in statements[write]
     assert DailyMetric.objects.count() == 3
