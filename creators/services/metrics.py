@@ -139,13 +139,31 @@ def resolve_creators(account_ids: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def _resolve_and_lock(account_ids: Iterable[str]) -> dict[str, int]:
+    """The creators of a batch by account id, their rows locked in id order before anything is
+    written: batches that share creators (partners send overlapping batches at once) then wait
+    for each other instead of deadlocking (found by the load test: "deadlock detected" answered
+    500). On PostgreSQL one statement with the ids as one array parameter (resolving and locking
+    a 1,000-row batch apart, with 1,000 placeholders each, cost 40 ms)."""
+    ids = list(set(account_ids))
+    if connection.vendor != "postgresql":  # SQLite locks the whole file
+        return resolve_creators(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT platform_account_id, id FROM creators_creator "
+            "WHERE platform_account_id = ANY(%s) ORDER BY id FOR UPDATE",
+            [ids],
+        )
+        return dict(cursor.fetchall())
+
+
 @transaction.atomic
 def metrics_upsert(*, actor, rows: Sequence[MetricRow], source: str = "api") -> dict:
     """Write metric rows (replacing re-sent days) and recompute what depends on them.
 
     Returns counts and the row positions that could not be used, with the reason."""
     authorize(actor, "metrics.write")
-    creators = resolve_creators(row.platform_account_id for row in rows)
+    creators = _resolve_and_lock(row.platform_account_id for row in rows)
     errors: dict[int, str] = {}
     today = timezone.localdate()
     usable: dict[tuple[int, datetime.date], MetricRow] = {}
@@ -160,15 +178,6 @@ def metrics_upsert(*, actor, rows: Sequence[MetricRow], source: str = "api") -> 
             errors[index] = error_text(error)
             continue
         usable[(creator_id, row.date)] = row  # the last copy of a repeated day wins
-    # Batches that share creators (partners send overlapping batches at once) take the creators'
-    # rows in one order before writing, so they wait for each other instead of deadlocking
-    # (found by the load test: "deadlock detected" answered 500).
-    list(
-        Creator.objects.select_for_update()
-        .filter(pk__in={creator_id for creator_id, _day in usable})
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     values = [
         (
@@ -368,8 +377,11 @@ def _refresh_rolling(cursor) -> None:
     one backward step of the (creator, date) index per creator in scope, and the totals a range
     of it: a request of 1,000 rows reads ~30,000 index entries, not the creators' whole history."""
     since = _days_before("l.last_day", ROLLING_DAYS)  # built from an integer, not from input
+    # Materialized: inlined, PostgreSQL ran the latest-day probe three times per metric row
+    # instead of once per creator (2.3 s instead of 0.2 s for 20,000 creators' 100,000 days).
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
     sql = f"""
-        WITH latest AS (
+        WITH latest AS {materialized} (
             SELECT s.creator_id,
                    (SELECT MAX(d.date) FROM creators_dailymetric d
                     WHERE d.creator_id = s.creator_id) AS last_day
