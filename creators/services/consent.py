@@ -13,7 +13,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,10 +76,28 @@ def consent_open(*, actor, binding: Binding) -> BindingConsent:
 
 
 def consents_open_for_bindings(*, actor, bindings) -> int:
-    """Pending consents for many new bindings at once (a roster import), in batched inserts; the
-    bindings that already have one are skipped. Returns how many were written."""
-    ids = list(bindings.filter(consent__isnull=True).values_list("pk", flat=True))
+    """Pending consents for many new bindings at once (a roster import); the bindings that
+    already have one are skipped. Returns how many were written. On PostgreSQL one INSERT ...
+    SELECT whose salts come from the server's strong random source (`gen_random_uuid`, 122
+    random bits: the salt only has to change with each link, the link's secret is the HMAC key);
+    building and inserting 10,000 model instances cost 5-7 s of a 10,000-row roster's commit."""
     expires_at = timezone.now() + datetime.timedelta(days=CONSENT_VALID_DAYS)
+    waiting = bindings.filter(consent__isnull=True).values("pk")
+    if connection.vendor == "postgresql":
+        select, params = waiting.query.sql_with_params()
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {BindingConsent._meta.db_table} (binding_id, state, earnings, "  # noqa: S608 - our query
+                "metrics, contact, contact_mobile, contact_email, salt, expires_at, sent_by_id, "
+                "links_sent, created_at) "
+                "SELECT waiting.pk, %s, FALSE, FALSE, FALSE, '', '', "
+                "replace(CAST(gen_random_uuid() AS text), '-', ''), %s, %s, 0, %s "
+                f"FROM ({select}) AS waiting ON CONFLICT (binding_id) DO NOTHING",
+                [ConsentState.PENDING, expires_at, actor.pk if actor else None, now, *params],
+            )
+            return cursor.rowcount
+    ids = list(waiting.values_list("pk", flat=True))
     BindingConsent.objects.bulk_create(
         [
             BindingConsent(

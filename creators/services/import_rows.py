@@ -244,7 +244,7 @@ def parse_roster_row(values: dict[str, str], categories: dict[str, int]) -> dict
         "secondary_category_ids": ",".join(str(pk) for pk in sorted(set(secondary))),
         "follower_count": _whole(values.get("follower_count", ""), "follower_count"),
         "real_name_verified": verified in TRUE,
-        "started_on": _date(values.get("started_on", ""), default=timezone.localdate()),
+        "started_on": _date(values.get("started_on", ""), default=_today()),
         "source": source,
     }
 

@@ -3,15 +3,21 @@ creators, bindings and daily metrics in set-based INSERT ... SELECT statements, 
 transaction of the commit."""
 
 from django.db import connection
-from django.db.models import Max, Min
 from django.utils import timezone
 
-from creators.models import Binding, Creator, CreatorImportRow, ImportJob, MetricImportRow
+from creators.models import (
+    Binding,
+    Creator,
+    CreatorImportRow,
+    DailyMetric,
+    ImportJob,
+    MetricImportRow,
+)
 from portal.core.models import Category
 
 from .consent import consents_open_for_bindings
-from .import_checks import PREVIOUS_BINDING_ERROR
-from .metrics import UPSERT_CONFLICT, recompute
+from .import_checks import PREVIOUS_BINDING_ERROR, _analyze
+from .metrics import UPSERT_CONFLICT, recompute_spans
 
 
 def _commit_roster(job: ImportJob) -> dict:
@@ -32,6 +38,7 @@ def _commit_roster(job: ImportJob) -> dict:
             [now, now, job.pk],
         )
         created = cursor.rowcount
+        _analyze(Creator._meta.db_table, added=created)
         cursor.execute(
             f"""
             INSERT INTO creators_creator_secondary_categories (creator_id, category_id)
@@ -61,32 +68,30 @@ def _commit_roster(job: ImportJob) -> dict:
             [job.organization_id, job.created_by_id, now, job.pk],
         )
         bound = cursor.rowcount
-        # A creator bound elsewhere between the check and now was not bound: report it.
+        _analyze(Binding._meta.db_table, added=bound)
+        # A row the file meant to bind that is not bound to the organization from its day now:
+        # a creator bound elsewhere, or another binding of the creator sharing days with this
+        # period, made between the check and now. Reported on the row; one anti-join, so the
+        # rows that were bound (all of them, normally) cost one index probe each.
         cursor.execute(
             f"""
-            UPDATE {table} SET error = 'bound_elsewhere'
-            WHERE job_id = %s AND error = '' AND outcome IN ('create', 'bind') AND EXISTS (
-                SELECT 1 FROM creators_creator c JOIN creators_binding b
-                ON b.creator_id = c.id AND b.ended_on IS NULL
-                WHERE c.platform_account_id = {table}.platform_account_id
-                  AND b.organization_id <> %s)
-            """,  # noqa: S608
-            [job.pk, job.organization_id],
-        )
-        late = cursor.rowcount
-        # Another binding of the creator, made since the check, shares days with this period.
-        cursor.execute(
-            f"""
-            UPDATE {table} SET error = {PREVIOUS_BINDING_ERROR.format(table=table)}
+            UPDATE {table} SET error = CASE
+                WHEN EXISTS (
+                    SELECT 1 FROM creators_creator c JOIN creators_binding b
+                    ON b.creator_id = c.id AND b.ended_on IS NULL
+                    WHERE c.platform_account_id = {table}.platform_account_id
+                      AND b.organization_id <> %s)
+                THEN 'bound_elsewhere'
+                ELSE {PREVIOUS_BINDING_ERROR.format(table=table)} END
             WHERE job_id = %s AND error = '' AND outcome IN ('create', 'bind') AND NOT EXISTS (
                 SELECT 1 FROM creators_creator c JOIN creators_binding b ON b.creator_id = c.id
                 WHERE c.platform_account_id = {table}.platform_account_id
                   AND b.organization_id = %s AND b.ended_on IS NULL
                   AND b.started_on = {table}.started_on)
             """,  # noqa: S608
-            [job.pk, job.organization_id],
+            [job.organization_id, job.pk, job.organization_id],
         )
-        late += cursor.rowcount
+        late = cursor.rowcount
     # Every creator bound by the file is asked for their consent (the organization sends the
     # links from its "waiting for consent" list).
     staged = CreatorImportRow.objects.filter(
@@ -116,7 +121,8 @@ def _commit_metrics(job: ImportJob) -> dict:
                 f"""
                 SELECT count(*) FROM (
                     SELECT c.id FROM {Creator._meta.db_table} c
-                    WHERE c.id IN (SELECT creator_id FROM {table} WHERE job_id = %s AND error = '')
+                    WHERE c.platform_account_id IN (
+                        SELECT platform_account_id FROM {table} WHERE job_id = %s AND error = '')
                     ORDER BY c.id FOR UPDATE OF c
                 ) locked
                 """,  # noqa: S608
@@ -128,20 +134,24 @@ def _commit_metrics(job: ImportJob) -> dict:
                 (creator_id, date, plays, valid_plays, counted_valid_plays, new_followers,
                  videos_published, original_videos, gmv, orders, commission, interactions, flag,
                  flag_review_note, received_at)
-            SELECT creator_id, date, plays, valid_plays, valid_plays, new_followers,
-                   videos_published, original_videos, gmv, orders, commission, interactions,
-                   'none', '', %s
-            FROM {table} WHERE job_id = %s AND error = ''
-            ORDER BY creator_id, date
+            SELECT c.id, s.date, s.plays, s.valid_plays, s.valid_plays, s.new_followers,
+                   s.videos_published, s.original_videos, s.gmv, s.orders, s.commission,
+                   s.interactions, 'none', '', %s
+            FROM {table} s JOIN {Creator._meta.db_table} c
+                 ON c.platform_account_id = s.platform_account_id
+            WHERE s.job_id = %s AND s.error = ''
+            ORDER BY c.id, s.date
             """  # noqa: S608
             + UPSERT_CONFLICT,
             [now, job.pk],
         )
         written = cursor.rowcount
-    spans = (
-        MetricImportRow.objects.filter(job=job, error="")
-        .values("creator_id")
-        .annotate(low=Min("date"), high=Max("date"))
+    _analyze(DailyMetric._meta.db_table, added=written)  # the flags' plan depends on it
+    recompute_spans(
+        f"SELECT c.id AS creator_id, MIN(s.date) AS low, MAX(s.date) AS high "  # noqa: S608
+        f"FROM {table} s JOIN {Creator._meta.db_table} c "
+        "ON c.platform_account_id = s.platform_account_id "
+        "WHERE s.job_id = %s AND s.error = '' GROUP BY c.id",
+        [job.pk],
     )
-    recompute({row["creator_id"]: (row["low"], row["high"]) for row in spans})
     return {"written": written}

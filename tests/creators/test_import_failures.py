@@ -205,7 +205,7 @@ def test_a_commit_that_crashes_ends_as_failed_with_nothing_written(
     def crash(*args, **kwargs):
         raise RuntimeError("numeric field overflow")
 
-    monkeypatch.setattr(import_writes, "recompute", crash)
+    monkeypatch.setattr(import_writes, "recompute_spans", crash)
     job = run(import_confirm, actor=operator, job=job, skip_errors=False)
     assert job.status == ImportStatus.FAILED and job.failure
     assert not DailyMetric.objects.exists()

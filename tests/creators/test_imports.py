@@ -194,6 +194,17 @@ def test_checking_again_after_a_crash_starts_clean(upload):
     assert CreatorImportRow.objects.filter(job=job).count() == 3
 
 
+def test_a_deleted_job_takes_its_staged_rows_with_it(upload):
+    """The staged rows have no key constraint (staging a million rows paid a key check each):
+    deleting a job still deletes its rows, and only its rows."""
+    job = upload(csv_file(*GOOD))
+    other = upload(csv_file(*GOOD))
+    assert CreatorImportRow.objects.filter(job=job).count() == 3
+    job.delete()
+    assert not CreatorImportRow.objects.filter(job_id=job.pk).exists()
+    assert CreatorImportRow.objects.filter(job=other).count() == 3
+
+
 def test_an_xlsx_with_english_headers_imports(upload):
     book = openpyxl.Workbook()
     sheet = book.active

@@ -33,7 +33,7 @@ def test_a_batch_locks_its_creators_in_id_order_before_writing(operator):
     lock = next(i for i, sql in enumerate(statements) if "FOR UPDATE" in sql)
     write = next(i for i, sql in enumerate(statements) if "INSERT INTO creators_dailymetric" in sql)
     assert lock < write
-    assert "ORDER BY 1 ASC FOR UPDATE" in statements[lock]  # by id
+    assert "ORDER BY id FOR UPDATE" in statements[lock]
     # The rows are COPYed into a temporary table and upserted from it in (creator, day) order.
     assert "FROM metric_batch ORDER BY creator_id, date" in statements[write]
     assert sorted(DailyMetric.objects.values_list("creator_id", flat=True)) == sorted(
@@ -67,5 +67,5 @@ def test_a_metrics_file_locks_its_creators_in_id_order_before_writing_and_writes
     lock = next(i for i, sql in enumerate(statements) if "ORDER BY c.id FOR UPDATE" in sql)
     write = next(i for i, sql in enumerate(statements) if "INSERT INTO creators_dailymetric" in sql)
     assert lock < write
-    assert "ORDER BY creator_id, date" in statements[write]
+    assert "ORDER BY c.id, s.date" in statements[write]
     assert DailyMetric.objects.count() == 3
