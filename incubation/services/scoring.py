@@ -100,17 +100,18 @@ FIGURES_TABLE = "incubation_score_figures"
 
 def _figures_sql() -> str:
     """The body of FIGURES_TABLE: every figure from one read of the metric days of both windows
-    (B and W), a sum per figure filtered to its window. The reported video figures count on the
-    days before the creator's first video in the portal (`content.originals`, the rule of its view
-    applied row by row); the portal's videos of W are added when scoring."""
+    (B and W), a sum per figure filtered to its window. The video figures are all the reported
+    ones of W: scoring takes off those of the days from the creator's first video in the portal on
+    and adds the portal's videos (`content.originals`), from the few creators with videos, so
+    that the million metric rows are not each joined to the first videos."""
     in_window = "m.date >= %s"
     figures = {
         "plays": ("m.plays", in_window),
         "plays_before": ("m.plays", "m.date < %s"),
         "followers_gained": ("m.new_followers", in_window),
         "valid_plays": ("m.counted_valid_plays", in_window),
-        "videos": ("m.videos_published", f"{in_window} AND ({reported_counts()})"),
-        "original_videos": ("m.original_videos", f"{in_window} AND ({reported_counts()})"),
+        "videos": ("m.videos_published", in_window),
+        "original_videos": ("m.original_videos", in_window),
         "interactions": ("m.interactions", in_window),
     }
     sums = ",\n       ".join(
@@ -126,17 +127,17 @@ SELECT m.creator_id,
        {gmv},
        COUNT(*) FILTER (WHERE {in_window} AND m.flag = %s) AS open_days
 FROM {METRICS} m
-LEFT JOIN ({FIRST_VIDEO_SQL}) s ON s.creator_id = m.creator_id
 WHERE m.date >= %s AND m.date <= %s
   AND m.creator_id IN (SELECT q.creator_id FROM incubation_poolmember q WHERE q.stage <> %s)
 GROUP BY m.creator_id"""  # noqa: S608 - constant SQL text; every value is a parameter
 
 
 def _score_sql() -> str:
-    added = {"videos": "pv.videos", "original_videos": "pv.original_videos"}
+    # content.originals: the reported video figures of W, less those of the days from the first
+    # video in the portal on (late), plus the portal's videos of W (pv)
     raw = ", ".join(
-        f"COALESCE(f.{name}, 0) + COALESCE({added[name]}, 0) AS {name}"
-        if name in added
+        f"COALESCE(f.{name}, 0) - COALESCE(late.{name}, 0) + COALESCE(pv.{name}, 0) AS {name}"
+        if name in ("videos", "original_videos")
         else f"COALESCE(f.{name}, 0) AS {name}"
         for name in RAW_FIGURES
     )
@@ -169,6 +170,14 @@ WITH members AS (
   JOIN {CREATORS} c ON c.id = p.creator_id
   WHERE p.stage <> %s
 ),
+late AS (
+  SELECT m.creator_id, CAST(SUM(m.videos_published) AS BIGINT) AS videos,
+         CAST(SUM(m.original_videos) AS BIGINT) AS original_videos
+  FROM ({FIRST_VIDEO_SQL}) s
+  JOIN {METRICS} m ON m.creator_id = s.creator_id
+  WHERE m.date >= %s AND m.date <= %s AND NOT ({reported_counts()})
+  GROUP BY m.creator_id
+),
 pv AS (
   SELECT v.creator_id, CAST(COUNT(*) AS BIGINT) AS videos,
          CAST(SUM({PORTAL_ORIGINAL}) AS BIGINT) AS original_videos
@@ -180,6 +189,7 @@ base AS (
   SELECT mb.creator_id, mb.category_id, {raw}, COALESCE(f.open_days, 0) AS open_days
   FROM members mb
   LEFT JOIN {FIGURES_TABLE} f ON f.creator_id = mb.creator_id
+  LEFT JOIN late ON late.creator_id = mb.creator_id
   LEFT JOIN pv ON pv.creator_id = mb.creator_id
 ),
 comp AS (
@@ -241,6 +251,8 @@ def _params(weights: ScoreWeights, day: datetime.date) -> list:
     start, _before = window_of(weights, day)
     return [
         PoolStage.EXITED,  # members
+        start,  # the reported video figures of W from the first video on
+        day,
         start,  # the portal's videos of W
         day,
         *[getattr(weights, name) for name in COMPONENT_SQL],
