@@ -202,9 +202,9 @@ def bench_roster_import(operator, owner, organization, rows: int, offset: int) -
         kind=ImportKind.CREATORS, organization=organization, file_name="bench.csv", created_by=owner
     )
     job.file.save("bench.csv", ContentFile(text.encode()))
-    check, _job = timed(import_validate, job.pk)
+    check, _job = timed(import_validate, job_id=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
-    commit, done = timed(import_commit, job.pk)
+    commit, done = timed(import_commit, job_id=job.pk)
     assert done.status == ImportStatus.DONE and done.summary["bound"] == rows, done.summary
     copy = raw_copy(text, "a text, b text, c text, d bigint, e text, f date, g text")
     total = check + commit
@@ -246,9 +246,9 @@ def bench_metrics_import(operator, accounts: list[str], days: int) -> None:
         kind=ImportKind.METRICS, file_name="metrics.csv", created_by=operator
     )
     job.file.save("metrics.csv", ContentFile(text.encode()))
-    check, _job = timed(import_validate, job.pk)
+    check, _job = timed(import_validate, job_id=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
-    commit, done = timed(import_commit, job.pk)
+    commit, done = timed(import_commit, job_id=job.pk)
     assert done.status == ImportStatus.DONE and done.summary["written"] == rows, done.summary
     copy = raw_copy(
         text,
