@@ -315,13 +315,20 @@ class ExplainingCursor:
 
 @contextlib.contextmanager
 def explaining(marker: str):
-    """Within the block, the connection's statements containing `marker` print their plans."""
+    """Within the block, the connection's statements containing `marker` print their plans
+    (blocks nest: each restores the cursor it found)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
     cursor = connection.cursor
+    nested = "cursor" in vars(connections[DEFAULT_DB_ALIAS])
     connection.cursor = lambda: ExplainingCursor(cursor(), marker)
     try:
         yield
     finally:
-        del connection.cursor
+        if nested:
+            connection.cursor = cursor
+        else:
+            del connection.cursor
 
 
 def explain(sql: str, params=None) -> None:
