@@ -2,7 +2,7 @@
 organizations and 100,000 creators, then 10,000 organizations and 1,000,000 creators (the issue's
 size), with METRIC_DAYS metric days per creator in the month.
 
-Run against PostgreSQL (a throw-away database, portal_bench_growth, is created and dropped):
+Run against PostgreSQL (a throw-away database, <database>_bench_growth, is created and dropped):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/growth_bench.py
     ... --sizes 1000:100000,10000:1000000   (organizations:creators per step, ascending)
@@ -28,13 +28,10 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: F401 - sets Django up
+import common
 from common import ratio
-from django.conf import settings
 from django.db import connection, transaction
-from django.test.utils import setup_databases, teardown_databases
 
-DATABASE_NAME = "portal_bench_growth"
 MONTH, NEXT = date(2026, 11, 1), date(2026, 12, 1)
 AS_OF = date(2026, 12, 2)
 METRIC_DAYS = 8
@@ -262,10 +259,7 @@ def main():
     steps = [tuple(int(x) for x in step.split(":")) for step in sizes.split(",")]
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL=postgres://... (the benchmark needs PostgreSQL).")
-    settings.DEBUG = False  # measure the code, not Django's debug query log
-    connection.settings_dict["TEST"]["NAME"] = DATABASE_NAME
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with common.bench_database("growth"):  # DEBUG off: the code is measured, not the query log
         operator, manager = setup_people()
         previous = None
         for organizations, creators in steps:
@@ -286,8 +280,6 @@ def main():
                     f"{elapsed / previous[0]:.1f}x for {creators / previous[1]:.0f}x creators",
                 )
             previous = (elapsed, creators)
-    finally:
-        teardown_databases(old, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Run against PostgreSQL (a throw-away database, <database>_bench_incubation, is c
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/incubation_bench.py
     ... --sizes 10000,100000   (pool members per step, ascending)
     ... --quick                (2,000 and 10,000 members, for a smoke run)
-    ... --explain              (EXPLAIN ANALYZE of the scoring INSERT at the largest size)
+    ... --explain              (EXPLAIN ANALYZE of the scoring statements at the largest size)
 
 The data of each step is added to the previous one with generate_series INSERTs: creators in every
 creative field, each a pool member (1% exited, so not scored; the others reserve, incubating or
@@ -166,15 +166,18 @@ def forget(day: date = DAY) -> None:
 
 
 def score(day: date = DAY) -> tuple[dict, dict]:
-    """scores_compute, the whole service with its transaction; the time of its INSERT and of the
-    COMMIT are noted on the way (wrapped, not changed)."""
+    """scores_compute, the whole service with its transaction; the time of insert_scores (the
+    figures' temporary table, the INSERT ... SELECT, the references' check) and of the COMMIT are
+    noted on the way (wrapped, not changed)."""
     from incubation.services import scoring
 
     phases = {}
     original = scoring.insert_scores
 
     def wrapper(*args, **kwargs):
-        phases["INSERT ... SELECT"] = timed(original, *args, **kwargs)[0]
+        phases["insert_scores (figures, INSERT ... SELECT, check)"] = timed(
+            original, *args, **kwargs
+        )[0]
 
     commit = connection.commit
 
@@ -252,13 +255,14 @@ def bench_size(weights, members: int) -> tuple[float, float]:
 
 
 def explain(weights) -> None:
-    """EXPLAIN ANALYZE of the scoring INSERT and of the baseline, in a rolled-back transaction."""
+    """EXPLAIN ANALYZE of the scoring statements (the figures' temporary table, the INSERT) and of
+    the baseline, in a rolled-back transaction."""
     from incubation.services import scoring
 
     forget()
     with transaction.atomic():
-        with explaining("INSERT INTO incubation_scoresnapshot"):
-            print("  EXPLAIN (ANALYZE, BUFFERS) of the scoring INSERT", flush=True)
+        with explaining("INSERT INTO incubation_scoresnapshot"), explaining("CREATE TEMPORARY"):
+            print("  EXPLAIN (ANALYZE, BUFFERS) of the figures and the scoring INSERT", flush=True)
             scoring.insert_scores(weights, DAY)
         transaction.set_rollback(True)
     start, before = scoring.window_of(weights, DAY)

@@ -17,11 +17,24 @@ same totals whichever way they arrive (tests/content/test_originals.py).
 
 VIEW = "content_creatorday"
 
+# The pieces of the view, for statements that read the metrics once for several figures (the
+# pool's scoring) and apply the same rule row by row instead of reading the view.
+PORTAL_ORIGINAL = "CASE WHEN v.declared_original AND v.originality <> 'copy' THEN 1 ELSE 0 END"
+FIRST_VIDEO_SQL = "SELECT creator_id, MIN(published_on) AS first_day\n           FROM content_video GROUP BY creator_id"
+
+
+def reported_counts(metric: str = "m", first: str = "s") -> str:
+    """The condition on a metric row (`metric`, joined to FIRST_VIDEO_SQL as `first`) under which
+    its reported video figures count: the creator has no video in the portal on or before that
+    day."""
+    return f"{first}.first_day IS NULL OR {metric}.date < {first}.first_day"
+
+
 VIEW_SQL = f"""
 CREATE VIEW {VIEW} AS
 SELECT v.creator_id AS creator_id, v.published_on AS date,
        COUNT(*) AS videos_published,
-       SUM(CASE WHEN v.declared_original AND v.originality <> 'copy' THEN 1 ELSE 0 END)
+       SUM({PORTAL_ORIGINAL})
            AS original_videos
 FROM content_video v
 GROUP BY v.creator_id, v.published_on
@@ -29,9 +42,8 @@ UNION ALL
 SELECT m.creator_id AS creator_id, m.date AS date,
        m.videos_published AS videos_published, m.original_videos AS original_videos
 FROM creators_dailymetric m
-LEFT JOIN (SELECT creator_id, MIN(published_on) AS first_day
-           FROM content_video GROUP BY creator_id) s ON s.creator_id = m.creator_id
-WHERE s.first_day IS NULL OR m.date < s.first_day
+LEFT JOIN ({FIRST_VIDEO_SQL}) s ON s.creator_id = m.creator_id
+WHERE {reported_counts()}
 """
 
 DROP_SQL = f"DROP VIEW IF EXISTS {VIEW}"

@@ -11,8 +11,7 @@ from django.db.models import ExpressionWrapper, F, FilteredRelation, IntegerFiel
 from django.db.models.functions import Abs
 from django.utils.translation import ngettext
 
-from incubation.models import COMPONENTS, ScoreSnapshot
-from incubation.services.scoring import HOLD_OPEN_FLAG, NORMALIZED_FIELD
+from incubation.models import COMPONENTS, HOLD_OPEN_FLAG, NORMALIZED_FIELD, ScoreSnapshot
 from portal.core.money import from_fen
 
 MILLI = Decimal("0.001")

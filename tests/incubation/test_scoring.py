@@ -369,6 +369,82 @@ def test_a_lone_member_scores_zero_and_the_held_out_are_kept_out(published, beau
     assert hold_reason_text("open_flag:1").startswith("Held out: 1 day in")
 
 
+def test_videos_come_from_the_one_source_of_truth(published, beauty):
+    """The reported video figures count on the days before the creator's first video in the
+    portal, the portal's videos from that day on (a copy is not an original): the snapshot's
+    figures are the sums of the view `content.originals` defines over the window."""
+    from django.db.models import Sum
+
+    from content.models import CreatorDay, Originality, Video
+    from tests.content.factories import make_videos, row
+
+    switching, switched, reporting = (
+        PoolMemberFactory(creator__primary_category=beauty) for _ in range(3)
+    )
+    for offset in range(9):  # the 7-day window and two days before it
+        day = DAY - offset * ONE
+        for member in (switching, switched, reporting):
+            metric(member.creator, day, plays=10, videos_published=3, original_videos=2)
+
+    def at(day):
+        return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 12))
+
+    videos = make_videos(
+        *[row(switching.creator, published_at=at(DAY - n * ONE)) for n in (2, 1, 0)],
+        row(switched.creator, published_at=at(DAY - 10 * ONE)),  # before the window
+        row(switched.creator, published_at=at(DAY - 3 * ONE)),
+    )
+    Video.objects.filter(pk=videos[0].pk).update(originality=Originality.COPY)
+    scores_compute(day=DAY)
+    figures = {
+        s.creator_id: (s.videos, s.original_videos) for s in ScoreSnapshot.objects.filter(day=DAY)
+    }
+    assert figures == {
+        switching.creator_id: (4 * 3 + 3, 4 * 2 + 2),  # four reported days, then three videos
+        switched.creator_id: (1, 1),  # only the video in the window
+        reporting.creator_id: (7 * 3, 7 * 2),
+    }
+    for creator_id, expected in figures.items():
+        view = CreatorDay.objects.filter(
+            creator_id=creator_id, date__gte=DAY - 6 * ONE, date__lte=DAY
+        ).aggregate(videos=Sum("videos_published"), originals=Sum("original_videos"))
+        assert (view["videos"], view["originals"]) == expected
+
+
+@pytest.mark.parametrize("column", ["creator_id", "category_id", "weights_id"])
+def test_a_snapshot_naming_a_missing_row_undoes_the_scoring(
+    published, operator, monkeypatch, column
+):
+    """The snapshots table has no per-row key checks: if the INSERT ever wrote a row naming a
+    creator, field or weights version that does not exist, the one set-based check refuses the
+    whole scoring: scores_compute raises and writes nothing."""
+    from django.db import IntegrityError, connection
+
+    from incubation.services import scoring
+
+    for n in range(3):
+        metric(PoolMemberFactory().creator, DAY, plays=n, valid_plays=n)
+    original = scoring.check_snapshot_references
+
+    def after_a_dangling_row(day):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE incubation_scoresnapshot SET {column} = 987654321 "  # noqa: S608
+                "WHERE id = (SELECT MAX(id) FROM incubation_scoresnapshot WHERE day = %s)",
+                [day],
+            )
+        return original(day)
+
+    monkeypatch.setattr(scoring, "check_snapshot_references", after_a_dangling_row)
+    with pytest.raises(IntegrityError, match="1 score snapshots of 2026-11-20 name a missing"):
+        scores_compute(actor=operator, day=DAY)
+    assert not ScoreSnapshot.objects.exists()
+    assert not AuditEntry.objects.filter(action="scores.compute").exists()
+    monkeypatch.undo()
+    assert scores_compute(actor=operator, day=DAY)["scored"] == 3
+    scoring.check_snapshot_references(DAY)  # the computed rows pass
+
+
 def test_computing_again_replaces_the_day_and_is_audited(published, operator):
     members = [PoolMemberFactory() for _ in range(3)]
     for n, member in enumerate(members):
