@@ -87,7 +87,7 @@ def dhash(image_bytes: bytes) -> int:
     the left one brighter). Robust to scaling, re-encoding and small colour changes."""
     with Image.open(io.BytesIO(image_bytes)) as image:
         small = image.convert("L").resize((DHASH_SIZE + 1, DHASH_SIZE), Image.Resampling.LANCZOS)
-        pixels = list(small.getdata())
+        pixels = small.get_flattened_data()
     value = 0
     for row in range(DHASH_SIZE):
         for column in range(DHASH_SIZE):
