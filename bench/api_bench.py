@@ -270,12 +270,14 @@ def bench_organization_suggestions(operator, reward_list) -> None:
     client = Client()
     client.force_login(operator)
     raw = connection.cursor().cursor
-    organization = RewardLine.objects.filter(reward_list=reward_list).exclude(
-        organization=None
-    )[0].organization
+    organization = (
+        RewardLine.objects.filter(reward_list=reward_list)
+        .exclude(organization=None)[0]
+        .organization
+    )
     url = reverse("incentives:list_adjust_organizations", args=[reward_list.pk])
+    headers = {"HTTP_HX_REQUEST": "true"}
     for text in (organization.legal_name[:3], str(organization.pk)):
-        headers = {"HTTP_HX_REQUEST": "true"}
         client.get(url, {"organization": text}, **headers)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, {"organization": text}, **headers)
