@@ -259,6 +259,47 @@ def bench_lines_page(operator, reward_list) -> None:
             )
 
 
+def bench_organization_suggestions(operator, reward_list) -> None:
+    """The adjustment form's organization suggestions (issue #17): the whole request for part of
+    a name that many organizations share, and for an id, vs the endpoint's own SELECT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incentives.models import RewardLine
+
+    client = Client()
+    client.force_login(operator)
+    raw = connection.cursor().cursor
+    organization = (
+        RewardLine.objects.filter(reward_list=reward_list)
+        .exclude(organization=None)[0]
+        .organization
+    )
+    url = reverse("incentives:list_adjust_organizations", args=[reward_list.pk])
+    headers = {"HTTP_HX_REQUEST": "true"}
+    for text in (organization.legal_name[:3], str(organization.pk)):
+        client.get(url, {"organization": text}, **headers)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"organization": text}, **headers)
+        assert response.status_code == 200
+        sql = next(q["sql"] for q in captured.captured_queries if "LIMIT 20" in q["sql"])
+        print(f"  The suggestions' SELECT for {text!r}:")
+        common.explain(sql)
+
+        def baseline(sql=sql):
+            raw.execute(sql)
+            raw.fetchall()
+
+        ours = common.p95_time(lambda t=text: client.get(url, {"organization": t}, **headers), 20)
+        base = common.p95_time(baseline, 20)
+        ratio(
+            f"adjustment organization suggestions {text!r} "
+            f"({response.content.decode().count('<option')} options), p95 vs its SELECT",
+            ours,
+            base,
+        )
+
+
 def metric_rows(accounts: list[str], day: date) -> list[dict]:
     return [
         {
@@ -401,6 +442,7 @@ def main():
         if "page" not in skip:
             print("Reward-list lines page")
             bench_lines_page(operator, reward_list)
+            bench_organization_suggestions(operator, reward_list)
         if "ingestion" not in skip:
             print("Metrics ingestion")
             bench_ingestion(client, headers, creators)

@@ -18,6 +18,7 @@ from incentives.models import (
     SubsidyRule,
     TrafficBand,
 )
+from incentives.selectors import ORGANIZATION_OPTIONS_ID, organization_named
 from incentives.services import AdjustmentReason
 from organizations.models import Organization
 from portal.core.forms import DateInput, PortalFormMixin
@@ -278,14 +279,23 @@ class ResultForm(PortalFormMixin, forms.Form):
 
 
 class AdjustmentForm(PortalFormMixin, forms.Form):
+    """An adjustment of a reward list, for a creator (by platform account id) or an
+    organization. The organization is typed, by name or id: a list has lines of thousands of
+    organizations, too many for a <select>; the page suggests at most ORGANIZATION_MATCHES of
+    them as the operator types (`list_adjust_organizations`), and the text is resolved here
+    among `organizations` (those with a line on the list that the operator may see)."""
+
     account = forms.CharField(
         label=_("Creator's platform account id"),
         required=False,
         max_length=64,
         help_text=_("Leave empty for an organization's adjustment."),
     )
-    organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.none(), required=False
+    organization = forms.CharField(
+        label=_("Organization"),
+        required=False,
+        max_length=220,
+        help_text=_("Its legal name or its id; type part of the name to see matches."),
     )
     pool = forms.ChoiceField(label=_("Pool"), choices=PoolKind.choices, initial=PoolKind.CASH)
     amount = forms.DecimalField(
@@ -302,9 +312,43 @@ class AdjustmentForm(PortalFormMixin, forms.Form):
         help_text=_("The beneficiary reads it on their statement."),
     )
 
-    def __init__(self, *args, organizations=None, **kwargs):
+    def __init__(self, *args, organizations=None, search_url=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations or Organization.objects.none()
+        self.organizations = (
+            organizations if organizations is not None else Organization.objects.none()
+        )
+        if search_url:
+            self.fields["organization"].widget.attrs.update(
+                {
+                    "list": ORGANIZATION_OPTIONS_ID,
+                    "autocomplete": "off",
+                    "hx-get": search_url,
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": f"#{ORGANIZATION_OPTIONS_ID}",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
+
+    def clean_organization(self):
+        text = (self.cleaned_data.get("organization") or "").strip()
+        if not text:
+            return None
+        found = organization_named(self.organizations, text)
+        if not found:
+            raise forms.ValidationError(
+                _("No organization on this list has this name or id."), code="unknown"
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _(
+                    "Several organizations on this list are named “%(name)s”: choose one of the "
+                    "suggestions or enter its id."
+                ),
+                code="ambiguous",
+                params={"name": text},
+            )
+        return found[0]
 
     def clean(self):
         data = super().clean()
@@ -314,7 +358,7 @@ class AdjustmentForm(PortalFormMixin, forms.Form):
             data["creator"] = Creator.objects.filter(platform_account_id=account).first()
             if data["creator"] is None:
                 self.add_error("account", _("No creator has this platform account id."))
-        elif not data.get("organization"):
+        elif not data.get("organization") and "organization" not in self.errors:
             self.add_error("organization", _("Choose a creator or an organization."))
         return data
 

@@ -2,6 +2,7 @@
 statements and an organization's progress toward the next tier."""
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -436,3 +437,49 @@ def payment_progress(reward_list: RewardList) -> dict:
     for row in rows:
         out[row["payment_status"]] = {"n": row["n"], "total": row["total"] or Decimal(0)}
     return out
+
+
+# --- the organization of an adjustment ----------------------------------------------------------
+
+ORGANIZATION_MATCHES = 20  # suggestions offered as the operator types
+ORGANIZATION_OPTIONS_ID = "adjust-organizations"  # the <datalist> the suggestions fill
+_REFERENCE = re.compile(r"^(?:(?P<name>.*?)\s*\(#)?(?P<pk>\d{1,18})\)?$")
+
+
+def adjustable_organizations(user, reward_list: RewardList):
+    """The organizations an adjustment of the list may be for: those with a line on it, among
+    the organizations the user may see."""
+    from organizations.models import Organization
+
+    return Organization.objects.for_user(user).filter(
+        pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
+    )
+
+
+def organization_suggestions(organizations, text: str) -> list:
+    """At most ORGANIZATION_MATCHES of `organizations` whose legal name contains `text`, or whose
+    id it is, by name."""
+    text = text.strip()
+    if not text:
+        return []
+    match = Q(legal_name__icontains=text)
+    reference = _REFERENCE.match(text)
+    if reference and reference["name"] is None:
+        match |= Q(pk=int(reference["pk"]))
+    return list(
+        organizations.filter(match)
+        .order_by("legal_name", "pk")
+        .only("pk", "legal_name")[:ORGANIZATION_MATCHES]
+    )
+
+
+def organization_named(organizations, text: str) -> list:
+    """The organizations of `organizations` that `text` names: an id, a suggestion as offered
+    ("legal name (#id)"), or else a legal name, whatever its case. Two at most: more than one is
+    ambiguous."""
+    reference = _REFERENCE.match(text)
+    if reference:
+        found = list(organizations.filter(pk=int(reference["pk"]))[:1])
+        if found or reference["name"] is not None:
+            return found
+    return list(organizations.filter(legal_name__iexact=text).order_by("pk")[:2])

@@ -27,6 +27,11 @@ urlpatterns = [
     path("lists/<int:pk>/approve/", views.list_approve, name="list_approve"),
     path("lists/<int:pk>/publish/", views.list_publish, name="list_publish"),
     path("lists/<int:pk>/adjust/", views.list_adjust, name="list_adjust"),
+    path(
+        "lists/<int:pk>/adjust/organizations/",
+        views.list_adjust_organizations,
+        name="list_adjust_organizations",
+    ),
     path("lists/<int:pk>/statement/", views.statement, name="statement"),
     re_path(
         r"^lists/(?P<pk>[0-9]+)/statement\.(?P<extension>csv|xlsx)$",

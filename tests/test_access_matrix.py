@@ -347,6 +347,10 @@ REWARD_PAGES = {
         lambda r: reverse("incentives:list_adjust", args=[r["published"].pk]),
         operators_step(LOGIN, ELSEWHERE),
     ),
+    "organizations an adjustment may be for (suggestions)": (
+        lambda r: reverse("incentives:list_adjust_organizations", args=[r["published"].pk]),
+        operators_only(LOGIN),
+    ),
     "publish a list in review": (
         lambda r: reverse("incentives:list_publish", args=[r["draft"].pk]),
         operators_step(LOGIN, ELSEWHERE),

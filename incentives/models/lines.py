@@ -53,6 +53,10 @@ class RewardList(models.Model):
     cash_total = MoneyField(_("cash total"), default=0)
     traffic_total = MoneyField(_("traffic total"), default=0)
     line_count = models.PositiveIntegerField(_("lines"), default=0)
+    # Distinct creators among the lines, kept with the totals above by every service that writes
+    # lines (settlement_compute, and _post_lines for adjustments and awards): counting them on
+    # each view of the list read every line (about 190,000 for 100,000 creators, 100-160 ms).
+    creator_count = models.PositiveIntegerField(_("creators"), default=0)
     first_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

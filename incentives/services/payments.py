@@ -340,6 +340,12 @@ def _post_lines(
     (creator, organization, amount) a line and its ledger entry, the amounts committed to the
     (locked) pool, and the list's totals and line count moved; a paid list goes back to exported,
     since it has something to pay again. The callers check the amounts and the pool's room."""
+    creator_ids = {creator_id for creator_id, _organization, _amount in payees if creator_id}
+    known = set(
+        RewardLine.objects.filter(reward_list=reward_list, creator_id__in=creator_ids)
+        .values_list("creator_id", flat=True)
+        .distinct()
+    )
     lines = RewardLine.objects.bulk_create(
         RewardLine(
             reward_list=reward_list,
@@ -373,6 +379,7 @@ def _post_lines(
     RewardList.objects.filter(pk=reward_list.pk).update(
         **{field: getattr(reward_list, field) + from_fen(total)},
         line_count=reward_list.line_count + len(lines),
+        creator_count=reward_list.creator_count + len(creator_ids - known),
         **({"status": ListStatus.EXPORTED} if reward_list.status == ListStatus.PAID else {}),
     )
     return lines

@@ -52,6 +52,9 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
     reward_list.cash_total = totals.get(PoolKind.CASH, {}).get("total") or 0
     reward_list.traffic_total = totals.get(PoolKind.TRAFFIC, {}).get("total") or 0
     reward_list.line_count = sum(row["n"] for row in totals.values())
+    reward_list.creator_count = RewardLine.objects.filter(reward_list=reward_list).aggregate(
+        n=Count("creator", distinct=True)
+    )["n"]
     reward_list.save(
         update_fields=[
             "rule_version",
@@ -62,6 +65,7 @@ def settlement_compute(*, actor, cycle: Cycle) -> RewardList:
             "cash_total",
             "traffic_total",
             "line_count",
+            "creator_count",
         ]
     )
     Cycle.objects.filter(pk=cycle.pk).update(compute_requested_at=None, compute_requested_by=None)

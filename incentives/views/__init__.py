@@ -17,7 +17,14 @@ from .invoices import (
     invoice_verify_view,
     invoices,
 )
-from .lists import list_export, list_result, list_return, list_submit, reward_list_detail
+from .lists import (
+    list_adjust_organizations,
+    list_export,
+    list_result,
+    list_return,
+    list_submit,
+    reward_list_detail,
+)
 from .programs import (
     cycle_compute,
     index,
@@ -43,6 +50,7 @@ __all__ = [
     "invoice_verify_view",
     "invoices",
     "list_adjust",
+    "list_adjust_organizations",
     "list_approve",
     "list_export",
     "list_publish",

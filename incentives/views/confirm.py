@@ -20,11 +20,10 @@ from incentives.forms import AdjustmentForm, ReasonForm
 from incentives.models import (
     ListStatus,
     Program,
-    RewardLine,
     RewardList,
     RuleVersion,
 )
-from organizations.models import Organization
+from incentives.selectors import adjustable_organizations
 from portal.accounts.permissions import action_required
 from portal.core.rendering import is_partial_request, render_page
 
@@ -158,10 +157,9 @@ def list_adjust(request, pk: int):
         return refused
     if request.method != "POST":
         return redirect(back)
-    organizations = Organization.objects.filter(
-        pk__in=RewardLine.objects.filter(reward_list=reward_list).values("organization_id")
+    form = AdjustmentForm(
+        request.POST, organizations=adjustable_organizations(request.user, reward_list)
     )
-    form = AdjustmentForm(request.POST, organizations=organizations)
     if not form.is_valid():
         return _leave(request, back, " ".join(m for errors in form.errors.values() for m in errors))
     data = form.cleaned_data
