@@ -186,16 +186,10 @@ def template_database() -> str:
     database, created when missing and migrated when a migration is new."""
     from django.core.management import call_command
     from django.db.migrations.executor import MigrationExecutor
-    from psycopg import sql
 
     require_postgresql()
     name, main = database_name("template"), connection.settings_dict["NAME"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    connection.close()
-    connection.settings_dict["NAME"] = name
+    _switch_to_database(name)
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", verbosity=0)
@@ -204,23 +198,29 @@ def template_database() -> str:
     return name
 
 
-@contextlib.contextmanager
-def kept_database(suffix: str):
-    """Like `bench_database`, but the database stays after the run, so a large build (tens of
-    millions of rows) is made once and measured again and again: created and migrated when
-    missing, reused as it is otherwise. The script decides whether its rows are already there."""
-    from django.core.management import call_command
+def _switch_to_database(name: str) -> None:
+    """Create the database `name` when it is missing and point the connection at it."""
     from psycopg import sql
 
-    require_postgresql()
-    settings.DEBUG = False
-    name = database_name(suffix)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     connection.close()
     connection.settings_dict["NAME"] = name
+
+
+@contextlib.contextmanager
+def kept_database(suffix: str):
+    """Like `bench_database`, but the database stays after the run, so a large build (tens of
+    millions of rows) is made once and measured again and again: created and migrated when
+    missing, reused as it is otherwise. The script decides whether its rows are already there."""
+    from django.core.management import call_command
+
+    require_postgresql()
+    settings.DEBUG = False
+    name = database_name(suffix)
+    _switch_to_database(name)
     call_command("migrate", verbosity=0)
     yield
 

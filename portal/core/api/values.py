@@ -72,21 +72,26 @@ class Converter:
         return list(map(convert, values))
 
 
+def _iso(field, zone):
+    """What DRF's ISO 8601 DateTimeField gives for a value, with the zone looked up once by the
+    caller: an aware value in `zone`, "Z" for UTC; anything else the field's own way."""
+
+    def iso(value):
+        if isinstance(value, str) or not timezone.is_aware(value):
+            return field.to_representation(value)
+        try:
+            value = value.astimezone(zone)
+        except OverflowError:
+            return field.to_representation(value)  # DRF's error
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return iso
+
+
 def _datetimes(field):
     def for_page():
-        zone = timezone.get_current_timezone()
-
-        def iso(value):
-            if not timezone.is_aware(value):
-                return field.to_representation(value)
-            try:
-                value = value.astimezone(zone)
-            except OverflowError:
-                return field.to_representation(value)  # DRF's error
-            text = value.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-        return {datetime.datetime: iso}
+        return {datetime.datetime: _iso(field, timezone.get_current_timezone())}
 
     return DateTimes(field, for_page=for_page)
 
@@ -199,19 +204,7 @@ def converter(field):
         and not hasattr(field, "timezone")
         and settings.USE_TZ
     ):
-        zone = timezone.get_current_timezone()
-
-        def iso(value):
-            if isinstance(value, str) or not timezone.is_aware(value):
-                return field.to_representation(value)
-            try:
-                value = value.astimezone(zone)
-            except OverflowError:
-                return field.to_representation(value)  # DRF's error
-            text = value.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-        return iso
+        return _iso(field, timezone.get_current_timezone())
     return field.to_representation
 
 
