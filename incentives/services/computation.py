@@ -18,6 +18,13 @@ the creator's current count.
 Organizations (approved): introduced creators in the cycle (distinct creators, however many
 bindings; the qualification rule in force on the cycle's first day) x the basic amount, and the
 highest tier whose threshold they reach.
+
+The cycle's metric days are read once for every creator figure: the original videos are the
+reported ones less those of the days from the creator's first video in the portal on (`late`,
+read for the few creators with videos) plus the portal's videos (`pv`), the rule of
+`content.originals` built from its pieces as pool scoring does, rather than a second read of the
+metric days through the view. Introduced creators are counted by `counting_bindings_sql` (joins
+and one aggregate per binding, not correlated subqueries per binding).
 """
 
 import datetime
