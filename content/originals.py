@@ -47,12 +47,3 @@ WHERE {reported_counts()}
 """
 
 DROP_SQL = f"DROP VIEW IF EXISTS {VIEW}"
-
-
-def originals_between_sql(alias: str = "orig") -> str:
-    """A CTE body: original videos per creator over [%s, %s) (two date parameters)."""
-    return (
-        f"SELECT {alias}.creator_id, CAST(SUM({alias}.original_videos) AS BIGINT) AS videos "
-        f"FROM {VIEW} {alias} WHERE {alias}.date >= %s AND {alias}.date < %s "
-        f"GROUP BY {alias}.creator_id"
-    )

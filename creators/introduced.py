@@ -189,6 +189,93 @@ def counting_bindings(
     ).filter(window_videos__gte=rule.min_original_videos, window_plays__gte=rule.min_valid_plays)
 
 
+NO_BINDINGS_SQL = (
+    "SELECT CAST(NULL AS BIGINT) AS binding_id, CAST(NULL AS BIGINT) AS organization_id, "
+    "CAST(NULL AS BIGINT) AS creator_id WHERE 1 = 0"
+)
+
+
+def counting_bindings_sql(
+    bindings, *, cycle_start: datetime.date, cycle_end: datetime.date | None = None
+) -> tuple[str, list]:
+    """The bindings `counting_bindings` returns, as SQL and its parameters selecting binding_id,
+    organization_id and creator_id: for set-based statements over every organization
+    (settlement). The same rule, computed with joins and one aggregate per binding instead of
+    two correlated subqueries per binding (at 1,000,000 creators: 400,000 bindings, 17.8 s as
+    subplans). Original videos follow `content.originals` from its pieces: the reported figures
+    of the window's days before the creator's first video in the portal, plus the portal's
+    videos of the window."""
+    from content.models import Video
+    from content.originals import FIRST_VIDEO_SQL, PORTAL_ORIGINAL
+
+    if cycle_end is None:
+        cycle_start, cycle_end = cycle_of(cycle_start)
+    rule = QualificationRule.objects.in_force(cycle_start)
+    if rule is None:
+        return NO_BINDINGS_SQL, []
+    window = datetime.timedelta(days=rule.window_days)
+    in_cycle = (
+        bindings.filter(
+            source=BindingSource.RECRUITED, started_on__gte=cycle_start, started_on__lt=cycle_end
+        )
+        .annotate(
+            b_id=F("id"),
+            b_organization_id=F("organization_id"),
+            b_creator_id=F("creator_id"),
+            b_started_on=F("started_on"),
+            b_window_end=ExpressionWrapper(F("started_on") + window, output_field=DateField()),
+        )
+        .order_by()
+        .values("b_id", "b_organization_id", "b_creator_id", "b_started_on", "b_window_end")
+    )
+    in_cycle_sql, in_cycle_params = in_cycle.query.sql_with_params()
+    metrics = DailyMetric._meta.db_table
+    videos = Video._meta.db_table
+    # Every window lies within [cycle_start, cycle_end + window): the metric days and videos read
+    # are bounded by that range (the index on date), then joined to each binding's window.
+    sql = f"""
+WITH ib AS (
+  SELECT b.b_id, b.b_organization_id, b.b_creator_id, b.b_started_on, b.b_window_end,
+         s.first_day
+  FROM ({in_cycle_sql}) b
+  LEFT JOIN ({FIRST_VIDEO_SQL}) s ON s.creator_id = b.b_creator_id
+),
+mw AS (
+  SELECT ib.b_id,
+         SUM(m.counted_valid_plays) AS plays,
+         SUM(CASE WHEN ib.first_day IS NULL OR m.date < ib.first_day
+                  THEN m.original_videos ELSE 0 END) AS videos
+  FROM ib
+  JOIN {metrics} m ON m.creator_id = ib.b_creator_id
+       AND m.date >= ib.b_started_on AND m.date < ib.b_window_end
+  WHERE m.date >= %s AND m.date < %s
+  GROUP BY ib.b_id
+),
+pw AS (
+  SELECT ib.b_id, SUM({PORTAL_ORIGINAL}) AS videos
+  FROM ib
+  JOIN {videos} v ON v.creator_id = ib.b_creator_id
+       AND v.published_on >= ib.b_started_on AND v.published_on < ib.b_window_end
+  WHERE v.published_on >= %s AND v.published_on < %s
+  GROUP BY ib.b_id
+)
+SELECT ib.b_id AS binding_id, ib.b_organization_id AS organization_id,
+       ib.b_creator_id AS creator_id
+FROM ib
+LEFT JOIN mw ON mw.b_id = ib.b_id
+LEFT JOIN pw ON pw.b_id = ib.b_id
+WHERE COALESCE(mw.videos, 0) + COALESCE(pw.videos, 0) >= %s
+  AND COALESCE(mw.plays, 0) >= %s"""  # noqa: S608 - names from our models; values are parameters
+    bounds = [cycle_start, cycle_end + window]
+    return sql, [
+        *in_cycle_params,
+        *bounds,
+        *bounds,
+        rule.min_original_videos,
+        rule.min_valid_plays,
+    ]
+
+
 def introduced_exists(*, cycle_start: datetime.date):
     """An Exists() for creator querysets: the creator's binding counts in the cycle."""
     return Exists(

@@ -18,14 +18,22 @@ the creator's current count.
 Organizations (approved): introduced creators in the cycle (distinct creators, however many
 bindings; the qualification rule in force on the cycle's first day) x the basic amount, and the
 highest tier whose threshold they reach.
+
+The cycle's metric days are read once for every creator figure: the original videos are the
+reported ones less those of the days from the creator's first video in the portal on (`late`,
+read for the few creators with videos) plus the portal's videos (`pv`), the rule of
+`content.originals` built from its pieces as pool scoring does, rather than a second read of the
+metric days through the view. Introduced creators are counted by `counting_bindings_sql` (joins
+and one aggregate per binding, not correlated subqueries per binding).
 """
 
 import datetime
 
 from django.db import IntegrityError, connection
 
-from content.originals import originals_between_sql
-from creators.introduced import counting_bindings
+from content.models import Video
+from content.originals import FIRST_VIDEO_SQL, PORTAL_ORIGINAL, reported_counts
+from creators.introduced import counting_bindings_sql
 from creators.models import Binding, Creator, DailyMetric
 from incentives.models import Cycle, RuleVersion
 from organizations.models import Organization, OrganizationStatus
@@ -42,6 +50,7 @@ METRICS = DailyMetric._meta.db_table
 BINDINGS = Binding._meta.db_table
 CREATORS = Creator._meta.db_table
 ORGANIZATIONS = Organization._meta.db_table
+VIDEOS = Video._meta.db_table
 
 LINE_COLUMNS = (
     "reward_list_id, kind, pool, creator_id, organization_id, amount, amount_before_cap, "
@@ -49,16 +58,25 @@ LINE_COLUMNS = (
 )
 
 CREATOR_FIGURES = f"""
-orig AS (
-  {originals_between_sql()}
+late AS (
+  SELECT m.creator_id, CAST(SUM(m.original_videos) AS BIGINT) AS videos
+  FROM ({FIRST_VIDEO_SQL}) s
+  JOIN {METRICS} m ON m.creator_id = s.creator_id
+  WHERE m.date >= %s AND m.date < %s AND NOT ({reported_counts()})
+  GROUP BY m.creator_id
+),
+pv AS (
+  SELECT v.creator_id, CAST(SUM({PORTAL_ORIGINAL}) AS BIGINT) AS videos
+  FROM {VIDEOS} v
+  WHERE v.published_on >= %s AND v.published_on < %s
+  GROUP BY v.creator_id
 ),
 fig AS (
   SELECT m.creator_id,
-         CAST(COALESCE(MAX(o.videos), 0) AS BIGINT) AS videos,
+         CAST(SUM(m.original_videos) AS BIGINT) AS reported,
          CAST(SUM(m.counted_valid_plays) AS BIGINT) AS plays,
          CAST(SUM(CAST(ROUND(m.gmv * 100) AS BIGINT)) AS BIGINT) AS gmv
   FROM {METRICS} m
-  LEFT JOIN orig o ON o.creator_id = m.creator_id
   WHERE m.date >= %s AND m.date < %s
   GROUP BY m.creator_id
 ),
@@ -74,9 +92,13 @@ bound AS (
     )
 ),
 elig AS (
-  SELECT f.creator_id, f.videos, f.plays, f.gmv, c.follower_count AS followers,
+  SELECT f.creator_id,
+         f.reported - COALESCE(late.videos, 0) + COALESCE(pv.videos, 0) AS videos,
+         f.plays, f.gmv, c.follower_count AS followers,
          c.primary_category_id AS category_id, b.organization_id
   FROM fig f
+  LEFT JOIN late ON late.creator_id = f.creator_id
+  LEFT JOIN pv ON pv.creator_id = f.creator_id
   JOIN {CREATORS} c ON c.id = f.creator_id
   JOIN bound b ON b.creator_id = f.creator_id
   JOIN {ORGANIZATIONS} o ON o.id = b.organization_id AND o.status = %s
@@ -114,10 +136,7 @@ def _creator_params(cycle: Cycle, version: RuleVersion) -> list:
     last_day = cycle.ends_on - datetime.timedelta(days=1)
     cap = to_fen(version.creator_cap)
     return [
-        cycle.starts_on,
-        cycle.ends_on,
-        cycle.starts_on,
-        cycle.ends_on,
+        *[cycle.starts_on, cycle.ends_on] * 3,  # late, pv, fig
         last_day,
         last_day,
         last_day,
@@ -183,16 +202,11 @@ WHERE NOT EXISTS (
 
 def insert_organization_lines(reward_list_id: int, cycle: Cycle, version: RuleVersion) -> int:
     """Basic incentive per introduced creator and the special incentive tier."""
-    introduced = (
-        counting_bindings(
-            Binding.objects.filter(organization__status=OrganizationStatus.APPROVED),
-            cycle_start=cycle.starts_on,
-            cycle_end=cycle.ends_on,
-        )
-        .order_by()
-        .values("organization_id", "creator_id")
+    counted_sql, counted_params = counting_bindings_sql(
+        Binding.objects.filter(organization__status=OrganizationStatus.APPROVED),
+        cycle_start=cycle.starts_on,
+        cycle_end=cycle.ends_on,
     )
-    counted_sql, counted_params = introduced.query.sql_with_params()
     sql = f"""
 WITH counted AS ({counted_sql}),
 intro AS (

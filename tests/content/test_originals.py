@@ -129,3 +129,53 @@ def test_a_rejection_after_payment_makes_one_adjustment_and_never_two(
     assert sorted(adjustments.values_list("amount", flat=True)) == [Decimal(-1500), Decimal(1500)]
     videos[0].refresh_from_db()
     assert videos[0].originality == Originality.ORIGINAL
+
+
+def test_settlement_counts_the_original_videos_the_view_defines(operator, organization, beauty):
+    """Settlement reads the metric days once and applies the rule of `content.originals` from its
+    pieces: reported figures before the creator's first video in the portal, the portal's videos
+    (copies not) from that day on. Each line's original videos are the view's sum over the
+    cycle, for a creator switching mid-cycle, one switched before the cycle and one reporting."""
+    from django.db.models import Sum
+
+    from content.models import CreatorDay, Video
+    from tests.creators.factories import BindingFactory, CreatorFactory
+
+    cycle, _version = setup_cycle(operator, organization, beauty)
+    switching, switched, reporting = (CreatorFactory(primary_category=beauty) for _ in range(3))
+    for creator in (switching, switched, reporting):
+        BindingFactory(creator=creator, organization=organization, started_on=D(2026, 10, 1))
+        for day in (D(2026, 10, 31), D(2026, 11, 3), D(2026, 11, 10), D(2026, 11, 20)):
+            DailyMetric.objects.create(
+                creator=creator,
+                date=day,
+                plays=50_000,
+                valid_plays=50_000,
+                counted_valid_plays=50_000,
+                videos_published=3,
+                original_videos=2,
+            )
+
+    def at(day):
+        return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 12))
+
+    videos = make_videos(
+        row(switching, published_at=at(D(2026, 11, 10))),  # the first: a copy
+        row(switching, published_at=at(D(2026, 11, 12))),
+        row(switching, published_at=at(D(2026, 11, 12))),
+        row(switched, published_at=at(D(2026, 10, 20))),  # before the cycle
+        row(switched, published_at=at(D(2026, 11, 25))),
+    )
+    Video.objects.filter(pk=videos[0].pk).update(originality=Originality.COPY)
+    settlement_compute(actor=operator, cycle=cycle)
+    counted = dict(
+        RewardLine.objects.filter(
+            kind=LineKind.PLAYBACK, creator__in=[switching, switched, reporting]
+        ).values_list("creator_id", "original_videos")
+    )
+    assert counted == {switching.pk: 2 + 2, switched.pk: 1, reporting.pk: 3 * 2}
+    for creator_id, videos_counted in counted.items():
+        view = CreatorDay.objects.filter(
+            creator_id=creator_id, date__gte=D(2026, 11, 1), date__lt=D(2026, 12, 1)
+        ).aggregate(n=Sum("original_videos"))["n"]
+        assert videos_counted == view

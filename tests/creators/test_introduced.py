@@ -5,7 +5,12 @@ import random
 
 import pytest
 
-from creators.introduced import counting_bindings, cycle_of, introduced_status
+from creators.introduced import (
+    counting_bindings,
+    counting_bindings_sql,
+    cycle_of,
+    introduced_status,
+)
 from creators.models import Binding, BindingSource, DailyMetric, PlayFlag, QualificationRule
 from tests.creators.factories import BindingFactory
 
@@ -137,3 +142,77 @@ def test_the_sql_filter_agrees_with_the_explanation_on_random_data(organization,
     )
     in_python = {b.pk for b in Binding.objects.all() if status(b).counts}
     assert in_sql == in_python
+
+
+def counted_by_the_set_based_sql(**window):
+    from django.db import connection
+
+    sql, params = counting_bindings_sql(Binding.objects.all(), **window)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_set_based_count_agrees_with_the_queryset_on_random_data(organization, seed):
+    """Settlement counts introduced creators with joins (counting_bindings_sql): the same bindings
+    as counting_bindings, portal videos (from a first video inside, before or after the window,
+    declared original or not, rejected as a copy) and reported figures mixed."""
+    from django.utils import timezone
+
+    from content.models import Originality, Video
+    from tests.content.factories import make_videos, row
+
+    rng = random.Random(seed)
+    for _ in range(20):
+        start = NOV + datetime.timedelta(days=rng.randint(-5, 29))
+        binding = bound(
+            organization,
+            start,
+            source=rng.choice([BindingSource.RECRUITED] * 4 + [BindingSource.TRANSFERRED]),
+        )
+        for offset in rng.sample(range(-3, 40), rng.randint(0, 8)):
+            metric(
+                binding.creator,
+                start + datetime.timedelta(days=offset),
+                videos=rng.randint(0, 2),
+                plays=rng.choice([0, 5_000, 30_000, 80_000, 100_000]),
+                flag=rng.choice([PlayFlag.NONE] * 5 + [PlayFlag.OPEN]),
+            )
+        if rng.random() < 0.5:
+            rows = [
+                row(
+                    binding.creator,
+                    published_at=timezone.make_aware(
+                        datetime.datetime.combine(
+                            start + datetime.timedelta(days=offset), datetime.time(12)
+                        )
+                    ),
+                    declared_original=rng.random() < 0.8,
+                )
+                for offset in rng.sample(range(-10, 40), rng.randint(1, 4))
+                # the content system refuses videos published in the future
+                if start + datetime.timedelta(days=offset) < timezone.localdate()
+            ]
+            videos = make_videos(*rows) if rows else []
+            copies = [video.pk for video in videos if rng.random() < 0.25]
+            Video.objects.filter(pk__in=copies).update(originality=Originality.COPY)
+    expected = set(
+        counting_bindings(Binding.objects.all(), cycle_start=NOV).values_list("pk", flat=True)
+    )
+    assert expected, "some bindings count"
+    assert counted_by_the_set_based_sql(cycle_start=NOV) == expected
+    assert counted_by_the_set_based_sql(
+        cycle_start=NOV, cycle_end=datetime.date(2026, 11, 15)
+    ) == set(
+        counting_bindings(
+            Binding.objects.all(), cycle_start=NOV, cycle_end=datetime.date(2026, 11, 15)
+        ).values_list("pk", flat=True)
+    )
+
+
+def test_the_set_based_count_is_empty_without_a_rule(organization):
+    QualificationRule.objects.all().delete()
+    binding = bound(organization, NOV)
+    metric(binding.creator, NOV, videos=5, plays=500_000)
+    assert counted_by_the_set_based_sql(cycle_start=NOV) == set()
