@@ -834,6 +834,7 @@ NOT_ORGANIZATION_PAGES = {
     "incentives:program",  # the program's public side (SHARED)
     "incentives:rules",
     "incentives:list",
+    "incentives:list_adjust_organizations",  # suggestions for the adjustment form: operators only
     "incentives:statement",  # a published list; its lines are scoped (checked with the list pk)
     "incentives:special",
     "incentives:reconciliation",  # finance reconciliation: operators only (issue 18)

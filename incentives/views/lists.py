@@ -80,13 +80,17 @@ def list_adjust_organizations(request, pk: int):
     ORGANIZATION_MATCHES organizations of the list whose name contains what was typed (or whose
     id it is), for its <datalist>."""
     reward_list = _reward_list(request, pk)
+    query = request.GET.get("organization", "")[:220]
     organizations = selectors.organization_suggestions(
-        selectors.adjustable_organizations(request.user, reward_list),
-        request.GET.get("organization", "")[:220],
+        selectors.adjustable_organizations(request.user, reward_list), query
     )
-    return render(
-        request, "incentives/_organization_options.html", {"organizations": organizations}
-    )
+    if is_partial_request(request):
+        return render(
+            request, "incentives/_organization_options.html", {"organizations": organizations}
+        )
+    # Opened as a page (no JavaScript, or the address typed): the same search, as a page.
+    context = {"reward_list": reward_list, "organizations": organizations, "query": query}
+    return render_page(request, "incentives/adjust_organizations.html", context)
 
 
 def _steps(reward_list):

@@ -126,8 +126,15 @@ def test_the_suggestions_endpoint_offers_the_list_organizations_as_options(
     assert f'<option value="{organization.legal_name} (#{organization.pk})">' in text
     assert other_organization.legal_name not in text
     # Another organization's name matches nothing: it has no line on this list.
-    response = client.get(url, {"organization": other_organization.legal_name[:4]})
+    response = client.get(
+        url, {"organization": other_organization.legal_name[:4]}, HTTP_HX_REQUEST="true"
+    )
     assert "<option" not in response.content.decode()
+    # Opened without htmx (no JavaScript), the same search is a whole page with a form.
+    page = client.get(url, {"organization": "星河"}).content.decode()
+    assert "<main" in page and 'name="organization"' in page
+    assert f"{organization.legal_name} (#{organization.pk})" in page
+    assert other_organization.legal_name not in page
 
 
 def test_the_list_page_offers_a_labelled_field_with_suggestions_not_a_select(
