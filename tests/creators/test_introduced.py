@@ -119,24 +119,30 @@ def test_a_cycle_uses_the_rule_in_force_on_its_first_day(organization):
     ).counts
 
 
+def random_binding(rng, organization, *, plays):
+    """A binding starting around November with up to 8 random metric days around its start."""
+    start = NOV + datetime.timedelta(days=rng.randint(-5, 29))
+    binding = bound(
+        organization,
+        start,
+        source=rng.choice([BindingSource.RECRUITED] * 4 + [BindingSource.TRANSFERRED]),
+    )
+    for offset in rng.sample(range(-3, 40), rng.randint(0, 8)):
+        metric(
+            binding.creator,
+            start + datetime.timedelta(days=offset),
+            videos=rng.randint(0, 2),
+            plays=rng.choice(plays),
+            flag=rng.choice([PlayFlag.NONE] * 5 + [PlayFlag.OPEN]),
+        )
+    return binding, start
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_sql_filter_agrees_with_the_explanation_on_random_data(organization, seed):
     rng = random.Random(seed)
     for _ in range(25):
-        start = NOV + datetime.timedelta(days=rng.randint(-5, 29))
-        binding = bound(
-            organization,
-            start,
-            source=rng.choice([BindingSource.RECRUITED] * 4 + [BindingSource.TRANSFERRED]),
-        )
-        for offset in rng.sample(range(-3, 40), rng.randint(0, 8)):
-            metric(
-                binding.creator,
-                start + datetime.timedelta(days=offset),
-                videos=rng.randint(0, 2),
-                plays=rng.choice([0, 5_000, 30_000, 80_000]),
-                flag=rng.choice([PlayFlag.NONE] * 5 + [PlayFlag.OPEN]),
-            )
+        random_binding(rng, organization, plays=[0, 5_000, 30_000, 80_000])
     in_sql = set(
         counting_bindings(Binding.objects.all(), cycle_start=NOV).values_list("pk", flat=True)
     )
@@ -165,20 +171,9 @@ def test_the_set_based_count_agrees_with_the_queryset_on_random_data(organizatio
 
     rng = random.Random(seed)
     for _ in range(20):
-        start = NOV + datetime.timedelta(days=rng.randint(-5, 29))
-        binding = bound(
-            organization,
-            start,
-            source=rng.choice([BindingSource.RECRUITED] * 4 + [BindingSource.TRANSFERRED]),
+        binding, start = random_binding(
+            rng, organization, plays=[0, 5_000, 30_000, 80_000, 100_000]
         )
-        for offset in rng.sample(range(-3, 40), rng.randint(0, 8)):
-            metric(
-                binding.creator,
-                start + datetime.timedelta(days=offset),
-                videos=rng.randint(0, 2),
-                plays=rng.choice([0, 5_000, 30_000, 80_000, 100_000]),
-                flag=rng.choice([PlayFlag.NONE] * 5 + [PlayFlag.OPEN]),
-            )
         if rng.random() < 0.5:
             rows = [
                 row(
